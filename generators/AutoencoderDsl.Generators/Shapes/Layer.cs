@@ -25,10 +25,32 @@ public abstract record Layer
     protected static string Literal(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
 
-/// <summary>The result of applying a layer: an output shape or an error message.</summary>
-public readonly record struct LayerOutcome(Shape? Output, string? Error)
+/// <summary>What kind of mistake a shape error is; each kind has its own diagnostic.</summary>
+public enum ShapeErrorKind
 {
-    public static LayerOutcome Ok(Shape output) => new(output, null);
+    /// <summary>A non-positive dimension, size, kernel or stride, or a probability outside [0, 1).</summary>
+    InvalidArgument,
 
-    public static LayerOutcome Fail(string error) => new(null, error);
+    /// <summary>A layer receives a rank it cannot take.</summary>
+    WrongRank,
+
+    /// <summary>A convolution or pooling would produce an empty output.</summary>
+    EmptyOutput,
+
+    /// <summary>An Unflatten or Reshape whose element count differs from its input's.</summary>
+    ElementCountMismatch,
+
+    /// <summary>The encoder does not end in a feature vector the latent heads can take.</summary>
+    LatentInput,
+
+    /// <summary>The decoder's output shape is not the input shape.</summary>
+    OutputMismatch,
+}
+
+/// <summary>The result of applying a layer: an output shape, or an error and its kind.</summary>
+public readonly record struct LayerOutcome(Shape? Output, ShapeErrorKind ErrorKind, string? Error)
+{
+    public static LayerOutcome Ok(Shape output) => new(output, default, null);
+
+    public static LayerOutcome Fail(ShapeErrorKind kind, string error) => new(null, kind, error);
 }

@@ -18,7 +18,7 @@ public enum ModelPart
 public sealed record Architecture(EquatableArray<long> Input, EquatableArray<Layer> Encoder, long LatentDim, EquatableArray<Layer> Decoder);
 
 /// <summary>The first place a declared architecture breaks; <see cref="LayerIndex"/> is the layer's position in its stack, or -1.</summary>
-public sealed record ShapeError(ModelPart Part, int LayerIndex, string Message);
+public sealed record ShapeError(ModelPart Part, int LayerIndex, ShapeErrorKind Kind, string Message);
 
 /// <summary>Shapes after every layer, up to the first error.</summary>
 public sealed record InferenceResult(
@@ -40,24 +40,24 @@ public static class ShapeInference
     {
         var encoderShapes = new List<Shape>();
         var decoderShapes = new List<Shape>();
-        InferenceResult Fail(ModelPart part, int index, string message) =>
-            new(encoderShapes.ToEquatableArray(), null, decoderShapes.ToEquatableArray(), new ShapeError(part, index, message));
+        InferenceResult Fail(ModelPart part, int index, ShapeErrorKind kind, string message) =>
+            new(encoderShapes.ToEquatableArray(), null, decoderShapes.ToEquatableArray(), new ShapeError(part, index, kind, message));
 
         if (architecture.Input.Count == 0 || architecture.Input.Any(dim => dim <= 0))
         {
-            return Fail(ModelPart.Input, -1, $"The input shape needs one or more positive dimensions, but got {Shape.Format(architecture.Input)}.");
+            return Fail(ModelPart.Input, -1, ShapeErrorKind.InvalidArgument, $"The input shape needs one or more positive dimensions, but got {Shape.Format(architecture.Input)}.");
         }
 
         var input = Shape.Of(architecture.Input);
-        if (Walk(input, architecture.Encoder, encoderShapes) is { } encoderError)
+        if (Walk(input, architecture.Encoder, encoderShapes) is { Error: not null } encoderError)
         {
-            return Fail(ModelPart.Encoder, encoderShapes.Count, encoderError);
+            return Fail(ModelPart.Encoder, encoderShapes.Count, encoderError.ErrorKind, encoderError.Error);
         }
 
         var encoderOutput = encoderShapes.Count > 0 ? encoderShapes[encoderShapes.Count - 1] : input;
         if (architecture.LatentDim <= 0)
         {
-            return Fail(ModelPart.Latent, -1, $"LatentDim must be positive, but is {architecture.LatentDim}.");
+            return Fail(ModelPart.Latent, -1, ShapeErrorKind.InvalidArgument, $"LatentDim must be positive, but is {architecture.LatentDim}.");
         }
 
         if (encoderOutput.Rank != 1)
@@ -65,25 +65,26 @@ public static class ShapeInference
             return Fail(
                 ModelPart.Latent,
                 -1,
+                ShapeErrorKind.LatentInput,
                 $"The latent heads map a feature vector to the code, but the encoder ends with {encoderOutput}; end the encoder with Flatten.");
         }
 
-        if (Walk(new Shape(architecture.LatentDim), architecture.Decoder, decoderShapes) is { } decoderError)
+        if (Walk(new Shape(architecture.LatentDim), architecture.Decoder, decoderShapes) is { Error: not null } decoderError)
         {
-            return Fail(ModelPart.Decoder, decoderShapes.Count, decoderError);
+            return Fail(ModelPart.Decoder, decoderShapes.Count, decoderError.ErrorKind, decoderError.Error);
         }
 
         var output = decoderShapes.Count > 0 ? decoderShapes[decoderShapes.Count - 1] : new Shape(architecture.LatentDim);
         if (!output.Equals(input))
         {
-            return Fail(ModelPart.Output, -1, $"The decoder must output the input shape {input}, but it outputs {output}.");
+            return Fail(ModelPart.Output, -1, ShapeErrorKind.OutputMismatch, $"The decoder must output the input shape {input}, but it outputs {output}.");
         }
 
         return new InferenceResult(encoderShapes.ToEquatableArray(), encoderOutput, decoderShapes.ToEquatableArray(), null);
     }
 
-    /// <summary>Applies each layer in turn, recording every output shape; returns the first error.</summary>
-    private static string? Walk(Shape input, EquatableArray<Layer> layers, List<Shape> shapes)
+    /// <summary>Applies each layer in turn, recording every output shape; returns the first failure, if any.</summary>
+    private static LayerOutcome? Walk(Shape input, EquatableArray<Layer> layers, List<Shape> shapes)
     {
         var current = input;
         foreach (var layer in layers)
@@ -91,7 +92,7 @@ public static class ShapeInference
             var outcome = layer.Apply(current);
             if (outcome.Output is null)
             {
-                return outcome.Error;
+                return outcome;
             }
 
             shapes.Add(outcome.Output);

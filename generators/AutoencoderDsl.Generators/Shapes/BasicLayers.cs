@@ -10,7 +10,7 @@ public sealed record DenseLayer(long OutFeatures) : Layer
 
     public override LayerOutcome Apply(Shape input) =>
         OutFeatures <= 0
-            ? LayerOutcome.Fail($"Dense needs a positive number of output features, but got {OutFeatures}.")
+            ? LayerOutcome.Fail(ShapeErrorKind.InvalidArgument, $"Dense needs a positive number of output features, but got {OutFeatures}.")
             : LayerOutcome.Ok(input.WithLast(OutFeatures));
 
     public override string Construct(Shape input) => $"nn.Linear({Literal(input.Last)}, {Literal(OutFeatures)})";
@@ -39,13 +39,14 @@ public sealed record UnflattenLayer(EquatableArray<long> Dims) : Layer
     {
         if (Dims.Count == 0 || Dims.Any(dim => dim <= 0))
         {
-            return LayerOutcome.Fail($"Unflatten needs one or more positive dimensions, but got {Shape.Format(Dims)}.");
+            return LayerOutcome.Fail(ShapeErrorKind.InvalidArgument, $"Unflatten needs one or more positive dimensions, but got {Shape.Format(Dims)}.");
         }
 
         var target = Shape.Of(Dims);
         return target.Size == input[0]
             ? LayerOutcome.Ok(Shape.Of(Dims.Concat(input.Dims.Skip(1))))
             : LayerOutcome.Fail(
+                ShapeErrorKind.ElementCountMismatch,
                 $"Unflatten{target} holds {target.Size} elements but its input {input} has {input[0]} in its first dimension.");
     }
 
@@ -82,7 +83,7 @@ public sealed record DropoutLayer(double P) : Layer
     public override LayerOutcome Apply(Shape input) =>
         P >= 0 && P < 1
             ? LayerOutcome.Ok(input)
-            : LayerOutcome.Fail($"Dropout needs a probability in [0, 1), but got {Literal(P)}.");
+            : LayerOutcome.Fail(ShapeErrorKind.InvalidArgument, $"Dropout needs a probability in [0, 1), but got {Literal(P)}.");
 
     public override string Construct(Shape input) => $"nn.Dropout({Literal(P)})";
 }
@@ -96,6 +97,7 @@ public sealed record BatchNormLayer : Layer
         input.Rank is 1 or 2
             ? LayerOutcome.Ok(input)
             : LayerOutcome.Fail(
+                ShapeErrorKind.WrongRank,
                 $"BatchNorm normalises features [C] or sequences [C, L], but got {input}; use BatchNorm2d for feature maps.");
 
     public override string Construct(Shape input) => $"nn.BatchNorm1d({Literal(input[0])})";
