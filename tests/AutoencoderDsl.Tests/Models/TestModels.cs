@@ -39,7 +39,7 @@ public partial class SmallVae
     public partial Sequential Decoder { get; }
 }
 
-/// <summary>A Bernoulli decoder without a final sigmoid: its output is scored as probabilities.</summary>
+/// <summary>A Bernoulli decoder without a final sigmoid, whose outputs can leave [0, 1].</summary>
 [Autoencoder(LatentDim = 2)]
 [Input(4)]
 public partial class UnboundedBernoulliAe
