@@ -1,0 +1,175 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using AutoencoderDsl.Tests.Data;
+using AutoencoderDsl.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AutoencoderDsl.Tests.Training;
+
+public sealed class ModelFileTests : IDisposable
+{
+    private readonly TemporaryFolder folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    [Fact]
+    public void Save_then_Load_restores_every_parameter_into_a_fresh_model()
+    {
+        var path = folder.File("nested/folder/model.bin");
+        using var saved = new TinyAutoencoder(seed: 30);
+        using var loaded = new TinyAutoencoder(seed: 31);
+        using var input = TinyData.Create(4, seed: 30);
+
+        saved.Save(path);
+        ModelFile.Load(loaded, path);
+
+        TrainingAssert.SameParameters(saved, loaded);
+        using var expected = saved.Reconstruct(input);
+        using var actual = loaded.Reconstruct(input);
+        Assert.True(expected.equal(actual).all().item<bool>());
+        Assert.Equal(["model.bin"], Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Files_interoperate_with_TorchSharps_own_save_and_load()
+    {
+        var ours = folder.File("ours.bin");
+        var theirs = folder.File("theirs.bin");
+        using var source = new TinyAutoencoder(seed: 32);
+        using var viaTorchSharp = new TinyAutoencoder(seed: 33);
+        using var viaModelFile = new TinyAutoencoder(seed: 34);
+
+        ModelFile.Save(source, ours);
+        source.save(theirs);
+        viaTorchSharp.load(ours);
+        ModelFile.Load(viaModelFile, theirs);
+
+        TrainingAssert.SameParameters(source, viaTorchSharp);
+        TrainingAssert.SameParameters(source, viaModelFile);
+    }
+
+    [Fact]
+    public void A_missing_file_throws_FileNotFoundException_naming_it()
+    {
+        var path = folder.File("absent/model.bin");
+        using var model = new TinyAutoencoder(seed: 35);
+
+        var error = Assert.Throws<FileNotFoundException>(() => ModelFile.Load(model, path));
+
+        Assert.Equal(path, error.FileName);
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(0.3)]
+    [InlineData(0.999)]
+    public void A_truncated_file_is_rejected_naming_it_and_leaves_the_model_unchanged(double keptFraction)
+    {
+        var path = folder.File("truncated.bin");
+        using var source = new TinyAutoencoder(seed: 36);
+        using var target = new TinyAutoencoder(seed: 37);
+        source.Save(path);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(int)(bytes.Length * keptFraction)]);
+        var snapshot = TrainingAssert.Snapshot(target);
+
+        var error = Assert.Throws<InvalidDataException>(() => ModelFile.Load(target, path));
+
+        Assert.Contains($"'{path}' is truncated", error.Message, StringComparison.Ordinal);
+        TrainingAssert.Unchanged(snapshot, target);
+    }
+
+    [Fact]
+    public void Random_bytes_are_rejected_naming_the_file()
+    {
+        var path = folder.File("noise.bin");
+        File.WriteAllBytes(path, Enumerable.Range(0, 4096).Select(i => (byte)(i * 7919 % 251)).ToArray());
+        using var model = new TinyAutoencoder(seed: 38);
+
+        var error = Assert.Throws<InvalidDataException>(() => ModelFile.Load(model, path));
+
+        Assert.Contains($"'{path}'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Trailing_bytes_are_rejected_naming_the_file()
+    {
+        var path = folder.File("padded.bin");
+        using var model = new TinyAutoencoder(seed: 39);
+        model.Save(path);
+        using (var stream = File.Open(path, FileMode.Append))
+        {
+            stream.Write([1, 2, 3]);
+        }
+
+        var error = Assert.Throws<InvalidDataException>(() => ModelFile.Load(model, path));
+
+        Assert.Contains($"'{path}' is corrupt: 3 unexpected bytes", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_file_of_another_architecture_is_rejected_naming_each_mismatch()
+    {
+        var path = folder.File("wide.bin");
+        using var wide = new TinyAutoencoder(seed: 40, latentDim: 3);
+        using var narrow = new TinyAutoencoder(seed: 41);
+        using var vae = new TinyVae(seed: 42);
+        wide.Save(path);
+        var snapshot = TrainingAssert.Snapshot(narrow);
+
+        var shapeError = Assert.Throws<InvalidDataException>(() => ModelFile.Load(narrow, path));
+        var nameError = Assert.Throws<InvalidDataException>(() => ModelFile.Load(vae, path));
+
+        Assert.Contains($"'{path}' does not match this model", shapeError.Message, StringComparison.Ordinal);
+        Assert.Contains("'code.weight' has shape [3, 16] in the file but [2, 16] in the model", shapeError.Message, StringComparison.Ordinal);
+        Assert.Contains("'decoder_hidden.weight' has shape [16, 3] in the file but [16, 2] in the model", shapeError.Message, StringComparison.Ordinal);
+        Assert.Contains("unexpected entry 'code.weight' [3, 16]", nameError.Message, StringComparison.Ordinal);
+        Assert.Contains("missing entry 'mean.weight' [2, 16]", nameError.Message, StringComparison.Ordinal);
+        TrainingAssert.Unchanged(snapshot, narrow);
+    }
+
+    [Fact]
+    public void A_failed_save_leaves_the_previous_file_intact_and_no_temporary_behind()
+    {
+        var path = folder.File("model.bin");
+        using var good = new FailingToSave(fail: false);
+        ModelFile.Save(good, path);
+        var before = File.ReadAllBytes(path);
+        using var failing = new FailingToSave(fail: true);
+
+        Assert.ThrowsAny<Exception>(() => ModelFile.Save(failing, path));
+
+        Assert.Equal(before, File.ReadAllBytes(path));
+        Assert.Equal(["model.bin"], Directory.GetFiles(folder.Path).Select(Path.GetFileName));
+    }
+
+    /// <summary>Optionally ends its state dict with a released tensor, so saving fails after the first entries are written.</summary>
+    private sealed class FailingToSave : nn.Module
+    {
+        private readonly bool fail;
+
+        public FailingToSave(bool fail)
+            : base(nameof(FailingToSave))
+        {
+            this.fail = fail;
+            register_module("layer", nn.Linear(4, 4));
+        }
+
+        public override Dictionary<string, Tensor> state_dict(Dictionary<string, Tensor>? destination = null, string? prefix = null)
+        {
+            var entries = base.state_dict(destination, prefix);
+            if (fail)
+            {
+                var released = zeros(4);
+                released.Dispose();
+                entries.Add("released", released);
+            }
+
+            return entries;
+        }
+    }
+}
