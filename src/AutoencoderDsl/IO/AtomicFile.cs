@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 
-namespace AutoencoderDsl.Training;
+namespace AutoencoderDsl.IO;
 
 /// <summary>Writes a file so that readers see the old content or the new, never a mix: a crash leaves at most a stray temporary.</summary>
 internal static class AtomicFile
