@@ -1,4 +1,7 @@
+using System.Linq;
+using System.Threading;
 using AutoencoderDsl.Generators.Emit;
+using AutoencoderDsl.Generators.Model;
 using AutoencoderDsl.Generators.Parsing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -11,34 +14,35 @@ public sealed class AutoencoderGenerator : IIncrementalGenerator
 {
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        // A class carrying both attributes is invalid; only the [Autoencoder] pipeline emits it, so hint names stay unique.
         var autoencoders = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                KnownNames.AutoencoderAttribute,
-                static (node, _) => node is TypeDeclarationSyntax,
-                static (context, cancellationToken) =>
-                    ModelReading.Read((INamedTypeSymbol)context.TargetSymbol, cancellationToken)
-                        .ToDeclaration(context.SemanticModel.Compilation, cancellationToken))
+            .ForAttributeWithMetadataName(KnownNames.AutoencoderAttribute, static (node, _) => node is TypeDeclarationSyntax, Declare)
             .WithTrackingName(TrackingNames.Autoencoders);
 
         var variationals = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                KnownNames.VariationalAttribute,
-                static (node, _) => node is TypeDeclarationSyntax,
-                static (context, cancellationToken) =>
-                {
-                    var reading = ModelReading.Read((INamedTypeSymbol)context.TargetSymbol, cancellationToken);
-                    return reading.ModelAttributes.Length > 1
-                        ? null
-                        : reading.ToDeclaration(context.SemanticModel.Compilation, cancellationToken);
-                })
+            .ForAttributeWithMetadataName(KnownNames.VariationalAttribute, static (node, _) => node is TypeDeclarationSyntax, Declare)
             .WithTrackingName(TrackingNames.Variationals);
 
         Register(context, autoencoders);
         Register(context, variationals);
     }
 
-    private static void Register(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<Model.ModelDeclaration?> models) =>
+    /// <summary>
+    /// A class can carry several model attributes (an error), on one part or on several, and each pipeline visits each
+    /// part that has its attribute. Only the visit of the part holding the class's first model attribute, in that
+    /// attribute's pipeline, declares the model, so it is emitted once and its hint name stays unique.
+    /// </summary>
+    private static ModelDeclaration? Declare(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var reading = ModelReading.Read((INamedTypeSymbol)context.TargetSymbol, cancellationToken);
+        var first = reading.ModelAttributes.FirstOrDefault()?.ApplicationSyntaxReference;
+        bool declaresHere = first is not null
+            && first.SyntaxTree == context.TargetNode.SyntaxTree
+            && context.TargetNode.Span.Contains(first.Span)
+            && context.Attributes.Any(attribute => attribute.ApplicationSyntaxReference?.Span == first.Span);
+        return declaresHere ? reading.ToDeclaration(context.SemanticModel.Compilation, cancellationToken) : null;
+    }
+
+    private static void Register(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<ModelDeclaration?> models) =>
         context.RegisterSourceOutput(
             models.Where(static model => model is not null).WithTrackingName(TrackingNames.Declared),
             static (output, model) => output.AddSource(model!.HintName, ModelEmitter.Emit(model)));

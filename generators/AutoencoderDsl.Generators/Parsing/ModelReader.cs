@@ -16,15 +16,10 @@ public sealed record LayerReading(AttributeData Attribute, Layer? Layer);
 /// <summary>An <c>Encoder</c> or <c>Decoder</c> member and its layer attributes.</summary>
 public sealed record StackReading(IPropertySymbol Property, ImmutableArray<LayerReading> Layers)
 {
-    /// <summary>A declaration the generator can implement: a get-only, non-static, partial property of type Sequential.</summary>
-    public bool IsImplementablePartial(Compilation compilation) =>
-        IsPartialWithoutBody
-        && !Property.IsStatic
-        && Property.SetMethod is null
-        && SymbolEqualityComparer.Default.Equals(Property.Type, compilation.GetTypeByMetadataName(KnownNames.SequentialType));
-
-    /// <summary>A partial definition nobody has implemented yet: the generator must supply its body.</summary>
-    public bool IsPartialWithoutBody => Property.IsPartialDefinition && Property.PartialImplementationPart is null;
+    /// <summary>A partial definition the user has not implemented: the generator must supply (or has supplied) its body.</summary>
+    public bool IsPartialWithoutBody =>
+        Property.IsPartialDefinition
+        && (Property.PartialImplementationPart is null || Property.PartialImplementationPart.DeclaringSyntaxReferences.All(GeneratedCode.IsOurs));
 }
 
 /// <summary>
@@ -104,56 +99,32 @@ public sealed class ModelReading
             LatentDim,
             LayersOf(Decoder));
 
-    /// <summary>True when every declaring part of the class and of its containing types is <c>partial</c>.</summary>
-    public bool IsPartialThroughout()
-    {
-        for (var current = Type; current is not null; current = current.ContainingType)
-        {
-            if (!current.DeclaringSyntaxReferences.All(reference =>
-                    reference.GetSyntax() is TypeDeclarationSyntax declaration && declaration.Modifiers.Any(SyntaxKind.PartialKeyword)))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     /// <summary>Distils the reading into the equatable model; null when no partial code can be emitted at all.</summary>
     public ModelDeclaration? ToDeclaration(Compilation compilation, CancellationToken cancellationToken)
     {
-        if (!IsPartialThroughout())
+        // Without partial throughout, or in a file-local type, a generated part would be a separate type.
+        if (!ModelProblems.IsPartialThroughout(Type) || ModelProblems.IsFileLocal(Type))
         {
             return null;
         }
 
+        // A property mid-edit gets no body while its type does not bind or it has no getter yet: a body would only
+        // repeat the user's error in our file.
         var stacks = new[] { Encoder, Decoder }
-            .Where(stack => stack is { IsPartialWithoutBody: true })
+            .Where(stack => stack is { IsPartialWithoutBody: true, Property.GetMethod: not null } && !ContainsErrorType(stack.Property.Type))
             .Select(stack => ToStackDeclaration(stack!))
             .ToEquatableArray();
         var architecture = ToArchitecture();
         cancellationToken.ThrowIfCancellationRequested();
 
-        bool generatable =
-            ModelAttribute is not null
-            && Type.TypeParameters.IsEmpty
-            && !Type.IsStatic
-            && !Type.IsRecord
-            && Encoder?.IsImplementablePartial(compilation) == true
-            && Decoder?.IsImplementablePartial(compilation) == true
-            && Encoder.Layers.Concat(Decoder.Layers).All(layer => layer.Layer is not null)
-            && !IsSplitAcrossDeclarations(Encoder.Property)
-            && !IsSplitAcrossDeclarations(Decoder.Property)
-            && Beta >= 0 && !double.IsInfinity(Beta) && !double.IsNaN(Beta)
-            && System.Enum.IsDefined(typeof(LikelihoodKind), Likelihood)
-            && ShapeInference.Run(architecture).Succeeded;
+        bool generatable = !ModelProblems.Find(this, compilation, cancellationToken).Any(problem => problem.IsError);
 
         return new ModelDeclaration(
             HintName(Type),
-            Type.ContainingNamespace.IsGlobalNamespace ? null : Type.ContainingNamespace.ToDisplayString(),
+            Type.ContainingNamespace.IsGlobalNamespace ? null : Type.ContainingNamespace.ToDisplayString(EscapedNames),
             ContainingTypeHeaders(Type),
             Header(Type),
-            Type.Name,
+            Identifier(Type.Name),
             Kind,
             Likelihood,
             Beta,
@@ -164,9 +135,22 @@ public sealed class ModelReading
 
     /// <summary>Layer attributes on both parts of a partial property would have no defined order.</summary>
     public static bool IsSplitAcrossDeclarations(IPropertySymbol property) =>
+        LayersOnImplementation(property).Any()
+        && property.GetAttributes().Any(attribute => IsLayerAttribute(attribute.AttributeClass) && !IsWrittenOn(attribute, property.PartialImplementationPart!));
+
+    /// <summary>
+    /// The layer attributes written on the implementing part of a partial property. Roslyn merges both parts'
+    /// attributes into each part's <c>GetAttributes()</c>, so where each was written is told by its syntax.
+    /// </summary>
+    public static IEnumerable<AttributeData> LayersOnImplementation(IPropertySymbol property) =>
         property.PartialImplementationPart is { } implementation
-        && implementation.GetAttributes().Any(attribute => IsLayerAttribute(attribute.AttributeClass))
-        && property.GetAttributes().Any(attribute => IsLayerAttribute(attribute.AttributeClass));
+            ? property.GetAttributes().Where(attribute => IsLayerAttribute(attribute.AttributeClass) && IsWrittenOn(attribute, implementation))
+            : [];
+
+    private static bool IsWrittenOn(AttributeData attribute, ISymbol part) =>
+        attribute.ApplicationSyntaxReference is { } application
+        && part.DeclaringSyntaxReferences.Any(declaration =>
+            declaration.SyntaxTree == application.SyntaxTree && declaration.Span.Contains(application.Span));
 
     public static bool IsLayerAttribute(INamedTypeSymbol? attributeClass)
     {
@@ -214,7 +198,7 @@ public sealed class ModelReading
         return new StackDeclaration(
             property.Name,
             modifiers,
-            property.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            property.Type.ToDisplayString(TypeNames),
             LayersOf(stack),
             HasSetter: property.SetMethod is not null,
             SetterIsInit: property.SetMethod?.IsInitOnly == true);
@@ -240,28 +224,64 @@ public sealed class ModelReading
     {
         var name = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", string.Empty);
         var safe = new string(name.Select(character => char.IsLetterOrDigit(character) || character == '.' ? character : '_').ToArray());
-        return safe + ".g.cs";
+
+        // Mid-edit, type N.Outer and namespace N.Outer can both exist (CS0101), and N.Outer.A would name two models.
+        return safe + (IsNestedInTypeNamedLikeNamespace(type) ? "+Nested" : string.Empty) + ".g.cs";
     }
 
-    private static string Header(INamedTypeSymbol type) =>
-        (type.IsRecord ? "record " : "class ") + type.Name
-        + (type.TypeParameters.IsEmpty ? string.Empty : "<" + string.Join(", ", type.TypeParameters.Select(parameter => parameter.Name)) + ">");
+    private static bool IsNestedInTypeNamedLikeNamespace(INamedTypeSymbol type)
+    {
+        var outermost = type;
+        while (outermost.ContainingType is { } container)
+        {
+            outermost = container;
+        }
+
+        return !SymbolEqualityComparer.Default.Equals(outermost, type)
+            && outermost.ContainingNamespace.GetNamespaceMembers().Any(member => member.Name == outermost.Name);
+    }
+
+    /// <summary>The type's keyword, name and type parameters, e.g. <c>record struct Pair&lt;T&gt;</c>: a partial part must repeat the kind.</summary>
+    private static string Header(INamedTypeSymbol type)
+    {
+        var keyword = type.TypeKind switch
+        {
+            TypeKind.Struct => type.IsRecord ? "record struct " : "struct ",
+            TypeKind.Interface => "interface ",
+            _ => type.IsRecord ? "record " : "class ",
+        };
+        return keyword + Identifier(type.Name)
+            + (type.TypeParameters.IsEmpty ? string.Empty : "<" + string.Join(", ", type.TypeParameters.Select(parameter => Identifier(parameter.Name))) + ">");
+    }
 
     private static EquatableArray<string> ContainingTypeHeaders(INamedTypeSymbol type)
     {
         var headers = new List<string>();
         for (var current = type.ContainingType; current is not null; current = current.ContainingType)
         {
-            var keyword = current.TypeKind switch
-            {
-                TypeKind.Struct => current.IsRecord ? "record struct " : "struct ",
-                TypeKind.Interface => "interface ",
-                _ => current.IsRecord ? "record " : "class ",
-            };
-            headers.Insert(0, "partial " + keyword + current.Name
-                + (current.TypeParameters.IsEmpty ? string.Empty : "<" + string.Join(", ", current.TypeParameters.Select(parameter => parameter.Name)) + ">"));
+            headers.Insert(0, "partial " + Header(current));
         }
 
         return headers.ToEquatableArray();
     }
+
+    /// <summary>A name as code must spell it: a type called <c>@class</c> keeps its <c>@</c>.</summary>
+    private static string Identifier(string name) =>
+        SyntaxFacts.IsReservedKeyword(SyntaxFacts.GetKeywordKind(name)) ? "@" + name : name;
+
+    /// <summary>Fully qualified and with <c>?</c> where annotated: an implementing part must repeat the declared nullability.</summary>
+    private static readonly SymbolDisplayFormat TypeNames = SymbolDisplayFormat.FullyQualifiedFormat
+        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    private static bool ContainsErrorType(ITypeSymbol type) => type switch
+    {
+        { TypeKind: TypeKind.Error } => true,
+        IArrayTypeSymbol array => ContainsErrorType(array.ElementType),
+        IPointerTypeSymbol pointer => ContainsErrorType(pointer.PointedAtType),
+        INamedTypeSymbol named => named.TypeArguments.Any(ContainsErrorType),
+        _ => false,
+    };
+
+    private static readonly SymbolDisplayFormat EscapedNames = SymbolDisplayFormat.CSharpErrorMessageFormat
+        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
 }

@@ -1,17 +1,43 @@
 using System.Linq;
 using AutoencoderDsl.Generators.Model;
+using static System.FormattableString;
 
 namespace AutoencoderDsl.Generators.Shapes;
 
-/// <summary><c>Dense(n)</c>: <c>nn.Linear</c> on the last dimension, as libtorch applies it to any rank.</summary>
+/// <summary>Argument checks the layers share; each gives null for an acceptable argument, else the failure.</summary>
+internal static class Require
+{
+    public static LayerOutcome? Positive(string layer, string argument, long value) =>
+        value > 0 ? null : LayerOutcome.Fail(ShapeErrorKind.InvalidArgument, Invariant($"{layer} needs a positive {argument}, but got {value}."));
+
+    public static LayerOutcome? NonNegative(string layer, string argument, long value) =>
+        value >= 0 ? null : LayerOutcome.Fail(ShapeErrorKind.InvalidArgument, Invariant($"{layer} needs a non-negative {argument}, but got {value}."));
+
+    public static LayerOutcome? Probability(string layer, double p) =>
+        p >= 0 && p < 1 ? null : LayerOutcome.Fail(ShapeErrorKind.InvalidArgument, Invariant($"{layer} needs a probability in [0, 1), but got {p:R}."));
+
+    public static LayerOutcome? Dimensions(string layer, EquatableArray<long> dims) =>
+        dims.Count > 0 && dims.All(dim => dim > 0)
+            ? null
+            : LayerOutcome.Fail(ShapeErrorKind.InvalidArgument, $"{layer} needs one or more positive dimensions, but got {Shape.Format(dims)}.");
+}
+
+/// <summary>
+/// <c>Dense(n)</c>: <c>nn.Linear</c> on the last dimension, which libtorch accepts at any rank. The DSL makes one
+/// exception: on a feature map [C, H, W] it would mix only the W columns of each row, which is never what a Dense
+/// after a convolution means, so rank 3 is a wrong rank whose fix is a Flatten first.
+/// </summary>
 public sealed record DenseLayer(long OutFeatures) : Layer
 {
     public override string Name => "Dense";
 
     public override LayerOutcome Apply(Shape input) =>
-        OutFeatures <= 0
-            ? LayerOutcome.Fail(ShapeErrorKind.InvalidArgument, $"Dense needs a positive number of output features, but got {OutFeatures}.")
-            : LayerOutcome.Ok(input.WithLast(OutFeatures));
+        Require.Positive(Name, "number of output features", OutFeatures)
+        ?? (input.Rank == 3
+            ? LayerOutcome.Fail(
+                ShapeErrorKind.WrongRank,
+                $"Dense maps a feature vector, but got the feature map {input}, of which it would mix only the last dimension; insert Flatten before it.")
+            : LayerOutcome.Ok(input.WithLast(OutFeatures)));
 
     public override string Construct(Shape input) => $"nn.Linear({Literal(input.Last)}, {Literal(OutFeatures)})";
 }
@@ -37,17 +63,13 @@ public sealed record UnflattenLayer(EquatableArray<long> Dims) : Layer
 
     public override LayerOutcome Apply(Shape input)
     {
-        if (Dims.Count == 0 || Dims.Any(dim => dim <= 0))
-        {
-            return LayerOutcome.Fail(ShapeErrorKind.InvalidArgument, $"Unflatten needs one or more positive dimensions, but got {Shape.Format(Dims)}.");
-        }
-
         var target = Shape.Of(Dims);
-        return target.Size == input[0]
-            ? LayerOutcome.Ok(Shape.Of(Dims.Concat(input.Dims.Skip(1))))
-            : LayerOutcome.Fail(
-                ShapeErrorKind.ElementCountMismatch,
-                $"Unflatten{target} holds {target.Size} elements but its input {input} has {input[0]} in its first dimension.");
+        return Require.Dimensions(Name, Dims)
+            ?? (target.Size == input[0]
+                ? LayerOutcome.Ok(Shape.Of(Dims.Concat(input.Dims.Skip(1))))
+                : LayerOutcome.Fail(
+                    ShapeErrorKind.ElementCountMismatch,
+                    Invariant($"Unflatten{target} holds {target.Size} elements but its input {input} has {input[0]} in its first dimension; give dimensions whose product is {input[0]}.")));
     }
 
     public override string Construct(Shape input) => $"nn.Unflatten(1, [{string.Join(", ", Dims.Select(Literal))}])";
@@ -80,10 +102,7 @@ public sealed record DropoutLayer(double P) : Layer
 {
     public override string Name => "Dropout";
 
-    public override LayerOutcome Apply(Shape input) =>
-        P >= 0 && P < 1
-            ? LayerOutcome.Ok(input)
-            : LayerOutcome.Fail(ShapeErrorKind.InvalidArgument, $"Dropout needs a probability in [0, 1), but got {Literal(P)}.");
+    public override LayerOutcome Apply(Shape input) => Require.Probability(Name, P) ?? LayerOutcome.Ok(input);
 
     public override string Construct(Shape input) => $"nn.Dropout({Literal(P)})";
 }

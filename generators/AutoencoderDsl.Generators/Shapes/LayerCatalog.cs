@@ -30,8 +30,11 @@ public sealed class LayerArguments
             ? values.Select(value => AsInteger(value)!.Value).ToEquatableArray()
             : null;
 
-    public long? NamedInteger(string name, long fallback) =>
-        Named.TryGetValue(name, out var value) ? AsInteger(value) : fallback;
+    /// <summary>A named argument without a default: null when it is missing or unbound.</summary>
+    public long? NamedInteger(string name) => Named.TryGetValue(name, out var value) ? AsInteger(value) : null;
+
+    /// <summary>A named argument with a default: <paramref name="fallback"/> when it is missing, null when it is unbound.</summary>
+    public long? NamedInteger(string name, long fallback) => Named.ContainsKey(name) ? NamedInteger(name) : fallback;
 
     private static long? AsInteger(object? value) => value switch
     {
@@ -66,6 +69,30 @@ public static class LayerCatalog
         ["Sigmoid"] = _ => new ActivationLayer(ActivationKind.Sigmoid),
         ["Dropout"] = args => args.Real(0) is double p ? new DropoutLayer(p) : null,
         ["BatchNorm"] = _ => new BatchNormLayer(),
+
+        // The defaults below are the attributes' (src/AutoencoderDsl/Attributes/ConvolutionAttributes.cs), which are libtorch's.
+        ["Conv2d"] = args =>
+            args.Integer(0) is long channels
+            && args.NamedInteger("Kernel") is long kernel
+            && args.NamedInteger("Stride", 1) is long stride
+            && args.NamedInteger("Padding", 0) is long padding
+            && args.NamedInteger("Dilation", 1) is long dilation
+                ? new Conv2dLayer(channels, kernel, stride, padding, dilation)
+                : null,
+        ["ConvTranspose2d"] = args =>
+            args.Integer(0) is long channels
+            && args.NamedInteger("Kernel") is long kernel
+            && args.NamedInteger("Stride", 1) is long stride
+            && args.NamedInteger("Padding", 0) is long padding
+            && args.NamedInteger("OutputPadding", 0) is long outputPadding
+                ? new ConvTranspose2dLayer(channels, kernel, stride, padding, outputPadding)
+                : null,
+        ["MaxPool2d"] = args => Pool(PoolKind.Max, args),
+        ["AvgPool2d"] = args => Pool(PoolKind.Avg, args),
+        ["Upsample"] = args => args.Integer(0) is long scale ? new UpsampleLayer(scale) : null,
+        ["BatchNorm2d"] = _ => new BatchNorm2dLayer(),
+        ["Dropout2d"] = args => args.Real(0) is double p ? new Dropout2dLayer(p) : null,
+        ["Reshape"] = args => args.Integers(0) is { } dims ? new ReshapeLayer(dims) : null,
     };
 
     /// <summary>The attribute class names (with the <c>Attribute</c> suffix) in namespace <c>AutoencoderDsl</c>.</summary>
@@ -79,4 +106,10 @@ public static class LayerCatalog
             : attributeClassName;
         return Factories.TryGetValue(name, out var factory) ? factory(arguments) : null;
     }
+
+    /// <summary>A pool whose stride, when not declared, is its kernel size, as in libtorch.</summary>
+    private static Layer? Pool(PoolKind kind, LayerArguments args) =>
+        args.NamedInteger("Kernel") is long kernel && args.NamedInteger("Stride", kernel) is long stride
+            ? new Pool2dLayer(kind, kernel, stride)
+            : null;
 }

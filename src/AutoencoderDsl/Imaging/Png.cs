@@ -1,8 +1,8 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
-using System.IO;
-using System.Text;
 using System;
+using System.Buffers.Binary;
+using System.IO;
+using System.IO.Compression;
+using System.Text;
 using AutoencoderDsl.IO;
 
 namespace AutoencoderDsl.Imaging;
