@@ -1,0 +1,99 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using AutoencoderDsl.Generators.Analyzers;
+using AutoencoderDsl.Generators.Diagnostics;
+using AutoencoderDsl.Generators.Parsing;
+using AutoencoderDsl.Generators.Shapes;
+using AutoencoderDsl.Generators.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+
+namespace AutoencoderDsl.Generators.Tests.Analyzers;
+
+/// <summary>The diagnostic catalogue stays whole: every descriptor is reported, documented and tracked, and mirrors stay in sync.</summary>
+public sealed class CatalogueTests
+{
+    private static readonly DiagnosticDescriptor[] Descriptors = typeof(DiagnosticDescriptors)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Where(field => field.FieldType == typeof(DiagnosticDescriptor))
+        .Select(field => (DiagnosticDescriptor)field.GetValue(null)!)
+        .ToArray();
+
+    [Fact]
+    public void IdsAreUniqueAndConsecutive() =>
+        Assert.Equal(
+            Enumerable.Range(1, Descriptors.Length).Select(number => $"ADSL{number:000}"),
+            Descriptors.Select(descriptor => descriptor.Id).OrderBy(id => id, StringComparer.Ordinal));
+
+    [Fact]
+    public void AnalyzerSupportsEveryDescriptor() =>
+        Assert.Equal(
+            Descriptors.Select(descriptor => descriptor.Id).Order(StringComparer.Ordinal),
+            new ModelAnalyzer().SupportedDiagnostics.Select(descriptor => descriptor.Id).Order(StringComparer.Ordinal));
+
+    [Fact]
+    public void EveryDiagnosticHasItsPageAndHelpLink()
+    {
+        var folder = Path.Combine(RepositoryRoot(), "docs", "diagnostics");
+        var index = File.ReadAllText(Path.Combine(folder, "README.md"));
+        foreach (var descriptor in Descriptors)
+        {
+            Assert.Equal(DiagnosticDescriptors.DocumentationRoot + descriptor.Id + ".md", descriptor.HelpLinkUri);
+            var page = File.ReadAllText(Path.Combine(folder, descriptor.Id + ".md"));
+            Assert.StartsWith($"# {descriptor.Id}: {descriptor.Title}", page, StringComparison.Ordinal);
+            Assert.Contains($"[{descriptor.Id}]({descriptor.Id}.md)", index, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void ErrorsCannotBeSilenced() =>
+        Assert.All(
+            Descriptors.Where(descriptor => descriptor.DefaultSeverity == DiagnosticSeverity.Error),
+            descriptor => Assert.Contains(WellKnownDiagnosticTags.NotConfigurable, descriptor.CustomTags));
+
+    [Fact]
+    public void EveryShapeErrorKindHasItsOwnDescriptor()
+    {
+        var kinds = Enum.GetValues<ShapeErrorKind>();
+        var descriptors = kinds.Select(ModelProblems.DescriptorFor).ToList();
+        Assert.Equal(kinds.Length, descriptors.Distinct().Count());
+    }
+
+    /// <summary>ADSL028 knows the generated member names by heart; this compares them with a real generated model.</summary>
+    [Theory]
+    [InlineData("Autoencoder")]
+    [InlineData("Variational")]
+    public void GeneratedMemberNamesMatchTheEmitter(string kind)
+    {
+        var run = GeneratorRun.Run(TestCompilation.Usings + $$"""
+            [{{kind}}(LatentDim = 2)]
+            [Input(4)]
+            public partial class Model
+            {
+                [Dense(4), Sigmoid]
+                public partial Sequential Encoder { get; }
+
+                [Dense(4), Sigmoid]
+                public partial Sequential Decoder { get; }
+            }
+            """);
+        var model = run.Output.GetTypeByMetadataName("Model")!;
+        var generated = model.GetMembers()
+            .Where(member => !member.IsImplicitlyDeclared
+                && member is not IMethodSymbol { AssociatedSymbol: not null }
+                && member.DeclaringSyntaxReferences.All(GeneratedCode.IsOurs))
+            .Select(member => member.Name)
+            .Order(StringComparer.Ordinal);
+        var known = KnownNames.GeneratedMembers
+            .Concat(kind == "Variational" ? KnownNames.GeneratedVariationalMembers : KnownNames.GeneratedAutoencoderMembers)
+            .Select(member => member.Key)
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(known, generated);
+    }
+
+    private static string RepositoryRoot([CallerFilePath] string thisFile = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "..", ".."));
+}
