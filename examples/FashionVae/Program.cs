@@ -32,7 +32,7 @@ stopwatch.Stop();
 
 var testLoss = model.Evaluate(test.Images);
 Console.WriteLine();
-Console.WriteLine($"Trained {history.Epochs.Count} epochs in {stopwatch.Elapsed.TotalSeconds:F1} s ({stopwatch.Elapsed.TotalSeconds / history.Epochs.Count:F2} s per epoch, validation included).");
+Console.WriteLine($"Trained {history.Epochs.Count} epoch{(history.Epochs.Count == 1 ? "" : "s")} in {stopwatch.Elapsed.TotalSeconds:F1} s ({stopwatch.Elapsed.TotalSeconds / history.Epochs.Count:F2} s per epoch, validation included).");
 Console.WriteLine($"Test loss (nats per image): {testLoss}");
 
 Directory.CreateDirectory(options.OutputFolder);

@@ -57,6 +57,25 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public void DenoisingAutoencoderRemovesMostOfTheNoise()
+    {
+        using var train = SyntheticShapes.Generate(4000, seed: 11);
+        using var test = SyntheticShapes.Generate(500, seed: 12);
+        using var denoiser = new DenoisingAe(seed: 13);
+        static Tensor AddNoise(Tensor clean) => (clean + (0.3 * randn_like(clean))).clamp(0, 1);
+
+        denoiser.Fit(train.Images, new FitOptions { Epochs = 8, BatchSize = 64, Seed = 14, Corrupt = AddNoise });
+
+        using var scope = NewDisposeScope();
+        torch.manual_seed(15);
+        var noisy = AddNoise(test.Images);
+        double noisyError = (noisy - test.Images).square().mean().item<float>();
+        double denoisedError = (denoiser.Reconstruct(noisy) - test.Images).square().mean().item<float>();
+        output.WriteLine($"mean squared error against the clean images: noisy {noisyError:F4}, denoised {denoisedError:F4}");
+        Assert.True(denoisedError < 0.4 * noisyError, $"denoising took the error from {noisyError} only to {denoisedError}");
+    }
+
     /// <summary>Real data when Debian's dataset-fashion-mnist is installed (CI installs it); the project's own data otherwise.</summary>
     [Fact]
     public void TrainsOnFashionMnistOrTheBuiltInDataSet()

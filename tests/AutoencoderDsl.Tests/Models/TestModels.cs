@@ -52,3 +52,15 @@ public partial class UnboundedBernoulliAe
     public partial Sequential Decoder { get; }
 }
 #pragma warning restore ADSL025
+
+/// <summary>A denoiser: trained on corrupted inputs against clean targets.</summary>
+[Autoencoder(LatentDim = 32)]
+[Input(1, 28, 28)]
+public partial class DenoisingAe
+{
+    [Flatten, Dense(256), ReLU]
+    public partial Sequential Encoder { get; }
+
+    [Dense(256), ReLU, Dense(784), Sigmoid, Unflatten(1, 28, 28)]
+    public partial Sequential Decoder { get; }
+}
