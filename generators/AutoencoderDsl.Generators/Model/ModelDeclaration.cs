@@ -40,6 +40,11 @@ public sealed record StackDeclaration(
 /// <param name="ContainingTypes">Headers of enclosing types, outermost first, e.g. <c>partial class Outer</c>.</param>
 /// <param name="TypeHeader">The class's own header without modifiers, e.g. <c>class FashionVae</c>.</param>
 /// <param name="ClassName">The class name as used in code.</param>
+/// <param name="Kind">Which model attribute the class carries.</param>
+/// <param name="Likelihood">How reconstructions are scored.</param>
+/// <param name="Beta">The KL weight of a variational model; 0 otherwise.</param>
+/// <param name="Architecture">The input shape, the layers and the latent width, for shape inference.</param>
+/// <param name="PartialProperties">The <c>Encoder</c> and <c>Decoder</c> declarations the generator must implement.</param>
 /// <param name="IsGeneratable">
 /// False when the declaration has an error an analyzer reports; the emitter then writes only what keeps the user's
 /// code compiling (the partial properties' bodies).
