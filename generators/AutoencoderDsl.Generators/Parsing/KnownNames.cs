@@ -29,6 +29,8 @@ public static class KnownNames
         [".ctor"] = ["long?"],
         ["InputShape"] = null,
         ["LatentDim"] = null,
+        ["EncoderShapes"] = null,
+        ["DecoderShapes"] = null,
         ["spec"] = null,
         ["encoder"] = null,
         ["decoder"] = null,

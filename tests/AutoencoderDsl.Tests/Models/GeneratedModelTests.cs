@@ -20,6 +20,28 @@ public sealed class GeneratedModelTests
     }
 
     [Fact]
+    public void InferredShapesMatchWhatTheLayersProduce()
+    {
+        using var scope = NewDisposeScope();
+        using var vae = new FashionVae(seed: 1);
+
+        AssertLayerShapes(vae.Encoder, rand(3, 1, 28, 28), FashionVae.EncoderShapes);
+        AssertLayerShapes(vae.Decoder, rand(3, FashionVae.LatentDim), FashionVae.DecoderShapes);
+        Assert.Equal(FashionVae.InputShape.ToArray(), FashionVae.DecoderShapes[^1]);
+    }
+
+    /// <summary>Runs each child of <paramref name="stack"/> in turn; children are named by their declared positions.</summary>
+    private static void AssertLayerShapes(TorchSharp.Modules.Sequential stack, Tensor input, System.Collections.Generic.IReadOnlyList<System.Collections.Generic.IReadOnlyList<long>> expected)
+    {
+        var current = input;
+        foreach (var (name, layer) in stack.named_children())
+        {
+            current = ((nn.Module<Tensor, Tensor>)layer).forward(current);
+            Assert.Equal(expected[int.Parse(name, System.Globalization.CultureInfo.InvariantCulture)], current.shape.Skip(1));
+        }
+    }
+
+    [Fact]
     public void StateDictNamesFollowDeclaredPositions()
     {
         using var vae = new FashionVae(seed: 1);
