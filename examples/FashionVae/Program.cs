@@ -25,14 +25,17 @@ var progress = new ConsoleProgress();
 var stopwatch = Stopwatch.StartNew();
 var history = model.Fit(
     train.Images,
-    new FitOptions { Epochs = options.Epochs, BatchSize = 128, LearningRate = 1e-3, Seed = options.Seed },
+    new FitOptions { Epochs = options.Epochs, BatchSize = 128, LearningRate = 1e-3, Seed = options.Seed, CheckpointPath = options.CheckpointPath },
     validation: test.Images,
     progress: progress);
 stopwatch.Stop();
 
 var testLoss = model.Evaluate(test.Images);
 Console.WriteLine();
-Console.WriteLine($"Trained {history.Epochs.Count} epoch{(history.Epochs.Count == 1 ? "" : "s")} in {stopwatch.Elapsed.TotalSeconds:F1} s ({stopwatch.Elapsed.TotalSeconds / history.Epochs.Count:F2} s per epoch, validation included).");
+var trained = progress.EpochsReported;
+Console.WriteLine(trained == 0
+    ? $"All {history.Epochs.Count} epochs were already in the checkpoint."
+    : $"Trained {trained} epoch{(trained == 1 ? "" : "s")} in {stopwatch.Elapsed.TotalSeconds:F1} s ({stopwatch.Elapsed.TotalSeconds / trained:F2} s per epoch, validation included).");
 Console.WriteLine($"Test loss (nats per image): {testLoss}");
 
 Directory.CreateDirectory(options.OutputFolder);
@@ -40,9 +43,9 @@ using (var scope = NewDisposeScope())
 {
     var generator = new Generator().manual_seed(options.Seed);
     var originals = test.Images.narrow(0, 0, 32);
-    ImageGrid.Save(model.Sample(64, generator), Path.Combine(options.OutputFolder, "samples.png"), columns: 8);
-    ImageGrid.Save(cat([originals, model.Reconstruct(originals)]), Path.Combine(options.OutputFolder, "reconstructions.png"), columns: 8);
-    ImageGrid.Save(LatentGrid(model, 12), Path.Combine(options.OutputFolder, "latent-grid.png"), columns: 12);
+    ImageGrid.Save(model.Sample(64, generator), Path.Combine(options.OutputFolder, "samples.png"), columns: 8, scale: 3);
+    ImageGrid.Save(cat([originals, model.Reconstruct(originals)]), Path.Combine(options.OutputFolder, "reconstructions.png"), columns: 8, scale: 3);
+    ImageGrid.Save(LatentGrid(model, 12), Path.Combine(options.OutputFolder, "latent-grid.png"), columns: 12, scale: 2);
     var shown = Math.Min(test.Count, 5000);
     LatentScatter.Save(model.Embed(test.Images.narrow(0, 0, shown)), test.Labels.narrow(0, 0, shown), Path.Combine(options.OutputFolder, "latent-space.png"));
 }
@@ -77,13 +80,13 @@ static Tensor LatentGrid(FashionVae model, int side)
 }
 
 /// <summary>Command-line options of the example.</summary>
-internal sealed record ExampleOptions(int Epochs, string? DataFolder, string OutputFolder, long Seed)
+internal sealed record ExampleOptions(int Epochs, string? DataFolder, string OutputFolder, long Seed, string? CheckpointPath)
 {
-    private const string Usage = "usage: FashionVae [--epochs N] [--data FOLDER] [--out FOLDER] [--seed N]";
+    private const string Usage = "usage: FashionVae [--epochs N] [--data FOLDER] [--out FOLDER] [--seed N] [--checkpoint FILE]";
 
     public static ExampleOptions? Parse(string[] args)
     {
-        var options = new ExampleOptions(Epochs: 10, DataFolder: null, OutputFolder: "fashion-vae-output", Seed: 1);
+        var options = new ExampleOptions(Epochs: 10, DataFolder: null, OutputFolder: "fashion-vae-output", Seed: 1, CheckpointPath: null);
         for (int i = 0; i < args.Length; i++)
         {
             string? value = i + 1 < args.Length ? args[i + 1] : null;
@@ -97,6 +100,9 @@ internal sealed record ExampleOptions(int Epochs, string? DataFolder, string Out
                     break;
                 case "--out" when value is not null:
                     options = options with { OutputFolder = value };
+                    break;
+                case "--checkpoint" when value is not null:
+                    options = options with { CheckpointPath = value };
                     break;
                 case "--seed" when long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seed):
                     options = options with { Seed = seed };
@@ -116,6 +122,9 @@ internal sealed record ExampleOptions(int Epochs, string? DataFolder, string Out
 /// <summary>One line per epoch; between them, a live batch counter when the output is a terminal.</summary>
 internal sealed class ConsoleProgress : IProgress<TrainingProgress>
 {
+    /// <summary>Epochs trained in this run, which a resumed run's history does not tell.</summary>
+    public int EpochsReported { get; private set; }
+
     public void Report(TrainingProgress value)
     {
         if (value.Kind == TrainingProgressKind.Batch)
@@ -128,6 +137,7 @@ internal sealed class ConsoleProgress : IProgress<TrainingProgress>
             return;
         }
 
+        EpochsReported++;
         var validation = value.Validation is null ? string.Empty : $"  validation {value.Validation}";
         Console.WriteLine($"\repoch {value.Epoch}/{value.Epochs}  {value.Elapsed.TotalSeconds:F1} s  train {value.Train}{validation}".PadRight(100));
     }

@@ -93,6 +93,10 @@ public abstract class AutoencoderModel<TOutput, TLoss> : nn.Module<Tensor, TOutp
     ILossTerms ITrainableAutoencoder.ComputeLoss(Tensor input, Tensor target) => Loss(input, target);
 
     /// <summary>Trains on <paramref name="train"/> (a batch <c>[N, ...InputShape]</c>) and returns the loss history.</summary>
+    /// <remarks>
+    /// <paramref name="progress"/> is called on the training thread; a <see cref="Progress{T}"/> posts its reports
+    /// elsewhere, so use <see cref="SynchronousProgress{T}"/> for reports in order and before <c>Fit</c> returns.
+    /// </remarks>
     public TrainingHistory Fit(
         Tensor train,
         FitOptions? options = null,

@@ -18,11 +18,15 @@ public static class ImageGrid
     /// <param name="path">The PNG file to create or replace.</param>
     /// <param name="columns">The number of images per row; by default <c>ceil(sqrt(N))</c>, which gives a near-square grid.</param>
     /// <param name="padding">The width in pixels of the <see cref="PaddingGray"/> border around every image.</param>
-    /// <remarks>The PNG is <c>columns·(W + padding) + padding</c> pixels wide and <c>rows·(H + padding) + padding</c> high.</remarks>
+    /// <param name="scale">How many output pixels wide and high each image pixel becomes, so small images stay visible.</param>
+    /// <remarks>
+    /// The PNG is <c>columns·(scale·W + padding) + padding</c> pixels wide and <c>rows·(scale·H + padding) + padding</c> high.
+    /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="images"/> is not a non-empty floating-point image batch.</exception>
-    public static void Save(Tensor images, string path, int? columns = null, int padding = 2)
+    public static void Save(Tensor images, string path, int? columns = null, int padding = 2, int scale = 1)
     {
         ArgumentNullException.ThrowIfNull(images);
+        ArgumentOutOfRangeException.ThrowIfLessThan(scale, 1);
         long[] shape = images.shape;
         bool isImageBatch = (shape.Length == 3 || (shape.Length == 4 && shape[1] is 1 or 3))
             && shape[0] > 0 && shape[^2] > 0 && shape[^1] > 0;
@@ -35,8 +39,8 @@ public static class ImageGrid
 
         int count = (int)shape[0];
         int channels = shape.Length == 4 ? (int)shape[1] : 1;
-        int height = (int)shape[^2];
-        int width = (int)shape[^1];
+        int height = (int)shape[^2] * scale;
+        int width = (int)shape[^1] * scale;
         int columnCount = columns ?? (int)Math.Ceiling(Math.Sqrt(count));
         ArgumentOutOfRangeException.ThrowIfLessThan(columnCount, 1, nameof(columns));
         ArgumentOutOfRangeException.ThrowIfNegative(padding);
@@ -44,7 +48,13 @@ public static class ImageGrid
         int gridWidth = columnCount * (width + padding) + padding;
         int gridHeight = rowCount * (height + padding) + padding;
 
-        float[] values = CopyToHost<float>(images, ScalarType.Float32);
+        float[] values;
+        using (NewDisposeScope())
+        {
+            // Nearest-neighbour enlargement: every pixel becomes a scale × scale block.
+            var enlarged = scale == 1 ? images : images.repeat_interleave(scale, dim: -2).repeat_interleave(scale, dim: -1);
+            values = CopyToHost<float>(enlarged, ScalarType.Float32);
+        }
         var pixels = new byte[(long)gridWidth * gridHeight * channels];
         Array.Fill(pixels, PaddingGray);
         for (int n = 0; n < count; n++)

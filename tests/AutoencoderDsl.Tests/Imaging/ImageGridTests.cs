@@ -56,6 +56,28 @@ public sealed class ImageGridTests : IDisposable
     }
 
     [Fact]
+    public void Save_EnlargesEachPixelIntoABlock()
+    {
+        string path = folder.File("scaled.png");
+        // One 1×2 image (black, white) at scale 2 with padding 1.
+        using var images = tensor(new float[] { 0f, 1f }, [1, 1, 2]);
+
+        ImageGrid.Save(images, path, columns: 1, padding: 1, scale: 2);
+
+        var png = PngReader.Load(path);
+        Assert.Equal((6, 4), (png.Width, png.Height));
+        const byte G = ImageGrid.PaddingGray;
+        byte[] expected =
+        [
+            G, G, G, G, G, G,
+            G, 0, 0, 255, 255, G,
+            G, 0, 0, 255, 255, G,
+            G, G, G, G, G, G,
+        ];
+        Assert.Equal(expected, png.Pixels());
+    }
+
+    [Fact]
     public void Save_WritesRgbForThreeChannels()
     {
         string path = folder.File("rgb.png");
