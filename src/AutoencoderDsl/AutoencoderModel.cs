@@ -90,7 +90,8 @@ public abstract class AutoencoderModel<TOutput, TLoss> : nn.Module<Tensor, TOutp
         return LossCore(input, target);
     }
 
-    ILossTerms ITrainableAutoencoder.ComputeLoss(Tensor input, Tensor target) => Loss(input, target);
+    // The trainer has checked the whole data set once; batches skip the public entry's checks.
+    ILossTerms ITrainableAutoencoder.ComputeLoss(Tensor input, Tensor target) => LossCore(input, target);
 
     /// <summary>Trains on <paramref name="train"/> (a batch <c>[N, ...InputShape]</c>) and returns the loss history.</summary>
     /// <remarks>
@@ -102,23 +103,11 @@ public abstract class AutoencoderModel<TOutput, TLoss> : nn.Module<Tensor, TOutp
         FitOptions? options = null,
         Tensor? validation = null,
         IProgress<TrainingProgress>? progress = null,
-        CancellationToken cancellationToken = default)
-    {
-        Shapes.RequireBatch(train, Spec.InputShape, nameof(train));
-        if (validation is not null)
-        {
-            Shapes.RequireBatch(validation, Spec.InputShape, nameof(validation));
-        }
-
-        return Trainer.Fit(this, train, options ?? new FitOptions(), validation, progress, cancellationToken);
-    }
+        CancellationToken cancellationToken = default) =>
+        Trainer.Fit(this, train, options ?? new FitOptions(), validation, progress, cancellationToken);
 
     /// <summary>The mean loss terms over <paramref name="data"/>, in evaluation mode and without gradients.</summary>
-    public LossMetrics Evaluate(Tensor data, int batchSize = 256)
-    {
-        Shapes.RequireBatch(data, Spec.InputShape, nameof(data));
-        return Trainer.Evaluate(this, data, batchSize);
-    }
+    public LossMetrics Evaluate(Tensor data, int batchSize = 256) => Trainer.Evaluate(this, data, batchSize);
 
     /// <summary>Writes the parameters to <paramref name="path"/> atomically: a crash leaves the old file or the new one, never half of one.</summary>
     public void Save(string path) => ModelFile.Save(this, path);

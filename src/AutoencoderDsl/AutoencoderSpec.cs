@@ -1,6 +1,4 @@
-using System;
 using System.Collections.Generic;
-using System.Linq;
 
 namespace AutoencoderDsl;
 
@@ -18,23 +16,4 @@ public sealed record AutoencoderSpec(
     int LatentDim,
     Likelihood Likelihood,
     bool DecoderEmitsLogits,
-    double Beta = 0)
-{
-    /// <summary>The number of elements in one example.</summary>
-    public long InputSize => InputShape.Aggregate(1L, (product, dim) => product * dim);
-
-    /// <summary>Writes the example shape the way libtorch does, e.g. <c>[1, 28, 28]</c>.</summary>
-    public string FormatInputShape() => Shapes.Format(InputShape);
-
-    /// <inheritdoc/>
-    public bool Equals(AutoencoderSpec? other) =>
-        other is not null
-        && InputShape.SequenceEqual(other.InputShape)
-        && LatentDim == other.LatentDim
-        && Likelihood == other.Likelihood
-        && DecoderEmitsLogits == other.DecoderEmitsLogits
-        && Beta.Equals(other.Beta);
-
-    /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(InputSize, LatentDim, Likelihood, DecoderEmitsLogits, Beta);
-}
+    double Beta = 0);

@@ -40,10 +40,10 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        RequireExamples(train, nameof(train));
+        RequireExamples(model, train, nameof(train));
         if (validation is not null)
         {
-            RequireExamples(validation, nameof(validation));
+            RequireExamples(model, validation, nameof(validation));
         }
 
         var module = model.Module;
@@ -112,7 +112,7 @@ public static class Trainer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        long count = RequireExamples(data, nameof(data));
+        long count = RequireExamples(model, data, nameof(data));
         var module = model.Module;
         var device = module.parameters().FirstOrDefault()?.device ?? CPU;
         bool wasTraining = module.training;
@@ -137,10 +137,13 @@ public static class Trainer
         }
     }
 
-    private static long RequireExamples(Tensor data, string parameterName)
+    /// <summary>
+    /// Checks the whole data set once against the model's input shape, so that no batch needs checking again.
+    /// </summary>
+    private static long RequireExamples(ITrainableAutoencoder model, Tensor data, string parameterName)
     {
-        ArgumentNullException.ThrowIfNull(data, parameterName);
-        if (data.dim() == 0 || data.shape[0] == 0)
+        Shapes.RequireBatch(data, model.Spec.InputShape, parameterName);
+        if (data.shape[0] == 0)
         {
             throw new ArgumentException($"Expected a batch of at least one example but got shape {Shapes.Format(data.shape)}.", parameterName);
         }
