@@ -13,8 +13,9 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace AutoencoderDsl.CodeFixes;
 
 /// <summary>
-/// Inserts, replaces or removes one layer attribute as the analyzer prescribed: Flatten before a dense layer that gets a
-/// feature map, the Unflatten that restores the input shape, Sigmoid for a Bernoulli decoder, no squashing before the code.
+/// Inserts, replaces or removes one attribute as the analyzer prescribed: Flatten before a dense layer that gets a
+/// feature map, the Unflatten that restores the input shape, Sigmoid for a Bernoulli decoder, no squashing before the
+/// code, no [Sparse] on a variational model.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(LayerEditCodeFix))]
 [Shared]
@@ -27,6 +28,7 @@ public sealed class LayerEditCodeFix : CodeFixProvider
         DiagnosticDescriptors.OutputShapeMismatch.Id,
         DiagnosticDescriptors.BernoulliOutputUnbounded.Id,
         DiagnosticDescriptors.SquashedLatentInput.Id,
+        DiagnosticDescriptors.SparsityWithoutDeterministicCode.Id,
     ];
 
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
@@ -35,8 +37,7 @@ public sealed class LayerEditCodeFix : CodeFixProvider
     {
         foreach (var diagnostic in context.Diagnostics)
         {
-            if (FixData.KindOf(diagnostic) is not { } kind
-                || kind == FixKind.MakePartial
+            if (FixData.KindOf(diagnostic) is not ({ } kind and not FixKind.MakePartial and not FixKind.RemoveArgument)
                 || FixData.AnchorOf(diagnostic) is not { SourceTree: { } tree } anchor
                 || context.Document.Project.GetDocument(tree) is not { } document)
             {
@@ -50,7 +51,7 @@ public sealed class LayerEditCodeFix : CodeFixProvider
             }
 
             var layer = FixData.LayerOf(diagnostic);
-            if (layer is null && kind != FixKind.RemoveLayer)
+            if (layer is null && kind != FixKind.RemoveAttribute)
             {
                 continue;
             }
@@ -98,7 +99,7 @@ public sealed class LayerEditCodeFix : CodeFixProvider
             case FixKind.ReplaceLayer:
                 nodes[index] = Parse(layer!).WithTriviaFrom(anchor);
                 break;
-            case FixKind.RemoveLayer when nodes.Count == 1:
+            case FixKind.RemoveAttribute when nodes.Count == 1:
                 return document.WithSyntaxRoot(root.RemoveNode(list, SyntaxRemoveOptions.KeepNoTrivia)!);
             default:
                 return document.WithSyntaxRoot(root.ReplaceNode(list, list.WithAttributes(list.Attributes.Remove(anchor))));

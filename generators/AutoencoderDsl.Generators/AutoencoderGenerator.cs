@@ -1,14 +1,18 @@
 using System.Linq;
 using System.Threading;
 using AutoencoderDsl.Generators.Emit;
-using AutoencoderDsl.Generators.Model;
 using AutoencoderDsl.Generators.Parsing;
+using AutoencoderDsl.Generators.Parts;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace AutoencoderDsl.Generators;
 
-/// <summary>Turns classes marked <c>[Autoencoder]</c> or <c>[Variational]</c> into TorchSharp modules.</summary>
+/// <summary>
+/// Turns classes marked <c>[Autoencoder]</c> or <c>[Variational]</c> into TorchSharp modules, in four steps: read the
+/// declaration (<see cref="ModelReading"/>), describe its parts (<see cref="ModelParts"/>), infer its shapes
+/// (<see cref="Shapes.ShapeInference"/>) and emit the class (<see cref="ModelEmitter"/>).
+/// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class AutoencoderGenerator : IIncrementalGenerator
 {
@@ -31,7 +35,7 @@ public sealed class AutoencoderGenerator : IIncrementalGenerator
     /// part that has its attribute. Only the visit of the part holding the class's first model attribute, in that
     /// attribute's pipeline, declares the model, so it is emitted once and its hint name stays unique.
     /// </summary>
-    private static ModelDeclaration? Declare(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    private static ModelDescription? Declare(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var reading = ModelReading.Read((INamedTypeSymbol)context.TargetSymbol, cancellationToken);
         var first = reading.ModelAttributes.FirstOrDefault()?.ApplicationSyntaxReference;
@@ -39,10 +43,10 @@ public sealed class AutoencoderGenerator : IIncrementalGenerator
             && first.SyntaxTree == context.TargetNode.SyntaxTree
             && context.TargetNode.Span.Contains(first.Span)
             && context.Attributes.Any(attribute => attribute.ApplicationSyntaxReference?.Span == first.Span);
-        return declaresHere ? reading.ToDeclaration(context.SemanticModel.Compilation, cancellationToken) : null;
+        return declaresHere ? reading.ToDescription(context.SemanticModel.Compilation, cancellationToken) : null;
     }
 
-    private static void Register(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<ModelDeclaration?> models) =>
+    private static void Register(IncrementalGeneratorInitializationContext context, IncrementalValuesProvider<ModelDescription?> models) =>
         context.RegisterSourceOutput(
             models.Where(static model => model is not null).WithTrackingName(TrackingNames.Declared),
             static (output, model) => output.AddSource(model!.HintName, ModelEmitter.Emit(model)));

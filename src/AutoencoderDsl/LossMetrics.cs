@@ -26,6 +26,9 @@ public sealed record LossMetrics(IReadOnlyDictionary<string, double> Terms)
     /// <summary>The mean KL term, or null for a deterministic autoencoder.</summary>
     public double? Kl => Terms.TryGetValue(KlName, out var kl) ? kl : null;
 
+    /// <summary>The mean sparsity penalty (before its weight), or null for a model without <c>[Sparse]</c>.</summary>
+    public double? Sparsity => Terms.TryGetValue(Parts.SparsityTerm.TermName, out var sparsity) ? sparsity : null;
+
     /// <summary>For example <c>total 253.41, reconstruction 228.90, kl 24.51</c>.</summary>
     public override string ToString() =>
         string.Join(", ", Terms.Select(term => term.Key + " " + term.Value.ToString("F2", CultureInfo.InvariantCulture)));

@@ -291,10 +291,80 @@ public static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor GeneratedMemberConflict = new(
         id: "ADSL028",
         title: "Member clashes with a generated member",
-        messageFormat: "'{0}' declares '{1}', which the generator declares in every {2} model; rename it",
+        messageFormat: "'{0}' declares '{1}', which the generator writes for {2}; rename it",
         category: Declaration,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         helpLinkUri: DocumentationRoot + "ADSL028.md",
+        customTags: NotConfigurable);
+
+    public static readonly DiagnosticDescriptor InvalidClassCount = new(
+        id: "ADSL029",
+        title: "A class-conditional model needs at least two classes",
+        messageFormat: "[ClassConditional] needs Classes of at least 2, but it is {0}; set Classes to the number of classes the labels take",
+        category: Modelling,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: DocumentationRoot + "ADSL029.md",
+        customTags: NotConfigurable);
+
+    public static readonly DiagnosticDescriptor InvalidSparsity = new(
+        id: "ADSL030",
+        title: "Sparsity penalty is not well defined",
+        messageFormat: "{0}",
+        category: Modelling,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: DocumentationRoot + "ADSL030.md",
+        customTags: NotConfigurable);
+
+    public static readonly DiagnosticDescriptor SparsityWithoutDeterministicCode = new(
+        id: "ADSL031",
+        title: "Sparsity needs a deterministic code",
+        messageFormat: "[Sparse] penalises a deterministic code, but '{0}' is [Variational]: its code is a draw from the posterior, which the KL term already regularises; remove [Sparse] or declare [Autoencoder]",
+        category: Modelling,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: DocumentationRoot + "ADSL031.md",
+        customTags: NotConfigurable);
+
+    public static readonly DiagnosticDescriptor InvalidNoise = new(
+        id: "ADSL032",
+        title: "Denoising corruption is out of range",
+        messageFormat: "{0}",
+        category: Modelling,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: DocumentationRoot + "ADSL032.md",
+        customTags: NotConfigurable);
+
+    public static readonly DiagnosticDescriptor InvalidWarmup = new(
+        id: "ADSL033",
+        title: "KL warm-up must not be negative",
+        messageFormat: "KlWarmupEpochs is {0}, but a warm-up lasts 0 or more epochs; use 0 to train with Beta from the first epoch",
+        category: Modelling,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: DocumentationRoot + "ADSL033.md",
+        customTags: NotConfigurable);
+
+    public static readonly DiagnosticDescriptor LikelihoodOption = new(
+        id: "ADSL034",
+        title: "Likelihood option does not fit the likelihood",
+        messageFormat: "{0}",
+        category: Modelling,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: DocumentationRoot + "ADSL034.md",
+        customTags: NotConfigurable);
+
+    public static readonly DiagnosticDescriptor TooLarge = new(
+        id: "ADSL035",
+        title: "Shape or weight too large",
+        messageFormat: "{0}",
+        category: Shapes,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: DocumentationRoot + "ADSL035.md",
         customTags: NotConfigurable);
 }

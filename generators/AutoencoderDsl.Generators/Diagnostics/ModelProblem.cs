@@ -19,8 +19,11 @@ public enum FixKind
     /// <summary>Replace the anchor attribute with <see cref="ProblemFix.Layer"/>.</summary>
     ReplaceLayer,
 
-    /// <summary>Remove the anchor attribute.</summary>
-    RemoveLayer,
+    /// <summary>Remove the anchor attribute: a layer, or a part that cannot apply.</summary>
+    RemoveAttribute,
+
+    /// <summary>Remove the named attribute argument the anchor points at.</summary>
+    RemoveArgument,
 }
 
 /// <summary>A repair for a problem: what to do, where (the anchor attribute), and which layer to write, e.g. <c>Unflatten(1, 28, 28)</c>.</summary>

@@ -34,6 +34,15 @@ public sealed class SourceWriter
         return new Block(this);
     }
 
+    /// <summary>Drops a blank line just written, so a block does not end with one.</summary>
+    public void TrimTrailingBlankLine()
+    {
+        if (text.Length >= 2 && text[text.Length - 1] == '\n' && text[text.Length - 2] == '\n')
+        {
+            text.Length--;
+        }
+    }
+
     public void Indent() => depth++;
 
     public void Outdent() => depth--;

@@ -1,5 +1,5 @@
 using System.Linq;
-using AutoencoderDsl.Generators.Model;
+using AutoencoderDsl.Generators.Helpers;
 using static System.FormattableString;
 
 namespace AutoencoderDsl.Generators.Shapes;
@@ -16,6 +16,11 @@ internal static class Require
     public static LayerOutcome? Probability(string layer, double p) =>
         p >= 0 && p < 1 ? null : LayerOutcome.Fail(ShapeErrorKind.InvalidArgument, Invariant($"{layer} needs a probability in [0, 1), but got {p:R}."));
 
+    public static LayerOutcome? Finite(string layer, string argument, double value) =>
+        !double.IsNaN(value) && !double.IsInfinity(value)
+            ? null
+            : LayerOutcome.Fail(ShapeErrorKind.InvalidArgument, Invariant($"{layer} needs a finite {argument}, but got {value:R}."));
+
     public static LayerOutcome? Dimensions(string layer, EquatableArray<long> dims) =>
         dims.Count > 0 && dims.All(dim => dim > 0)
             ? null
@@ -31,15 +36,18 @@ public sealed record DenseLayer(long OutFeatures) : Layer
 {
     public override string Name => "Dense";
 
-    public override LayerOutcome Apply(Shape input) =>
-        Require.Positive(Name, "number of output features", OutFeatures)
-        ?? (input.Rank == 3
+    public override LayerOutcome? Validate() => Require.Positive(Name, "number of output features", OutFeatures);
+
+    public override string Construct(Shape input) => $"nn.Linear({Literal(input.Last)}, {Literal(OutFeatures)})";
+
+    protected override LayerOutcome Infer(Shape input) =>
+        input.Rank == 3
             ? LayerOutcome.Fail(
                 ShapeErrorKind.WrongRank,
                 $"Dense maps a feature vector, but got the feature map {input}, of which it would mix only the last dimension; insert Flatten before it.")
-            : LayerOutcome.Ok(input.WithLast(OutFeatures)));
+            : LayerOutcome.Ok(input.WithLast(OutFeatures));
 
-    public override string Construct(Shape input) => $"nn.Linear({Literal(input.Last)}, {Literal(OutFeatures)})";
+    protected override long LargestWeight(Shape input) => checked(input.Last * OutFeatures);
 }
 
 /// <summary><c>Flatten</c>: every dimension of an example into one.</summary>
@@ -49,9 +57,9 @@ public sealed record FlattenLayer : Layer
 
     public override bool RearrangesOnly => true;
 
-    public override LayerOutcome Apply(Shape input) => LayerOutcome.Ok(new Shape(input.Size));
-
     public override string Construct(Shape input) => "nn.Flatten()";
+
+    protected override LayerOutcome Infer(Shape input) => LayerOutcome.Ok(new Shape(input.Size));
 }
 
 /// <summary><c>Unflatten(dims...)</c>: splits an example's first dimension into <see cref="Dims"/>.</summary>
@@ -61,18 +69,19 @@ public sealed record UnflattenLayer(EquatableArray<long> Dims) : Layer
 
     public override bool RearrangesOnly => true;
 
-    public override LayerOutcome Apply(Shape input)
-    {
-        var target = Shape.Of(Dims);
-        return Require.Dimensions(Name, Dims)
-            ?? (target.Size == input[0]
-                ? LayerOutcome.Ok(Shape.Of(Dims.Concat(input.Dims.Skip(1))))
-                : LayerOutcome.Fail(
-                    ShapeErrorKind.ElementCountMismatch,
-                    Invariant($"Unflatten{target} holds {target.Size} elements but its input {input} has {input[0]} in its first dimension; give dimensions whose product is {input[0]}.")));
-    }
+    public override LayerOutcome? Validate() => Require.Dimensions(Name, Dims);
 
     public override string Construct(Shape input) => $"nn.Unflatten(1, [{string.Join(", ", Dims.Select(Literal))}])";
+
+    protected override LayerOutcome Infer(Shape input)
+    {
+        var target = Shape.Of(Dims);
+        return target.Size == input[0]
+            ? LayerOutcome.Ok(Shape.Of(Dims.Concat(input.Dims.Skip(1))))
+            : LayerOutcome.Fail(
+                ShapeErrorKind.ElementCountMismatch,
+                Invariant($"Unflatten{target} holds {target.Size} elements but its input {input} has {input[0]} in its first dimension; give dimensions whose product is {input[0]}."));
+    }
 }
 
 /// <summary>The element-wise activations; none changes the shape.</summary>
@@ -91,10 +100,12 @@ public sealed record ActivationLayer(ActivationKind Kind, double NegativeSlope =
 {
     public override string Name => Kind.ToString();
 
-    public override LayerOutcome Apply(Shape input) => LayerOutcome.Ok(input);
+    public override LayerOutcome? Validate() => Require.Finite(Name, "negative slope", NegativeSlope);
 
     public override string Construct(Shape input) =>
         Kind == ActivationKind.LeakyReLU ? $"nn.LeakyReLU({Literal(NegativeSlope)})" : $"nn.{Kind}()";
+
+    protected override LayerOutcome Infer(Shape input) => LayerOutcome.Ok(input);
 }
 
 /// <summary><c>Dropout(p)</c>: zeroes elements with probability p while training.</summary>
@@ -102,22 +113,30 @@ public sealed record DropoutLayer(double P) : Layer
 {
     public override string Name => "Dropout";
 
-    public override LayerOutcome Apply(Shape input) => Require.Probability(Name, P) ?? LayerOutcome.Ok(input);
+    public override LayerOutcome? Validate() => Require.Probability(Name, P);
 
     public override string Construct(Shape input) => $"nn.Dropout({Literal(P)})";
+
+    protected override LayerOutcome Infer(Shape input) => LayerOutcome.Ok(input);
 }
 
-/// <summary><c>BatchNorm</c>: <c>nn.BatchNorm1d</c> over the first dimension of a vector or a sequence.</summary>
-public sealed record BatchNormLayer : Layer
+/// <summary>
+/// <c>BatchNorm</c> and <c>BatchNorm1d</c>: <c>nn.BatchNorm1d</c> over the first dimension of a feature vector [C] or
+/// of a sequence [C, L]; the two attributes differ only in the name PyTorch users know.
+/// </summary>
+/// <param name="WrittenAs1d">Whether the declaration wrote <c>BatchNorm1d</c>.</param>
+public sealed record BatchNormLayer(bool WrittenAs1d = false) : Layer
 {
-    public override string Name => "BatchNorm";
+    public override string Name => WrittenAs1d ? "BatchNorm1d" : "BatchNorm";
 
-    public override LayerOutcome Apply(Shape input) =>
+    public override string Construct(Shape input) => $"nn.BatchNorm1d({Literal(input[0])})";
+
+    protected override LayerOutcome Infer(Shape input) =>
         input.Rank is 1 or 2
             ? LayerOutcome.Ok(input)
             : LayerOutcome.Fail(
                 ShapeErrorKind.WrongRank,
-                $"BatchNorm normalises features [C] or sequences [C, L], but got {input}; use BatchNorm2d for feature maps.");
+                $"{Name} normalises features [C] or sequences [C, L], but got {input}; use BatchNorm2d for feature maps.");
 
-    public override string Construct(Shape input) => $"nn.BatchNorm1d({Literal(input[0])})";
+    protected override long LargestWeight(Shape input) => input[0];
 }

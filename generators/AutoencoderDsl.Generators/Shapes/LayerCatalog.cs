@@ -1,115 +1,57 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using AutoencoderDsl.Generators.Model;
+using AutoencoderDsl.Generators.Helpers;
 
 namespace AutoencoderDsl.Generators.Shapes;
 
 /// <summary>
-/// Arguments of one layer attribute, as plain values: constructor arguments in order (an array argument as
-/// <c>object?[]</c>) and named arguments by name. Null stands for an argument the compiler could not bind.
+/// The layers the DSL knows: each attribute type of <c>AutoencoderDsl.Abstractions</c>, read into an instance of that
+/// very type (so its argument names and defaults are the attribute's own), and the layer record it denotes.
 /// </summary>
-public sealed class LayerArguments
-{
-    public LayerArguments(IReadOnlyList<object?> positional, IReadOnlyDictionary<string, object?> named)
-    {
-        Positional = positional;
-        Named = named;
-    }
-
-    public IReadOnlyList<object?> Positional { get; }
-
-    public IReadOnlyDictionary<string, object?> Named { get; }
-
-    public long? Integer(int position) => position < Positional.Count ? AsInteger(Positional[position]) : null;
-
-    public double? Real(int position) => position < Positional.Count ? AsReal(Positional[position]) : null;
-
-    public EquatableArray<long>? Integers(int position) =>
-        position < Positional.Count && Positional[position] is object?[] values && values.All(value => AsInteger(value) is not null)
-            ? values.Select(value => AsInteger(value)!.Value).ToEquatableArray()
-            : null;
-
-    /// <summary>A named argument without a default: null when it is missing or unbound.</summary>
-    public long? NamedInteger(string name) => Named.TryGetValue(name, out var value) ? AsInteger(value) : null;
-
-    /// <summary>A named argument with a default: <paramref name="fallback"/> when it is missing, null when it is unbound.</summary>
-    public long? NamedInteger(string name, long fallback) => Named.ContainsKey(name) ? NamedInteger(name) : fallback;
-
-    private static long? AsInteger(object? value) => value switch
-    {
-        int number => number,
-        long number => number,
-        short number => number,
-        byte number => number,
-        _ => null,
-    };
-
-    private static double? AsReal(object? value) => value switch
-    {
-        double number => number,
-        float number => number,
-        _ => AsInteger(value),
-    };
-}
-
-/// <summary>The layer attributes the DSL knows, by the name a user writes.</summary>
 public static class LayerCatalog
 {
-    private static readonly Dictionary<string, Func<LayerArguments, Layer?>> Factories = new(StringComparer.Ordinal)
+    private static readonly Dictionary<Type, Func<LayerAttribute, Layer>> Factories = new()
     {
-        ["Dense"] = args => args.Integer(0) is long features ? new DenseLayer(features) : null,
-        ["Flatten"] = _ => new FlattenLayer(),
-        ["Unflatten"] = args => args.Integers(0) is { } dims ? new UnflattenLayer(dims) : null,
-        ["ReLU"] = _ => new ActivationLayer(ActivationKind.ReLU),
-        ["LeakyReLU"] = args => args.Real(0) is double slope ? new ActivationLayer(ActivationKind.LeakyReLU, slope) : null,
-        ["GELU"] = _ => new ActivationLayer(ActivationKind.GELU),
-        ["SiLU"] = _ => new ActivationLayer(ActivationKind.SiLU),
-        ["Tanh"] = _ => new ActivationLayer(ActivationKind.Tanh),
-        ["Sigmoid"] = _ => new ActivationLayer(ActivationKind.Sigmoid),
-        ["Dropout"] = args => args.Real(0) is double p ? new DropoutLayer(p) : null,
-        ["BatchNorm"] = _ => new BatchNormLayer(),
-
-        // The defaults below are the attributes' (src/AutoencoderDsl/Attributes/ConvolutionAttributes.cs), which are libtorch's.
-        ["Conv2d"] = args =>
-            args.Integer(0) is long channels
-            && args.NamedInteger("Kernel") is long kernel
-            && args.NamedInteger("Stride", 1) is long stride
-            && args.NamedInteger("Padding", 0) is long padding
-            && args.NamedInteger("Dilation", 1) is long dilation
-                ? new Conv2dLayer(channels, kernel, stride, padding, dilation)
-                : null,
-        ["ConvTranspose2d"] = args =>
-            args.Integer(0) is long channels
-            && args.NamedInteger("Kernel") is long kernel
-            && args.NamedInteger("Stride", 1) is long stride
-            && args.NamedInteger("Padding", 0) is long padding
-            && args.NamedInteger("OutputPadding", 0) is long outputPadding
-                ? new ConvTranspose2dLayer(channels, kernel, stride, padding, outputPadding)
-                : null,
-        ["MaxPool2d"] = args => Pool(PoolKind.Max, args),
-        ["AvgPool2d"] = args => Pool(PoolKind.Avg, args),
-        ["Upsample"] = args => args.Integer(0) is long scale ? new UpsampleLayer(scale) : null,
-        ["BatchNorm2d"] = _ => new BatchNorm2dLayer(),
-        ["Dropout2d"] = args => args.Real(0) is double p ? new Dropout2dLayer(p) : null,
-        ["Reshape"] = args => args.Integers(0) is { } dims ? new ReshapeLayer(dims) : null,
+        [typeof(DenseAttribute)] = Of<DenseAttribute>(dense => new DenseLayer(dense.OutFeatures)),
+        [typeof(FlattenAttribute)] = Of<FlattenAttribute>(_ => new FlattenLayer()),
+        [typeof(UnflattenAttribute)] = Of<UnflattenAttribute>(unflatten => new UnflattenLayer(Dims(unflatten.Dims))),
+        [typeof(ReshapeAttribute)] = Of<ReshapeAttribute>(reshape => new ReshapeLayer(Dims(reshape.Dims))),
+        [typeof(ReLUAttribute)] = Of<ReLUAttribute>(_ => new ActivationLayer(ActivationKind.ReLU)),
+        [typeof(LeakyReLUAttribute)] = Of<LeakyReLUAttribute>(leaky => new ActivationLayer(ActivationKind.LeakyReLU, leaky.NegativeSlope)),
+        [typeof(GELUAttribute)] = Of<GELUAttribute>(_ => new ActivationLayer(ActivationKind.GELU)),
+        [typeof(SiLUAttribute)] = Of<SiLUAttribute>(_ => new ActivationLayer(ActivationKind.SiLU)),
+        [typeof(TanhAttribute)] = Of<TanhAttribute>(_ => new ActivationLayer(ActivationKind.Tanh)),
+        [typeof(SigmoidAttribute)] = Of<SigmoidAttribute>(_ => new ActivationLayer(ActivationKind.Sigmoid)),
+        [typeof(DropoutAttribute)] = Of<DropoutAttribute>(dropout => new DropoutLayer(dropout.P)),
+        [typeof(BatchNormAttribute)] = Of<BatchNormAttribute>(_ => new BatchNormLayer()),
+        [typeof(Conv2dAttribute)] = Of<Conv2dAttribute>(conv => new Conv2dLayer(conv.OutChannels, conv.Kernel, conv.Stride, conv.Padding, conv.Dilation)),
+        [typeof(ConvTranspose2dAttribute)] = Of<ConvTranspose2dAttribute>(conv => new ConvTranspose2dLayer(conv.OutChannels, conv.Kernel, conv.Stride, conv.Padding, conv.OutputPadding)),
+        [typeof(MaxPool2dAttribute)] = Of<MaxPool2dAttribute>(pool => new Pool2dLayer(PoolKind.Max, pool.Kernel, pool.Stride)),
+        [typeof(AvgPool2dAttribute)] = Of<AvgPool2dAttribute>(pool => new Pool2dLayer(PoolKind.Avg, pool.Kernel, pool.Stride)),
+        [typeof(UpsampleAttribute)] = Of<UpsampleAttribute>(upsample => new UpsampleLayer(upsample.Scale)),
+        [typeof(BatchNorm2dAttribute)] = Of<BatchNorm2dAttribute>(_ => new BatchNorm2dLayer()),
+        [typeof(Dropout2dAttribute)] = Of<Dropout2dAttribute>(dropout => new Dropout2dLayer(dropout.P)),
+        [typeof(Conv1dAttribute)] = Of<Conv1dAttribute>(conv => new Conv1dLayer(conv.OutChannels, conv.Kernel, conv.Stride, conv.Padding, conv.Dilation)),
+        [typeof(ConvTranspose1dAttribute)] = Of<ConvTranspose1dAttribute>(conv => new ConvTranspose1dLayer(conv.OutChannels, conv.Kernel, conv.Stride, conv.Padding, conv.OutputPadding)),
+        [typeof(MaxPool1dAttribute)] = Of<MaxPool1dAttribute>(pool => new Pool1dLayer(PoolKind.Max, pool.Kernel, pool.Stride)),
+        [typeof(AvgPool1dAttribute)] = Of<AvgPool1dAttribute>(pool => new Pool1dLayer(PoolKind.Avg, pool.Kernel, pool.Stride)),
+        [typeof(BatchNorm1dAttribute)] = Of<BatchNorm1dAttribute>(_ => new BatchNormLayer(WrittenAs1d: true)),
     };
 
-    /// <summary>The attribute class names (with the <c>Attribute</c> suffix) in namespace <c>AutoencoderDsl</c>.</summary>
-    public static IEnumerable<string> AttributeClassNames => Factories.Keys.Select(name => name + "Attribute");
+    /// <summary>Every layer attribute type the catalog knows.</summary>
+    public static IEnumerable<Type> AttributeTypes => Factories.Keys;
 
-    /// <summary>The layer for an attribute, or null when the name is unknown or an argument is missing or unbound.</summary>
-    public static Layer? Create(string attributeClassName, LayerArguments arguments)
-    {
-        var name = attributeClassName.EndsWith("Attribute", StringComparison.Ordinal)
-            ? attributeClassName.Substring(0, attributeClassName.Length - "Attribute".Length)
-            : attributeClassName;
-        return Factories.TryGetValue(name, out var factory) ? factory(arguments) : null;
-    }
+    /// <summary>Whether <paramref name="attributeType"/> is a layer the catalog knows.</summary>
+    public static bool Knows(Type attributeType) => Factories.ContainsKey(attributeType);
 
-    /// <summary>A pool whose stride, when not declared, is its kernel size, as in libtorch.</summary>
-    private static Layer? Pool(PoolKind kind, LayerArguments args) =>
-        args.NamedInteger("Kernel") is long kernel && args.NamedInteger("Stride", kernel) is long stride
-            ? new Pool2dLayer(kind, kernel, stride)
-            : null;
+    /// <summary>The layer an attribute denotes, or null for an attribute type the catalog does not know.</summary>
+    public static Layer? Create(LayerAttribute attribute) =>
+        Factories.TryGetValue(attribute.GetType(), out var factory) ? factory(attribute) : null;
+
+    private static Func<LayerAttribute, Layer> Of<TAttribute>(Func<TAttribute, Layer> factory)
+        where TAttribute : LayerAttribute => attribute => factory((TAttribute)attribute);
+
+    /// <summary>An attribute's dimensions; a null array (written as <c>null</c>) is no dimensions, which the layer rejects.</summary>
+    private static EquatableArray<long> Dims(int[]? dims) => (dims ?? []).Select(dim => (long)dim).ToEquatableArray();
 }

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using AutoencoderDsl.Generators.Model;
+using AutoencoderDsl.Generators.Helpers;
 
 namespace AutoencoderDsl.Generators.Shapes;
 
@@ -16,7 +16,8 @@ public sealed record Shape(EquatableArray<long> Dims)
 
     public int Rank => Dims.Count;
 
-    /// <summary>The number of elements; saturates rather than overflowing for absurd declarations.</summary>
+    /// <summary>The number of elements.</summary>
+    /// <exception cref="OverflowException">The count does not fit in 64 bits; shape inference reports it as too large.</exception>
     public long Size
     {
         get
@@ -24,7 +25,7 @@ public sealed record Shape(EquatableArray<long> Dims)
             long product = 1;
             foreach (var dim in Dims)
             {
-                product = dim != 0 && product > long.MaxValue / Math.Abs(dim) ? long.MaxValue : product * dim;
+                product = checked(product * dim);
             }
 
             return product;

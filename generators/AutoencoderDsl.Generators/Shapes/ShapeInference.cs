@@ -1,6 +1,8 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
-using AutoencoderDsl.Generators.Model;
+using AutoencoderDsl.Generators.Helpers;
+using static System.FormattableString;
 
 namespace AutoencoderDsl.Generators.Shapes;
 
@@ -15,91 +17,75 @@ public enum ModelPart
 }
 
 /// <summary>A declared architecture, as shape inference sees it.</summary>
-public sealed record Architecture(EquatableArray<long> Input, EquatableArray<Layer> Encoder, long LatentDim, EquatableArray<Layer> Decoder);
+/// <param name="Input">The shape of one example.</param>
+/// <param name="Encoder">The declared encoder layers.</param>
+/// <param name="LatentDim">The width of the code.</param>
+/// <param name="Decoder">The declared decoder layers.</param>
+/// <param name="ConditionWidth">The width of a one-hot condition joined to the encoder's features and to the code; 0 without one.</param>
+public sealed record Architecture(EquatableArray<long> Input, EquatableArray<Layer> Encoder, long LatentDim, EquatableArray<Layer> Decoder, long ConditionWidth = 0)
+{
+    /// <summary>The width the decoder's first layer receives: the code and the condition.</summary>
+    public long DecoderInputWidth => LatentDim + ConditionWidth;
+}
 
-/// <summary>The first place a declared architecture breaks; <see cref="LayerIndex"/> is the layer's position in its stack, or -1.</summary>
+/// <summary>One place a declared architecture breaks; <see cref="LayerIndex"/> is the layer's position in its stack, or -1.</summary>
 public sealed record ShapeError(ModelPart Part, int LayerIndex, ShapeErrorKind Kind, string Message);
 
-/// <summary>Shapes after every layer, up to the first error.</summary>
+/// <summary>Shapes after every layer up to each stack's first error, and every independent error.</summary>
+/// <param name="EncoderShapes">The shape after each encoder layer, up to its first error.</param>
+/// <param name="EncoderOutput">The features the latent heads receive, when the encoder is valid.</param>
+/// <param name="DecoderShapes">The shape after each decoder layer, up to its first error.</param>
+/// <param name="Errors">Every error that does not follow from another: each layer's invalid arguments, each stack's first shape error, the latent and output checks.</param>
 public sealed record InferenceResult(
     EquatableArray<Shape> EncoderShapes,
     Shape? EncoderOutput,
     EquatableArray<Shape> DecoderShapes,
-    ShapeError? Error)
+    EquatableArray<ShapeError> Errors)
 {
-    public bool Succeeded => Error is null;
+    public bool Succeeded => Errors.Count == 0;
+
+    /// <summary>The first error, encoder errors before decoder ones, or null.</summary>
+    public ShapeError? Error => Errors.Count > 0 ? Errors[0] : null;
 }
 
 /// <summary>
 /// Walks an architecture from the input through the encoder, the latent heads and the decoder, applying the same
-/// shape arithmetic as libtorch. Pure: shared by the generator (for code and comments) and the analyzers (for errors).
+/// shape arithmetic as libtorch. The encoder and the decoder are walked independently (the decoder starts from the
+/// code), so an error in one does not hide an error in the other. Pure: shared by the generator (for code and
+/// comments) and the analyzers (for errors).
 /// </summary>
 public static class ShapeInference
 {
     public static InferenceResult Run(Architecture architecture)
     {
+        var errors = new List<ShapeError>();
+        var input = CheckInput(architecture.Input, errors);
         var encoderShapes = new List<Shape>();
-        var decoderShapes = new List<Shape>();
-        InferenceResult Fail(ModelPart part, int index, ShapeErrorKind kind, string message) =>
-            new(encoderShapes.ToEquatableArray(), null, decoderShapes.ToEquatableArray(), new ShapeError(part, index, kind, message));
-
-        if (architecture.Input.Count == 0 || architecture.Input.Any(dim => dim <= 0))
-        {
-            return Fail(ModelPart.Input, -1, ShapeErrorKind.InvalidArgument, $"The input shape needs one or more positive dimensions, but got {Shape.Format(architecture.Input)}.");
-        }
-
-        var input = Shape.Of(architecture.Input);
-        if (Walk(input, architecture.Encoder, encoderShapes) is { Error: not null } encoderError)
-        {
-            return Fail(ModelPart.Encoder, encoderShapes.Count, encoderError.ErrorKind, encoderError.Error);
-        }
-
-        var encoderOutput = encoderShapes.Count > 0 ? encoderShapes[encoderShapes.Count - 1] : input;
+        var encoderOutput = Walk(ModelPart.Encoder, input, architecture.Encoder, encoderShapes, errors);
         if (architecture.LatentDim <= 0)
         {
-            return Fail(ModelPart.Latent, -1, ShapeErrorKind.InvalidArgument, $"LatentDim must be positive, but is {architecture.LatentDim}.");
+            errors.Add(new ShapeError(ModelPart.Latent, -1, ShapeErrorKind.InvalidArgument, Invariant($"LatentDim must be positive, but is {architecture.LatentDim}.")));
         }
-
-        if (encoderOutput.Rank != 1)
+        else if (encoderOutput is not null)
         {
-            return Fail(
-                ModelPart.Latent,
-                -1,
-                ShapeErrorKind.LatentInput,
-                $"The latent heads map a feature vector to the code, but the encoder ends with {encoderOutput}; end the encoder with Flatten.");
+            CheckHeads(encoderOutput, architecture, errors);
         }
 
-        if (Walk(new Shape(architecture.LatentDim), architecture.Decoder, decoderShapes) is { Error: not null } decoderError)
+        var decoderShapes = new List<Shape>();
+        var output = architecture.LatentDim > 0
+            ? Walk(ModelPart.Decoder, new Shape(architecture.DecoderInputWidth), architecture.Decoder, decoderShapes, errors)
+            : null;
+        if (input is not null && output is not null && !output.Equals(input))
         {
-            return Fail(ModelPart.Decoder, decoderShapes.Count, decoderError.ErrorKind, decoderError.Error);
+            errors.Add(new ShapeError(ModelPart.Output, -1, ShapeErrorKind.OutputMismatch, $"The decoder must output the input shape {input}, but it outputs {output}."));
         }
 
-        var output = decoderShapes.Count > 0 ? decoderShapes[decoderShapes.Count - 1] : new Shape(architecture.LatentDim);
-        if (!output.Equals(input))
-        {
-            return Fail(ModelPart.Output, -1, ShapeErrorKind.OutputMismatch, $"The decoder must output the input shape {input}, but it outputs {output}.");
-        }
-
-        return new InferenceResult(encoderShapes.ToEquatableArray(), encoderOutput, decoderShapes.ToEquatableArray(), null);
-    }
-
-    /// <summary>Applies each layer in turn, recording every output shape; returns the first failure, if any.</summary>
-    private static LayerOutcome? Walk(Shape input, EquatableArray<Layer> layers, List<Shape> shapes)
-    {
-        var current = input;
-        foreach (var layer in layers)
-        {
-            var outcome = layer.Apply(current);
-            if (outcome.Output is null)
-            {
-                return outcome;
-            }
-
-            shapes.Add(outcome.Output);
-            current = outcome.Output;
-        }
-
-        return null;
+        bool encoderValid = encoderOutput is not null && !errors.Any(error => error.Part is ModelPart.Encoder or ModelPart.Latent);
+        return new InferenceResult(
+            encoderShapes.ToEquatableArray(),
+            encoderValid ? encoderOutput : null,
+            decoderShapes.ToEquatableArray(),
+            errors.ToEquatableArray());
     }
 
     /// <summary>
@@ -122,5 +108,94 @@ public static class ShapeInference
         }
 
         return -1;
+    }
+
+    private static Shape? CheckInput(EquatableArray<long> dims, List<ShapeError> errors)
+    {
+        if (dims.Count == 0 || dims.Any(dim => dim <= 0))
+        {
+            errors.Add(new ShapeError(ModelPart.Input, -1, ShapeErrorKind.InvalidArgument, $"The input shape needs one or more positive dimensions, but got {Shape.Format(dims)}."));
+            return null;
+        }
+
+        var input = Shape.Of(dims);
+        try
+        {
+            _ = input.Size;
+            return input;
+        }
+        catch (OverflowException)
+        {
+            errors.Add(new ShapeError(ModelPart.Input, -1, ShapeErrorKind.TooLarge, $"The input shape {input} holds more elements than 64-bit arithmetic can count; declare a smaller input."));
+            return null;
+        }
+    }
+
+    /// <summary>The latent heads map the encoder's features (and the condition) to the code: a vector in, a weight that TorchSharp can hold.</summary>
+    private static void CheckHeads(Shape features, Architecture architecture, List<ShapeError> errors)
+    {
+        if (features.Rank != 1)
+        {
+            errors.Add(new ShapeError(
+                ModelPart.Latent,
+                -1,
+                ShapeErrorKind.LatentInput,
+                $"The latent heads map a feature vector to the code, but the encoder ends with {features}; end the encoder with Flatten."));
+            return;
+        }
+
+        long weight;
+        try
+        {
+            weight = checked((features.Last + architecture.ConditionWidth) * architecture.LatentDim);
+        }
+        catch (OverflowException)
+        {
+            weight = long.MaxValue;
+        }
+
+        if (weight > Layer.MaxWeightElements)
+        {
+            errors.Add(new ShapeError(
+                ModelPart.Latent,
+                -1,
+                ShapeErrorKind.TooLarge,
+                Invariant($"The latent heads map {features.Last} features to {architecture.LatentDim} numbers, a weight of more than the {Layer.MaxWeightElements} elements TorchSharp can save in one tensor; make the encoder's last layer or LatentDim smaller.")));
+        }
+    }
+
+    /// <summary>
+    /// Applies each layer in turn, recording every output shape, up to the first failure; every later layer's own
+    /// arguments are still checked, since they are wrong whatever the shapes. Returns the stack's output, or null.
+    /// </summary>
+    private static Shape? Walk(ModelPart part, Shape? input, EquatableArray<Layer> layers, List<Shape> shapes, List<ShapeError> errors)
+    {
+        var current = input;
+        for (int index = 0; index < layers.Count; index++)
+        {
+            if (current is null)
+            {
+                if (layers[index].Validate() is { } invalid)
+                {
+                    errors.Add(new ShapeError(part, index, invalid.ErrorKind, invalid.Error!));
+                }
+
+                continue;
+            }
+
+            var outcome = layers[index].Apply(current);
+            if (outcome.Output is null)
+            {
+                errors.Add(new ShapeError(part, index, outcome.ErrorKind, outcome.Error!));
+            }
+            else
+            {
+                shapes.Add(outcome.Output);
+            }
+
+            current = outcome.Output;
+        }
+
+        return current;
     }
 }

@@ -21,7 +21,7 @@ internal static class Checkpoint
 {
     private static ReadOnlySpan<byte> Magic => "AEDSLCKP"u8;
 
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
 
     /// <summary>Replaces <paramref name="path"/> with the state after the last epoch of <paramref name="history"/>.</summary>
     public static void Write(string path, nn.Module module, OptimizerHelper optimizer, IReadOnlyList<EpochSummary> history)
@@ -127,6 +127,8 @@ internal static class Checkpoint
         {
             WriteMetrics(writer, epoch.Validation);
         }
+
+        WriteTerms(writer, epoch.LossWeights);
     }
 
     private static EpochSummary ReadEpoch(BinaryReader reader)
@@ -135,20 +137,24 @@ internal static class Checkpoint
         var duration = TimeSpan.FromTicks(reader.ReadInt64());
         var train = ReadMetrics(reader);
         var validation = reader.ReadBoolean() ? ReadMetrics(reader) : null;
-        return new EpochSummary(epoch, train, validation, duration);
+        return new EpochSummary(epoch, train, validation, duration) { LossWeights = ReadTerms(reader) };
     }
 
-    private static void WriteMetrics(BinaryWriter writer, LossMetrics metrics)
+    private static void WriteMetrics(BinaryWriter writer, LossMetrics metrics) => WriteTerms(writer, metrics.Terms);
+
+    private static LossMetrics ReadMetrics(BinaryReader reader) => new(ReadTerms(reader));
+
+    private static void WriteTerms(BinaryWriter writer, IReadOnlyDictionary<string, double> terms)
     {
-        writer.Write(metrics.Terms.Count);
-        foreach (var (name, value) in metrics.Terms)
+        writer.Write(terms.Count);
+        foreach (var (name, value) in terms)
         {
             writer.Write(name);
             writer.Write(value);
         }
     }
 
-    private static LossMetrics ReadMetrics(BinaryReader reader)
+    private static Dictionary<string, double> ReadTerms(BinaryReader reader)
     {
         var count = reader.ReadInt32();
         var terms = new Dictionary<string, double>();
@@ -157,7 +163,7 @@ internal static class Checkpoint
             terms[reader.ReadString()] = reader.ReadDouble();
         }
 
-        return new LossMetrics(terms);
+        return terms;
     }
 
     private static InvalidDataException Corrupt(string path, string problem, Exception? inner = null) =>

@@ -21,7 +21,7 @@ public static class Trainer
     /// and returns one summary per epoch. The model's train/eval mode is restored afterwards.
     /// </summary>
     /// <param name="model">The model to train, in place.</param>
-    /// <param name="train">The training examples; batches are moved to the device of the model's parameters.</param>
+    /// <param name="train">The training examples (and the labels of a class-conditional model); batches are moved to the device of the model's parameters.</param>
     /// <param name="options">Epochs, batch size, learning rate, seed, denoising, clipping and checkpointing.</param>
     /// <param name="validation">Examples scored after every epoch, corrupted like the training inputs when denoising; optional.</param>
     /// <param name="progress">Receives a report after every batch and every epoch; optional.</param>
@@ -31,19 +31,20 @@ public static class Trainer
     /// <exception cref="InvalidDataException">The checkpoint to resume from is corrupt or belongs to another architecture.</exception>
     public static TrainingHistory Fit(
         ITrainableAutoencoder model,
-        Tensor train,
+        TrainingData train,
         FitOptions options,
-        Tensor? validation,
+        TrainingData? validation,
         IProgress<TrainingProgress>? progress,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        RequireExamples(model, train, nameof(train));
+        RequireExamples(model, train, "train");
         if (validation is not null)
         {
-            RequireExamples(model, validation, nameof(validation));
+            RequireExamples(model, validation, "validation");
         }
 
         var module = model.Module;
@@ -76,10 +77,21 @@ public static class Trainer
             {
                 var clock = Stopwatch.StartNew();
                 module.train();
-                var trainMetrics = run.TrainEpoch(epoch, history);
+                model.Epoch = epoch;
+                LossMetrics trainMetrics;
+                try
+                {
+                    trainMetrics = run.TrainEpoch(epoch, history);
+                }
+                finally
+                {
+                    model.Epoch = null;
+                }
+
                 var validationMetrics = validation is null ? null : Evaluate(model, validation, options.BatchSize, options.Corrupt);
                 var duration = clock.Elapsed;
-                history.Add(new EpochSummary(epoch, trainMetrics, validationMetrics, duration));
+                var weights = model.Spec.LossTerms.ToDictionary(term => term.Name, term => term.WeightAt(epoch));
+                history.Add(new EpochSummary(epoch, trainMetrics, validationMetrics, duration) { LossWeights = weights });
                 if (options.CheckpointPath is not null)
                 {
                     Checkpoint.Write(options.CheckpointPath, module, optimizer, history);
@@ -103,16 +115,17 @@ public static class Trainer
     /// evaluation mode and without gradients; the model's previous mode is restored afterwards.
     /// </summary>
     /// <param name="model">The model to score.</param>
-    /// <param name="data">The examples.</param>
+    /// <param name="data">The examples, and the labels of a class-conditional model.</param>
     /// <param name="batchSize">Examples per forward pass; at least 1.</param>
-    public static LossMetrics Evaluate(ITrainableAutoencoder model, Tensor data, int batchSize) =>
+    public static LossMetrics Evaluate(ITrainableAutoencoder model, TrainingData data, int batchSize) =>
         Evaluate(model, data, batchSize, corrupt: null);
 
-    private static LossMetrics Evaluate(ITrainableAutoencoder model, Tensor data, int batchSize, Func<Tensor, Tensor>? corrupt)
+    private static LossMetrics Evaluate(ITrainableAutoencoder model, TrainingData data, int batchSize, Func<Tensor, Tensor>? corrupt)
     {
         ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        long count = RequireExamples(model, data, nameof(data));
+        long count = RequireExamples(model, data, "data");
         var module = model.Module;
         var device = module.parameters().FirstOrDefault()?.device ?? CPU;
         bool wasTraining = module.training;
@@ -125,8 +138,9 @@ public static class Trainer
             {
                 using var scope = NewDisposeScope();
                 long size = Math.Min(batchSize, count - start);
-                var clean = SelectBatch(data, order: null, start, size, device);
-                terms.Add(model.ComputeLoss(corrupt?.Invoke(clean) ?? clean, clean), size);
+                var clean = SelectBatch(data.Examples, order: null, start, size, device);
+                var labels = data.Labels is null ? null : SelectBatch(data.Labels, order: null, start, size, device);
+                terms.Add(model.ComputeLoss(corrupt?.Invoke(clean) ?? clean, clean, labels), size);
             }
 
             return terms.Mean();
@@ -138,17 +152,28 @@ public static class Trainer
     }
 
     /// <summary>
-    /// Checks the whole data set once against the model's input shape, so that no batch needs checking again.
+    /// Checks the whole data set once against the model's input shape and its labels against its classes, so that no
+    /// batch needs checking again.
     /// </summary>
-    private static long RequireExamples(ITrainableAutoencoder model, Tensor data, string parameterName)
+    private static long RequireExamples(ITrainableAutoencoder model, TrainingData data, string parameterName)
     {
-        Shapes.RequireBatch(data, model.Spec.InputShape, parameterName);
-        if (data.shape[0] == 0)
+        Shapes.RequireBatch(data.Examples, model.Spec.InputShape, parameterName);
+        if (data.Examples.shape[0] == 0)
         {
-            throw new ArgumentException($"Expected a batch of at least one example but got shape {Shapes.Format(data.shape)}.", parameterName);
+            throw new ArgumentException($"Expected a batch of at least one example but got shape {Shapes.Format(data.Examples.shape)}.", parameterName);
         }
 
-        return data.shape[0];
+        var labelsName = parameterName + "Labels";
+        if (model.Spec.Condition is { } condition)
+        {
+            condition.RequireLabels(data.Labels, data.Examples.shape[0], labelsName);
+        }
+        else if (data.Labels is not null)
+        {
+            throw new ArgumentException("This model is not class-conditional, so it takes no labels; declare [ClassConditional] to condition it.", labelsName);
+        }
+
+        return data.Examples.shape[0];
     }
 
     /// <summary>Rows <paramref name="start"/> to <paramref name="start"/> + <paramref name="size"/> of the data, in <paramref name="order"/> when shuffling, on <paramref name="device"/>.</summary>
@@ -162,7 +187,7 @@ public static class Trainer
     private sealed class TrainingRun
     {
         private readonly ITrainableAutoencoder model;
-        private readonly Tensor train;
+        private readonly TrainingData train;
         private readonly FitOptions options;
         private readonly Parameter[] parameters;
         private readonly OptimizerHelper optimizer;
@@ -173,7 +198,7 @@ public static class Trainer
 
         public TrainingRun(
             ITrainableAutoencoder model,
-            Tensor train,
+            TrainingData train,
             FitOptions options,
             Parameter[] parameters,
             OptimizerHelper optimizer,
@@ -190,7 +215,7 @@ public static class Trainer
             this.progress = progress;
             this.cancellationToken = cancellationToken;
             device = parameters[0].device;
-            Examples = train.shape[0];
+            Examples = train.Examples.shape[0];
             Batches = checked((int)((Examples + options.BatchSize - 1) / options.BatchSize));
         }
 
@@ -211,8 +236,9 @@ public static class Trainer
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 long size = Math.Min(options.BatchSize, Examples - seen);
-                var clean = SelectBatch(train, order, seen, size, device);
-                var loss = model.ComputeLoss(options.Corrupt?.Invoke(clean) ?? clean, clean);
+                var clean = SelectBatch(train.Examples, order, seen, size, device);
+                var labels = train.Labels is null ? null : SelectBatch(train.Labels, order, seen, size, device);
+                var loss = model.ComputeLoss(options.Corrupt?.Invoke(clean) ?? clean, clean, labels);
                 double total = terms.Add(loss, size);
                 if (!double.IsFinite(total))
                 {
@@ -242,7 +268,7 @@ public static class Trainer
         {
             using var scope = NewDisposeScope();
             shuffler.manual_seed(seed);
-            return randperm(Examples, generator: shuffler).to(train.device).MoveToOuterDisposeScope();
+            return randperm(Examples, generator: shuffler).to(train.Examples.device).MoveToOuterDisposeScope();
         }
     }
 
@@ -256,7 +282,7 @@ public static class Trainer
         private long examples;
 
         /// <summary>Records a batch of <paramref name="size"/> examples and returns its total loss.</summary>
-        public double Add(ILossTerms loss, long size)
+        public double Add(ModelLoss loss, long size)
         {
             var terms = loss.Terms;
             if (examples == 0)

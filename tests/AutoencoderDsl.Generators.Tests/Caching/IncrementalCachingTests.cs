@@ -3,7 +3,8 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
-using AutoencoderDsl.Generators.Model;
+using AutoencoderDsl.Generators.Helpers;
+using AutoencoderDsl.Generators.Parts;
 using AutoencoderDsl.Generators.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -110,10 +111,10 @@ public sealed class IncrementalCachingTests
         }
     }
 
-    private static ModelDeclaration[] DeclaredModels(GeneratorDriverRunResult result) =>
+    private static ModelDescription[] DeclaredModels(GeneratorDriverRunResult result) =>
         result.Results.Single().TrackedSteps[TrackingNames.Declared]
             .SelectMany(step => step.Outputs)
-            .Select(output => (ModelDeclaration)output.Value)
+            .Select(output => (ModelDescription)output.Value)
             .OrderBy(model => model.HintName, StringComparer.Ordinal)
             .ToArray();
 

@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading.Tasks;
-using AutoencoderDsl.Generators.Analyzers;
+using AutoencoderDsl.Generators.Diagnostics;
 using AutoencoderDsl.Generators.Tests.Analyzers;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Testing;

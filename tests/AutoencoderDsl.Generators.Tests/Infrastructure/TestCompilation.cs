@@ -21,7 +21,7 @@ public static class TestCompilation
 
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
-    /// <summary>The framework, TorchSharp and AutoencoderDsl, read from disk once; no package download is needed.</summary>
+    /// <summary>The framework, TorchSharp, AutoencoderDsl and its abstractions, read from disk once; no package download is needed.</summary>
     public static readonly ImmutableArray<MetadataReference> References = LoadReferences();
 
     public static CSharpCompilation Create(params string[] sources) =>
@@ -40,7 +40,12 @@ public static class TestCompilation
             .Split(Path.PathSeparator)
             .Where(path => Path.GetFileName(path).StartsWith("System.", StringComparison.Ordinal)
                 || Path.GetFileName(path) is "mscorlib.dll" or "netstandard.dll");
-        var libraries = new[] { typeof(AutoencoderDsl.AutoencoderAttribute).Assembly.Location, typeof(TorchSharp.torch).Assembly.Location };
+        var libraries = new[]
+        {
+            typeof(AutoencoderDsl.AutoencoderAttribute).Assembly.Location,
+            typeof(AutoencoderDsl.AutoencoderModule).Assembly.Location,
+            typeof(TorchSharp.torch).Assembly.Location,
+        };
         return framework.Concat(libraries)
             .Distinct()
             .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))

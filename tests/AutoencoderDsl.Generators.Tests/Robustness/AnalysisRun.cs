@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
-using AutoencoderDsl.Generators.Analyzers;
+using AutoencoderDsl.Generators.Diagnostics;
 using AutoencoderDsl.Generators.Parsing;
 using AutoencoderDsl.Generators.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;

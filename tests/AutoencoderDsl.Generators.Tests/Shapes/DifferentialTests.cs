@@ -6,7 +6,7 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Text;
-using AutoencoderDsl.Generators.Model;
+using AutoencoderDsl.Generators.Helpers;
 using AutoencoderDsl.Generators.Shapes;
 using AutoencoderDsl.Generators.Tests.Infrastructure;
 using TorchSharp;

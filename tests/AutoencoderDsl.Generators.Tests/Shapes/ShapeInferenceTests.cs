@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using AutoencoderDsl.Generators.Model;
+using AutoencoderDsl.Generators.Helpers;
 using AutoencoderDsl.Generators.Shapes;
 
 namespace AutoencoderDsl.Generators.Tests.Shapes;
@@ -102,28 +102,75 @@ public sealed class ShapeInferenceTests
     public void InvalidArgumentsNameTheArgumentAndItsValue(Layer layer, long[] input, string message) =>
         Assert.Equal(message, Fails(layer, new Shape(input), ShapeErrorKind.InvalidArgument));
 
-    public static TheoryData<Layer> FeatureMapLayers => new()
+    /// <summary>Each 2-D layer, and the layer that does its job on a sequence, if any.</summary>
+    public static TheoryData<Layer, string?> FeatureMapLayers => new()
     {
-        new Conv2dLayer(4, 3, 1, 0, 1),
-        new ConvTranspose2dLayer(4, 3, 1, 0, 0),
-        new Pool2dLayer(PoolKind.Max, 2, 2),
-        new Pool2dLayer(PoolKind.Avg, 2, 2),
-        new UpsampleLayer(2),
-        new BatchNorm2dLayer(),
-        new Dropout2dLayer(0.5),
+        { new Conv2dLayer(4, 3, 1, 0, 1), "Conv1d" },
+        { new ConvTranspose2dLayer(4, 3, 1, 0, 0), "ConvTranspose1d" },
+        { new Pool2dLayer(PoolKind.Max, 2, 2), "MaxPool1d" },
+        { new Pool2dLayer(PoolKind.Avg, 2, 2), "AvgPool1d" },
+        { new UpsampleLayer(2), null },
+        { new BatchNorm2dLayer(), "BatchNorm1d" },
+        { new Dropout2dLayer(0.5), "Dropout" },
     };
 
     [Theory]
     [MemberData(nameof(FeatureMapLayers))]
-    public void FeatureMapLayersRejectOtherRanksWithTheReshapeThatFixesThem(Layer layer)
+    public void FeatureMapLayersRejectOtherRanksWithTheReshapeThatFixesThem(Layer layer, string? forSequences)
     {
         Assert.Equal(
             $"{layer.Name} takes a feature map [C, H, W], but got the vector [784]; insert Unflatten(C, H, W) before it.",
             Fails(layer, new Shape(784), ShapeErrorKind.WrongRank));
+        var sibling = forSequences is null ? string.Empty : $"use {forSequences} for a sequence, or ";
         Assert.Equal(
-            $"{layer.Name} takes a feature map [C, H, W], but got [4, 16]; insert Reshape(C, H, W) before it.",
+            $"{layer.Name} takes a feature map [C, H, W], but got [4, 16]; {sibling}insert Reshape(C, H, W) before it.",
             Fails(layer, new Shape(4, 16), ShapeErrorKind.WrongRank));
         Fails(layer, new Shape(1, 4, 16, 16), ShapeErrorKind.WrongRank);
+    }
+
+    /// <summary>Each 1-D layer and the layer that does its job on a feature map.</summary>
+    public static TheoryData<Layer, string> SequenceLayers => new()
+    {
+        { new Conv1dLayer(4, 3, 1, 0, 1), "Conv2d" },
+        { new ConvTranspose1dLayer(4, 3, 1, 0, 0), "ConvTranspose2d" },
+        { new Pool1dLayer(PoolKind.Max, 2, 2), "MaxPool2d" },
+        { new Pool1dLayer(PoolKind.Avg, 2, 2), "AvgPool2d" },
+    };
+
+    [Theory]
+    [MemberData(nameof(SequenceLayers))]
+    public void SequenceLayersRejectOtherRanksWithTheReshapeThatFixesThem(Layer layer, string forFeatureMaps)
+    {
+        Assert.Equal(
+            $"{layer.Name} takes a sequence [C, L], but got the vector [64]; insert Unflatten(C, L) before it.",
+            Fails(layer, new Shape(64), ShapeErrorKind.WrongRank));
+        Assert.Equal(
+            $"{layer.Name} takes a sequence [C, L], but got [1, 8, 8]; use {forFeatureMaps} for a feature map, or insert Reshape(C, L) before it.",
+            Fails(layer, new Shape(1, 8, 8), ShapeErrorKind.WrongRank));
+    }
+
+    [Theory]
+    [InlineData(new long[] { 1, 128 }, 16, 5, 1, 2, 1, new long[] { 16, 128 })]
+    [InlineData(new long[] { 3, 100 }, 8, 4, 2, 1, 1, new long[] { 8, 50 })]
+    [InlineData(new long[] { 2, 20 }, 4, 3, 1, 0, 3, new long[] { 4, 14 })]
+    public void Conv1dFollowsLibTorchArithmetic(long[] input, long outChannels, long kernel, long stride, long padding, long dilation, long[] expected) =>
+        Assert.Equal(new Shape(expected), Succeeds(new Conv1dLayer(outChannels, kernel, stride, padding, dilation), new Shape(input)));
+
+    [Theory]
+    [InlineData(new long[] { 16, 32 }, 8, 4, 2, 1, 0, new long[] { 8, 64 })]
+    [InlineData(new long[] { 4, 7 }, 1, 3, 2, 0, 1, new long[] { 1, 16 })]
+    public void ConvTranspose1dFollowsLibTorchArithmetic(long[] input, long outChannels, long kernel, long stride, long padding, long outputPadding, long[] expected) =>
+        Assert.Equal(new Shape(expected), Succeeds(new ConvTranspose1dLayer(outChannels, kernel, stride, padding, outputPadding), new Shape(input)));
+
+    [Fact]
+    public void SequenceLayersPoolAndNormaliseSequences()
+    {
+        Assert.Equal(new Shape(8, 32), Succeeds(new Pool1dLayer(PoolKind.Max, 2, 2), new Shape(8, 64)));
+        Assert.Equal(new Shape(8, 31), Succeeds(new Pool1dLayer(PoolKind.Avg, 4, 2), new Shape(8, 64)));
+        Assert.Equal(new Shape(8, 64), Succeeds(new BatchNormLayer(WrittenAs1d: true), new Shape(8, 64)));
+        Assert.Equal(
+            "Conv1d would output an empty sequence: its window spans 9 steps (Kernel 9) but its input [2, 5] has length 5; use a smaller Kernel, more Padding or less downsampling before it.",
+            Fails(new Conv1dLayer(4, 9, 1, 0, 1), new Shape(2, 5), ShapeErrorKind.EmptyOutput));
     }
 
     [Fact]
@@ -230,76 +277,11 @@ public sealed class ShapeInferenceTests
         Assert.Equal(-1, ShapeInference.FusableSigmoidIndex(Stack(new ActivationLayer(ActivationKind.Sigmoid), new Pool2dLayer(PoolKind.Avg, 2, 2))));
     }
 
-    [Fact]
-    public void CatalogReadsNamedArgumentsWithTheirDefaults()
-    {
-        Assert.Equal(new Conv2dLayer(32, 4, 2, 1, 1), Create("Conv2dAttribute", [32], ("Kernel", 4), ("Stride", 2), ("Padding", 1)));
-        Assert.Equal(new ConvTranspose2dLayer(8, 3, 2, 0, 1), Create("ConvTranspose2dAttribute", [8], ("Kernel", 3), ("Stride", 2), ("OutputPadding", 1)));
-        Assert.Equal(new Pool2dLayer(PoolKind.Max, 3, 3), Create("MaxPool2dAttribute", [], ("Kernel", 3)));
-        Assert.Equal(new Pool2dLayer(PoolKind.Avg, 3, 1), Create("AvgPool2dAttribute", [], ("Kernel", 3), ("Stride", 1)));
-        Assert.Equal(new UpsampleLayer(2), Create("UpsampleAttribute", [2]));
-        Assert.Equal(new BatchNorm2dLayer(), Create("BatchNorm2dAttribute", []));
-        Assert.Equal(new Dropout2dLayer(0.1), Create("Dropout2dAttribute", [0.1]));
-        Assert.Equal(Reshape(4, 4, 4), Create("ReshapeAttribute", [new object?[] { 4, 4, 4 }]));
-    }
-
-    [Fact]
-    public void AnExplicitZeroStrideIsAnErrorNotTheKernelSize()
-    {
-        var pool = Create("MaxPool2dAttribute", [], ("Kernel", 2), ("Stride", 0));
-
-        Assert.Equal(new Pool2dLayer(PoolKind.Max, 2, 0), pool);
-        Fails(pool!, new Shape(1, 8, 8), ShapeErrorKind.InvalidArgument);
-    }
-
-    [Fact]
-    public void CatalogGivesNoLayerForAMissingOrUnboundArgument()
-    {
-        Assert.Null(Create("Conv2dAttribute", [32]));
-        Assert.Null(Create("Conv2dAttribute", [32], ("Kernel", 4), ("Stride", null)));
-        Assert.Null(Create("ConvTranspose2dAttribute", [null], ("Kernel", 4)));
-        Assert.Null(Create("MaxPool2dAttribute", []));
-        Assert.Null(Create("AvgPool2dAttribute", [], ("Kernel", 2), ("Stride", null)));
-        Assert.Null(Create("UpsampleAttribute", [null]));
-        Assert.Null(Create("ReshapeAttribute", [new object?[] { 4, null }]));
-    }
-
-    /// <summary>The catalog restates the attributes' defaults (the generator cannot read initialisers); they must agree.</summary>
-    [Fact]
-    public void CatalogDefaultsAreTheAttributesDefaults()
-    {
-        var conv = new Conv2dAttribute(8) { Kernel = 3 };
-        var deconv = new ConvTranspose2dAttribute(8) { Kernel = 3 };
-        var maxPool = new MaxPool2dAttribute { Kernel = 3 };
-        var avgPool = new AvgPool2dAttribute { Kernel = 3 };
-
-        Assert.Equal(new Conv2dLayer(conv.OutChannels, conv.Kernel, conv.Stride, conv.Padding, conv.Dilation), Create("Conv2dAttribute", [8], ("Kernel", 3)));
-        Assert.Equal(
-            new ConvTranspose2dLayer(deconv.OutChannels, deconv.Kernel, deconv.Stride, deconv.Padding, deconv.OutputPadding),
-            Create("ConvTranspose2dAttribute", [8], ("Kernel", 3)));
-        Assert.Equal(new Pool2dLayer(PoolKind.Max, maxPool.Kernel, maxPool.Stride), Create("MaxPool2dAttribute", [], ("Kernel", 3)));
-        Assert.Equal(new Pool2dLayer(PoolKind.Avg, avgPool.Kernel, avgPool.Stride), Create("AvgPool2dAttribute", [], ("Kernel", 3)));
-        Assert.Equal(2, new MaxPool2dAttribute { Kernel = 3, Stride = 2 }.Stride);
-    }
-
-    [Fact]
-    public void EveryLayerAttributeOfTheRuntimeIsInTheCatalog()
-    {
-        var attributes = typeof(LayerAttribute).Assembly.GetTypes()
-            .Where(type => type.IsSubclassOf(typeof(LayerAttribute)) && !type.IsAbstract)
-            .Select(type => type.Name);
-
-        Assert.Equal(attributes.Order(StringComparer.Ordinal), LayerCatalog.AttributeClassNames.Order(StringComparer.Ordinal));
-    }
-
     private static Layer Relu => new ActivationLayer(ActivationKind.ReLU);
 
     private static ReshapeLayer Reshape(params long[] dims) => new(dims.ToEquatableArray());
 
     private static EquatableArray<Layer> Stack(params Layer[] layers) => layers.ToEquatableArray();
-
-    private static Layer? Create(string attribute, object?[] positional, params (string Name, object? Value)[] named) =>
-        LayerCatalog.Create(attribute, new LayerArguments(positional, named.ToDictionary(argument => argument.Name, argument => argument.Value)));
 
     private static Shape Succeeds(Layer layer, Shape input)
     {

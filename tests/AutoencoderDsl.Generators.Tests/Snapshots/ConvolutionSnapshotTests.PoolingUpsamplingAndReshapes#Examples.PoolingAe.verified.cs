@@ -10,7 +10,7 @@ namespace Examples;
 /// An autoencoder: input [3, 16, 16], latent code [8], Bernoulli likelihood.
 /// </summary>
 /// <remarks>
-/// State-dict names: <c>encoder.i</c> and <c>decoder.i</c> for the i-th declared layer, <c>code</c> for the latent head.
+/// State-dict names: <c>encoder.i</c> (the i-th declared encoder layer), <c>code</c> (the latent head), <c>decoder.i</c> (the i-th declared decoder layer).
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("AutoencoderDsl.Generators", "0.1.0.0")]
 partial class PoolingAe : global::AutoencoderDsl.AutoencoderModule
@@ -27,18 +27,20 @@ partial class PoolingAe : global::AutoencoderDsl.AutoencoderModule
     /// <summary>The shape of one example after each declared decoder layer, as inferred at compile time.</summary>
     public static IReadOnlyList<IReadOnlyList<long>> DecoderShapes { get; } = [[144], [144], [16, 3, 3], [16, 6, 6], [8, 12, 12], [8, 12, 12], [8, 12, 12], [3, 16, 16], [3, 16, 16]];
 
-    private static readonly global::AutoencoderDsl.AutoencoderSpec spec = new(
-        InputShape: InputShape.ToArray(),
-        LatentDim: LatentDim,
-        Likelihood: global::AutoencoderDsl.Likelihood.Bernoulli,
-        DecoderEmitsLogits: true);
+    private static readonly global::AutoencoderDsl.ModelSpec spec = new()
+    {
+        InputShape = InputShape.ToArray(),
+        LatentDim = LatentDim,
+        Likelihood = new global::AutoencoderDsl.Parts.BernoulliLikelihood(FromLogits: true),
+        LossTerms = [new global::AutoencoderDsl.Parts.ReconstructionTerm()],
+    };
 
     private readonly global::TorchSharp.Modules.Sequential encoder;
     private readonly global::TorchSharp.Modules.Linear code;
     private readonly global::TorchSharp.Modules.Sequential decoder;
 
     /// <summary>Builds the layers; a <paramref name="seed"/> makes their initial weights repeatable.</summary>
-    /// <param name="seed">Seeds libtorch's global generator before the layers are created, when given.</param>
+    /// <param name="seed">Seeds libtorch's global generator before the layers are created, when given, so the initial weights repeat.</param>
     public PoolingAe(long? seed = null) : base(nameof(PoolingAe), spec, seed)
     {
         encoder = nn.Sequential(
@@ -74,10 +76,70 @@ partial class PoolingAe : global::AutoencoderDsl.AutoencoderModule
     public partial global::TorchSharp.Modules.Sequential Decoder => decoder;
 
     /// <inheritdoc/>
-    protected override Tensor EncodeCore(Tensor x) => code.forward(encoder.forward(x));
+    protected override Tensor EncodeCore(Tensor x, Tensor? condition)
+    {
+        var features = encoder.forward(x);
+        return code.forward(features);
+    }
 
     /// <inheritdoc/>
-    protected override Tensor DecodeCore(Tensor z) => decoder.forward(z);
+    // Logits: Decode applies the declared final Sigmoid, and the Bernoulli loss reads the logits.
+    protected override Tensor DecodeCore(Tensor z, Tensor? condition) => decoder.forward(z);
+
+    /// <summary>Maps a batch to its codes <c>[N, 8]</c>.</summary>
+    /// <param name="x">A batch <c>[N, 3, 16, 16]</c>.</param>
+    public Tensor Encode(Tensor x) => EncodeBatch(x, labels: null);
+
+    /// <summary>Encodes and decodes a batch, keeping the code.</summary>
+    /// <param name="x">A batch <c>[N, 3, 16, 16]</c>.</param>
+    public global::AutoencoderDsl.AutoencoderOutput forward(Tensor x) => ForwardBatch(x, labels: null);
+
+    /// <summary>Decodes codes <c>[N, 8]</c> into outputs <c>[N, 3, 16, 16]</c> (probabilities).</summary>
+    /// <param name="z">Codes <c>[N, LatentDim]</c>.</param>
+    public Tensor Decode(Tensor z) => DecodeBatch(z, labels: null);
+
+    /// <summary>Reconstructs a batch <c>[N, 3, 16, 16]</c> from its deterministic code, without gradients in evaluation mode.</summary>
+    /// <param name="x">A batch <c>[N, 3, 16, 16]</c>.</param>
+    public Tensor Reconstruct(Tensor x) => ReconstructBatch(x, labels: null);
+
+    /// <summary>The code <c>[N, 8]</c> of each example (the code itself), without gradients in evaluation mode: the coordinates to plot.</summary>
+    /// <param name="x">A batch <c>[N, 3, 16, 16]</c>.</param>
+    public Tensor Embed(Tensor x) => EmbedBatch(x, labels: null);
+
+    /// <summary>Decodes <paramref name="steps"/> evenly spaced points on the line between the codes of two examples.</summary>
+    /// <param name="a">One example [3, 16, 16], without a batch dimension.</param>
+    /// <param name="b">Another example of the same shape.</param>
+    /// <param name="steps">How many points, both ends included; at least 2.</param>
+    public Tensor Interpolate(Tensor a, Tensor b, int steps) => InterpolateExamples(a, b, steps, label: null);
+
+    /// <summary>The loss of reconstructing a batch <c>[N, 3, 16, 16]</c> from itself; <c>Loss(x).Total.backward()</c> trains.</summary>
+    /// <param name="x">A batch <c>[N, 3, 16, 16]</c>.</param>
+    public global::AutoencoderDsl.AutoencoderLoss Loss(Tensor x) => LossBatch(x, x, labels: null);
+
+    /// <summary>The loss of reconstructing <paramref name="target"/> from <paramref name="input"/>, such as a corrupted copy when denoising.</summary>
+    /// <param name="input">What the model sees, <c>[N, 3, 16, 16]</c>.</param>
+    /// <param name="target">What it should reconstruct, of the same shape.</param>
+    public global::AutoencoderDsl.AutoencoderLoss Loss(Tensor input, Tensor target) => LossBatch(input, target, labels: null);
+
+    /// <summary>Trains on <paramref name="train"/> <c>[N, 3, 16, 16]</c> and returns one summary per epoch.</summary>
+    /// <param name="train">The training examples <c>[N, 3, 16, 16]</c>.</param>
+    /// <param name="options">Epochs, batch size, learning rate, seed, corruption, clipping and checkpointing; the defaults when null.</param>
+    /// <param name="validation">Examples scored after every epoch; optional.</param>
+    /// <param name="progress">Receives a report after every batch and every epoch, on the training thread.</param>
+    /// <param name="cancellationToken">Checked before every batch.</param>
+    /// <returns>The loss history, epochs restored from a checkpoint included.</returns>
+    public global::AutoencoderDsl.Training.TrainingHistory Fit(
+        Tensor train,
+        global::AutoencoderDsl.Training.FitOptions? options = null,
+        Tensor? validation = null,
+        global::System.IProgress<global::AutoencoderDsl.Training.TrainingProgress>? progress = null,
+        global::System.Threading.CancellationToken cancellationToken = default) =>
+        FitData(train, trainLabels: null, options, validation, validationLabels: null, progress, cancellationToken);
+
+    /// <summary>The mean of each loss term over <paramref name="data"/>, in evaluation mode and without gradients.</summary>
+    /// <param name="data">The examples <c>[N, 3, 16, 16]</c>.</param>
+    /// <param name="batchSize">Examples per forward pass.</param>
+    public global::AutoencoderDsl.LossMetrics Evaluate(Tensor data, int batchSize = 256) => EvaluateData(data, labels: null, batchSize);
 
     /// <summary>Builds a PoolingAe and loads parameters written by <c>Save</c>.</summary>
     /// <param name="path">The file to read.</param>

@@ -7,10 +7,10 @@ using static global::TorchSharp.torch;
 namespace Examples;
 
 /// <summary>
-/// A variational autoencoder: input [1, 28, 28], latent code [2], β = 1, Bernoulli likelihood.
+/// A variational autoencoder: input [1, 28, 28], latent code [2], Bernoulli likelihood, β = 1.
 /// </summary>
 /// <remarks>
-/// State-dict names: <c>encoder.i</c> and <c>decoder.i</c> for the i-th declared layer, <c>mean</c> and <c>log_var</c> for the latent heads.
+/// State-dict names: <c>encoder.i</c> (the i-th declared encoder layer), <c>mean</c> and <c>log_var</c> (the latent heads), <c>decoder.i</c> (the i-th declared decoder layer).
 /// </remarks>
 [global::System.CodeDom.Compiler.GeneratedCode("AutoencoderDsl.Generators", "0.1.0.0")]
 partial class FashionVae : global::AutoencoderDsl.VariationalAutoencoderModule
@@ -30,12 +30,13 @@ partial class FashionVae : global::AutoencoderDsl.VariationalAutoencoderModule
     /// <summary>The shape of one example after each declared decoder layer, as inferred at compile time.</summary>
     public static IReadOnlyList<IReadOnlyList<long>> DecoderShapes { get; } = [[256], [256], [512], [512], [784], [784], [1, 28, 28]];
 
-    private static readonly global::AutoencoderDsl.AutoencoderSpec spec = new(
-        InputShape: InputShape.ToArray(),
-        LatentDim: LatentDim,
-        Likelihood: global::AutoencoderDsl.Likelihood.Bernoulli,
-        DecoderEmitsLogits: true,
-        Beta: Beta);
+    private static readonly global::AutoencoderDsl.ModelSpec spec = new()
+    {
+        InputShape = InputShape.ToArray(),
+        LatentDim = LatentDim,
+        Likelihood = new global::AutoencoderDsl.Parts.BernoulliLikelihood(FromLogits: true),
+        LossTerms = [new global::AutoencoderDsl.Parts.ReconstructionTerm(), new global::AutoencoderDsl.Parts.KlTerm(Beta)],
+    };
 
     private readonly global::TorchSharp.Modules.Sequential encoder;
     private readonly global::TorchSharp.Modules.Linear mean;
@@ -43,7 +44,7 @@ partial class FashionVae : global::AutoencoderDsl.VariationalAutoencoderModule
     private readonly global::TorchSharp.Modules.Sequential decoder;
 
     /// <summary>Builds the layers; a <paramref name="seed"/> makes their initial weights repeatable.</summary>
-    /// <param name="seed">Seeds libtorch's global generator before the layers are created, when given.</param>
+    /// <param name="seed">Seeds libtorch's global generator before the layers are created, when given, so the initial weights repeat.</param>
     public FashionVae(long? seed = null) : base(nameof(FashionVae), spec, seed)
     {
         encoder = nn.Sequential(
@@ -75,14 +76,75 @@ partial class FashionVae : global::AutoencoderDsl.VariationalAutoencoderModule
     public partial global::TorchSharp.Modules.Sequential Decoder => decoder;
 
     /// <inheritdoc/>
-    protected override (Tensor Mean, Tensor LogVar) EncodeCore(Tensor x)
+    protected override (Tensor Mean, Tensor LogVar) EncodeCore(Tensor x, Tensor? condition)
     {
         var features = encoder.forward(x);
         return (mean.forward(features), logVar.forward(features));
     }
 
     /// <inheritdoc/>
-    protected override Tensor DecodeCore(Tensor z) => decoder.forward(z);
+    // Logits: Decode applies the declared final Sigmoid, and the Bernoulli loss reads the logits.
+    protected override Tensor DecodeCore(Tensor z, Tensor? condition) => decoder.forward(z);
+
+    /// <summary>The posterior of each example: means and log-variances <c>[N, 2]</c>.</summary>
+    /// <param name="x">A batch <c>[N, 1, 28, 28]</c>.</param>
+    public global::AutoencoderDsl.VariationalCode Encode(Tensor x) => EncodeBatch(x, labels: null);
+
+    /// <summary>Encodes a batch, draws one code per example from its posterior, and decodes it.</summary>
+    /// <param name="x">A batch <c>[N, 1, 28, 28]</c>.</param>
+    public global::AutoencoderDsl.VariationalOutput forward(Tensor x) => ForwardBatch(x, labels: null);
+
+    /// <summary>Decodes codes <c>[N, 2]</c> into outputs <c>[N, 1, 28, 28]</c> (probabilities).</summary>
+    /// <param name="z">Codes <c>[N, LatentDim]</c>.</param>
+    public Tensor Decode(Tensor z) => DecodeBatch(z, labels: null);
+
+    /// <summary>Reconstructs a batch <c>[N, 1, 28, 28]</c> from its deterministic code, without gradients in evaluation mode.</summary>
+    /// <param name="x">A batch <c>[N, 1, 28, 28]</c>.</param>
+    public Tensor Reconstruct(Tensor x) => ReconstructBatch(x, labels: null);
+
+    /// <summary>The code <c>[N, 2]</c> of each example (the posterior mean), without gradients in evaluation mode: the coordinates to plot.</summary>
+    /// <param name="x">A batch <c>[N, 1, 28, 28]</c>.</param>
+    public Tensor Embed(Tensor x) => EmbedBatch(x, labels: null);
+
+    /// <summary>Decodes <paramref name="steps"/> evenly spaced points on the line between the codes of two examples.</summary>
+    /// <param name="a">One example [1, 28, 28], without a batch dimension.</param>
+    /// <param name="b">Another example of the same shape.</param>
+    /// <param name="steps">How many points, both ends included; at least 2.</param>
+    public Tensor Interpolate(Tensor a, Tensor b, int steps) => InterpolateExamples(a, b, steps, label: null);
+
+    /// <summary>Decodes <paramref name="count"/> codes drawn from the prior N(0, I): new data.</summary>
+    /// <param name="count">How many samples.</param>
+    /// <param name="generator">A seeded generator for repeatable samples; libtorch's global one when null.</param>
+    public Tensor Sample(int count, Generator? generator = null) => SampleBatch(count, labels: null, generator);
+
+    /// <summary>The loss of reconstructing a batch <c>[N, 1, 28, 28]</c> from itself; <c>Loss(x).Total.backward()</c> trains.</summary>
+    /// <param name="x">A batch <c>[N, 1, 28, 28]</c>.</param>
+    public global::AutoencoderDsl.VariationalLoss Loss(Tensor x) => LossBatch(x, x, labels: null);
+
+    /// <summary>The loss of reconstructing <paramref name="target"/> from <paramref name="input"/>, such as a corrupted copy when denoising.</summary>
+    /// <param name="input">What the model sees, <c>[N, 1, 28, 28]</c>.</param>
+    /// <param name="target">What it should reconstruct, of the same shape.</param>
+    public global::AutoencoderDsl.VariationalLoss Loss(Tensor input, Tensor target) => LossBatch(input, target, labels: null);
+
+    /// <summary>Trains on <paramref name="train"/> <c>[N, 1, 28, 28]</c> and returns one summary per epoch.</summary>
+    /// <param name="train">The training examples <c>[N, 1, 28, 28]</c>.</param>
+    /// <param name="options">Epochs, batch size, learning rate, seed, corruption, clipping and checkpointing; the defaults when null.</param>
+    /// <param name="validation">Examples scored after every epoch; optional.</param>
+    /// <param name="progress">Receives a report after every batch and every epoch, on the training thread.</param>
+    /// <param name="cancellationToken">Checked before every batch.</param>
+    /// <returns>The loss history, epochs restored from a checkpoint included.</returns>
+    public global::AutoencoderDsl.Training.TrainingHistory Fit(
+        Tensor train,
+        global::AutoencoderDsl.Training.FitOptions? options = null,
+        Tensor? validation = null,
+        global::System.IProgress<global::AutoencoderDsl.Training.TrainingProgress>? progress = null,
+        global::System.Threading.CancellationToken cancellationToken = default) =>
+        FitData(train, trainLabels: null, options, validation, validationLabels: null, progress, cancellationToken);
+
+    /// <summary>The mean of each loss term over <paramref name="data"/>, in evaluation mode and without gradients.</summary>
+    /// <param name="data">The examples <c>[N, 1, 28, 28]</c>.</param>
+    /// <param name="batchSize">Examples per forward pass.</param>
+    public global::AutoencoderDsl.LossMetrics Evaluate(Tensor data, int batchSize = 256) => EvaluateData(data, labels: null, batchSize);
 
     /// <summary>Builds a FashionVae and loads parameters written by <c>Save</c>.</summary>
     /// <param name="path">The file to read.</param>

@@ -124,7 +124,7 @@ public sealed class CheckpointTests : IDisposable
     public void A_checkpoint_of_another_architecture_is_rejected_before_anything_changes()
     {
         var checkpoint = folder.File("wide.ckpt");
-        using (var wide = new TinyAutoencoder(seed: 24, latentDim: 3))
+        using (var wide = new TinyWideAutoencoder(seed: 24))
         {
             wide.Fit(data, Options(epochs: 1, checkpoint));
         }

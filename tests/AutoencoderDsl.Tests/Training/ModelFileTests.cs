@@ -115,7 +115,7 @@ public sealed class ModelFileTests : IDisposable
     public void A_file_of_another_architecture_is_rejected_naming_each_mismatch()
     {
         var path = folder.File("wide.bin");
-        using var wide = new TinyAutoencoder(seed: 40, latentDim: 3);
+        using var wide = new TinyWideAutoencoder(seed: 40);
         using var narrow = new TinyAutoencoder(seed: 41);
         using var vae = new TinyVae(seed: 42);
         wide.Save(path);
@@ -126,7 +126,7 @@ public sealed class ModelFileTests : IDisposable
 
         Assert.Contains($"'{path}' does not match this model", shapeError.Message, StringComparison.Ordinal);
         Assert.Contains("'code.weight' has shape [3, 16] in the file but [2, 16] in the model", shapeError.Message, StringComparison.Ordinal);
-        Assert.Contains("'decoder_hidden.weight' has shape [16, 3] in the file but [16, 2] in the model", shapeError.Message, StringComparison.Ordinal);
+        Assert.Contains("'decoder.0.weight' has shape [16, 3] in the file but [16, 2] in the model", shapeError.Message, StringComparison.Ordinal);
         Assert.Contains("unexpected entry 'code.weight' [3, 16]", nameError.Message, StringComparison.Ordinal);
         Assert.Contains("missing entry 'mean.weight' [2, 16]", nameError.Message, StringComparison.Ordinal);
         TrainingAssert.Unchanged(snapshot, narrow);

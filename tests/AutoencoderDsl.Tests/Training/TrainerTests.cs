@@ -157,7 +157,7 @@ public sealed class TrainerTests
         // best constant. Were the target zeroed too, the loss would fall towards 0; were the input left clean, it
         // would match the clean run.
         double bestConstant = 0.5 * (data - data.mean([0])).square().sum().item<float>() / data.shape[0];
-        Assert.Equal([32L, TinyAutoencoder.InputSize], corruptedShape!);
+        Assert.Equal([32L, TinyData.Width], corruptedShape!);
         Assert.True(zeroedLoss > 0.95 * bestConstant, $"zeroed inputs {zeroedLoss}, best constant {bestConstant}");
         Assert.True(cleanLoss < 0.6 * bestConstant, $"clean {cleanLoss}, best constant {bestConstant}");
     }
@@ -270,7 +270,7 @@ public sealed class TrainerTests
     public void Evaluate_rejects_an_empty_data_set_and_a_bad_batch_size()
     {
         using var model = new TinyAutoencoder(seed: 13);
-        using var empty = zeros(0, TinyAutoencoder.InputSize);
+        using var empty = zeros(0, TinyData.Width);
         using var data = TinyData.Create(8, seed: 16);
 
         Assert.Throws<ArgumentException>(() => model.Evaluate(empty));

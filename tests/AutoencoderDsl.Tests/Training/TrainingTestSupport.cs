@@ -8,78 +8,47 @@ using static TorchSharp.torch;
 
 namespace AutoencoderDsl.Tests.Training;
 
-/// <summary>A small deterministic autoencoder written the way generated code is: layers plus the two hooks.</summary>
-internal sealed class TinyAutoencoder : AutoencoderModule
+/// <summary>A small deterministic autoencoder, with dropout so the trainer's seeding of libtorch matters.</summary>
+[Autoencoder(LatentDim = 2, Likelihood = Likelihood.Gaussian)]
+[Input(TinyData.Width)]
+internal sealed partial class TinyAutoencoder
 {
-    public const int InputSize = 8;
-    private const int Hidden = 16;
+    [Dense(16), ReLU, Dropout(0.1)]
+    public partial Sequential Encoder { get; }
 
-    private readonly Linear encoderHidden;
-    private readonly Dropout dropout;
-    private readonly Linear code;
-    private readonly Linear decoderHidden;
-    private readonly Linear decoderOut;
+    [Dense(16), ReLU, Dense(TinyData.Width)]
+    public partial Sequential Decoder { get; }
+}
 
-    /// <param name="seed">Seeds the initial weights.</param>
-    /// <param name="latentDim">The code width; a different width is a different architecture.</param>
-    public TinyAutoencoder(long seed, int latentDim = 2)
-        : base(nameof(TinyAutoencoder), new AutoencoderSpec([InputSize], latentDim, Likelihood.Gaussian, DecoderEmitsLogits: false), seed)
-    {
-        encoderHidden = nn.Linear(InputSize, Hidden);
-        dropout = nn.Dropout(0.1);
-        code = nn.Linear(Hidden, latentDim);
-        decoderHidden = nn.Linear(latentDim, Hidden);
-        decoderOut = nn.Linear(Hidden, InputSize);
-        register_module("encoder_hidden", encoderHidden);
-        register_module("dropout", dropout);
-        register_module("code", code);
-        register_module("decoder_hidden", decoderHidden);
-        register_module("decoder_out", decoderOut);
-    }
+/// <summary><see cref="TinyAutoencoder"/> with a wider code: a different architecture.</summary>
+[Autoencoder(LatentDim = 3, Likelihood = Likelihood.Gaussian)]
+[Input(TinyData.Width)]
+internal sealed partial class TinyWideAutoencoder
+{
+    [Dense(16), ReLU, Dropout(0.1)]
+    public partial Sequential Encoder { get; }
 
-    protected override Tensor EncodeCore(Tensor x) => code.call(dropout.call(encoderHidden.call(x).relu()));
-
-    protected override Tensor DecodeCore(Tensor z) => decoderOut.call(decoderHidden.call(z).relu());
+    [Dense(16), ReLU, Dense(TinyData.Width)]
+    public partial Sequential Decoder { get; }
 }
 
 /// <summary>A small VAE, so the reparameterisation noise and the KL term go through the trainer too.</summary>
-internal sealed class TinyVae : VariationalAutoencoderModule
+[Variational(LatentDim = 2, Likelihood = Likelihood.Gaussian)]
+[Input(TinyData.Width)]
+internal sealed partial class TinyVae
 {
-    private const int Hidden = 16;
-    private const int Latent = 2;
+    [Dense(16), ReLU]
+    public partial Sequential Encoder { get; }
 
-    private readonly Linear encoderHidden;
-    private readonly Linear mean;
-    private readonly Linear logVar;
-    private readonly Linear decoderHidden;
-    private readonly Linear decoderOut;
-
-    public TinyVae(long seed)
-        : base(nameof(TinyVae), new AutoencoderSpec([TinyAutoencoder.InputSize], Latent, Likelihood.Gaussian, DecoderEmitsLogits: false, Beta: 1), seed)
-    {
-        encoderHidden = nn.Linear(TinyAutoencoder.InputSize, Hidden);
-        mean = nn.Linear(Hidden, Latent);
-        logVar = nn.Linear(Hidden, Latent);
-        decoderHidden = nn.Linear(Latent, Hidden);
-        decoderOut = nn.Linear(Hidden, TinyAutoencoder.InputSize);
-        register_module("encoder_hidden", encoderHidden);
-        register_module("mean", mean);
-        register_module("log_var", logVar);
-        register_module("decoder_hidden", decoderHidden);
-        register_module("decoder_out", decoderOut);
-    }
-
-    protected override (Tensor Mean, Tensor LogVar) EncodeCore(Tensor x)
-    {
-        var h = encoderHidden.call(x).relu();
-        return (mean.call(h), logVar.call(h));
-    }
-
-    protected override Tensor DecodeCore(Tensor z) => decoderOut.call(decoderHidden.call(z).relu());
+    [Dense(16), ReLU, Dense(TinyData.Width)]
+    public partial Sequential Decoder { get; }
 }
 
 internal static class TinyData
 {
+    /// <summary>The width of one example.</summary>
+    public const int Width = 8;
+
     /// <summary>
     /// <paramref name="count"/> examples of width 8 near a curved 2-D surface: a 2-D code explains them well, so a
     /// trained model's loss falls far below the untrained one. Drawn from a private generator, not the global one.
@@ -89,8 +58,8 @@ internal static class TinyData
         using var generator = new Generator((ulong)seed, CPU);
         using var scope = NewDisposeScope();
         var codes = randn([count, 2], generator: generator);
-        var mixing = randn([2, TinyAutoencoder.InputSize], generator: generator);
-        var noise = randn([count, TinyAutoencoder.InputSize], generator: generator);
+        var mixing = randn([2, Width], generator: generator);
+        var noise = randn([count, Width], generator: generator);
         return (codes.matmul(mixing).tanh() * 2 + 0.05 * noise).MoveToOuterDisposeScope();
     }
 

@@ -1,0 +1,162 @@
+using System;
+using System.Linq;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+
+namespace AutoencoderDsl.Generators.Parsing;
+
+/// <summary>
+/// Reads attribute applications into instances of the real attribute types of <c>AutoencoderDsl.Abstractions</c>, which
+/// the generator is compiled against and ships beside it: the constructor the compiler bound is called with the written
+/// arguments and the named arguments are set, so every name, overload and default is the attribute type's own.
+/// </summary>
+public static class AttributeInstances
+{
+    private static readonly Assembly Abstractions = typeof(ModelAttribute).Assembly;
+    private static readonly string AbstractionsName = Abstractions.GetName().Name!;
+
+    /// <summary>Whether <paramref name="type"/> is declared in AutoencoderDsl.Abstractions, not merely named like one of its types.</summary>
+    public static bool IsOurs(ITypeSymbol? type) => type?.ContainingAssembly?.Name == AbstractionsName;
+
+    /// <summary>Whether <paramref name="type"/> is <typeparamref name="T"/> or derives from it.</summary>
+    public static bool DerivesFrom<T>(ITypeSymbol? type)
+        where T : Attribute
+    {
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            if (IsOurs(current) && ClrType(current) == typeof(T))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether <paramref name="type"/> is exactly the attribute type <typeparamref name="T"/>.</summary>
+    public static bool Is<T>(ITypeSymbol? type)
+        where T : Attribute => ClrType(type) == typeof(T);
+
+    /// <summary>Our attribute type a symbol denotes, or null.</summary>
+    public static Type? ClrType(ITypeSymbol? type) =>
+        IsOurs(type) && type is INamedTypeSymbol { ContainingType: null } named
+            ? Abstractions.GetType(named.ContainingNamespace.ToDisplayString() + "." + named.MetadataName, throwOnError: false)
+            : null;
+
+    /// <summary>
+    /// The attribute as an instance of its real type, or null when it is not one of ours of type <typeparamref name="T"/>,
+    /// an argument is missing or not a constant, or the constructor refuses the arguments.
+    /// </summary>
+    public static T? Create<T>(AttributeData attribute)
+        where T : Attribute
+    {
+        if (ClrType(attribute.AttributeClass) is not { } type
+            || !typeof(T).IsAssignableFrom(type)
+            || type.IsAbstract
+            || attribute.AttributeConstructor is not { } constructor
+            || attribute.ConstructorArguments.Any(IsUnbound)
+            || attribute.NamedArguments.Any(argument => IsUnbound(argument.Value))
+            || LacksRequiredMember(attribute, constructor))
+        {
+            return null;
+        }
+
+        try
+        {
+            var parameterTypes = constructor.Parameters.Select(parameter => ClrTypeOf(parameter.Type)).ToArray();
+            if (parameterTypes.Any(parameterType => parameterType is null)
+                || type.GetConstructor(BindingFlags.Public | BindingFlags.Instance, null, parameterTypes!, null) is not { } clrConstructor)
+            {
+                return null;
+            }
+
+            var arguments = attribute.ConstructorArguments.Select((argument, index) => Value(argument, parameterTypes[index]!)).ToArray();
+            var instance = (T)clrConstructor.Invoke(arguments);
+            foreach (var named in attribute.NamedArguments)
+            {
+                if (type.GetProperty(named.Key, BindingFlags.Public | BindingFlags.Instance) is not { CanWrite: true } property)
+                {
+                    return null;
+                }
+
+                property.SetValue(instance, Value(named.Value, property.PropertyType));
+            }
+
+            return instance;
+        }
+        catch (Exception exception) when (exception is TargetInvocationException or ArgumentException or InvalidCastException or OverflowException or MemberAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsUnbound(TypedConstant constant) =>
+        constant.Kind == TypedConstantKind.Error || (constant.Kind == TypedConstantKind.Array && !constant.IsNull && constant.Values.Any(IsUnbound));
+
+    /// <summary>
+    /// A required member left unset (the compiler reports CS9035) would read as its zero default, which the generator
+    /// must not mistake for a written value.
+    /// </summary>
+    private static bool LacksRequiredMember(AttributeData attribute, IMethodSymbol constructor)
+    {
+        if (constructor.GetAttributes().Any(marker => marker.AttributeClass?.Name == "SetsRequiredMembersAttribute"))
+        {
+            return false;
+        }
+
+        for (var type = attribute.AttributeClass; type is not null; type = type.BaseType)
+        {
+            foreach (var property in type.GetMembers().OfType<IPropertySymbol>())
+            {
+                if (property.IsRequired && !attribute.NamedArguments.Any(argument => argument.Key == property.Name))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The CLR type of a constructor parameter: the primitives, arrays of them, and our enums.</summary>
+    private static Type? ClrTypeOf(ITypeSymbol type) => type switch
+    {
+        IArrayTypeSymbol array => ClrTypeOf(array.ElementType)?.MakeArrayType(),
+        { SpecialType: SpecialType.System_Int32 } => typeof(int),
+        { SpecialType: SpecialType.System_Int64 } => typeof(long),
+        { SpecialType: SpecialType.System_Double } => typeof(double),
+        { SpecialType: SpecialType.System_Single } => typeof(float),
+        { SpecialType: SpecialType.System_Boolean } => typeof(bool),
+        { SpecialType: SpecialType.System_String } => typeof(string),
+        { TypeKind: TypeKind.Enum } => ClrType(type),
+        _ => null,
+    };
+
+    /// <summary>A constant as <paramref name="target"/>: arrays element by element, enums from their underlying value.</summary>
+    private static object? Value(TypedConstant constant, Type target)
+    {
+        if (constant.Kind == TypedConstantKind.Array)
+        {
+            if (constant.IsNull)
+            {
+                return null;
+            }
+
+            var elementType = target.GetElementType() ?? throw new InvalidCastException("An array was given where a single value is expected.");
+            var array = Array.CreateInstance(elementType, constant.Values.Length);
+            for (int index = 0; index < array.Length; index++)
+            {
+                array.SetValue(Value(constant.Values[index], elementType), index);
+            }
+
+            return array;
+        }
+
+        if (constant.Value is null)
+        {
+            return null;
+        }
+
+        return target.IsEnum ? Enum.ToObject(target, constant.Value) : Convert.ChangeType(constant.Value, target, System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

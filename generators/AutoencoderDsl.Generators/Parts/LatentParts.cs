@@ -1,0 +1,205 @@
+using System.Collections.Generic;
+using AutoencoderDsl.Generators.Emit;
+using AutoencoderDsl.Generators.Shapes;
+
+namespace AutoencoderDsl.Generators.Parts;
+
+/// <summary>
+/// The latent head: the linear maps from the encoder's features (joined with the condition) to the code. It decides the
+/// runtime base class and the typed results of <c>Encode</c>, <c>forward</c> and <c>Loss</c>.
+/// </summary>
+public abstract record LatentPart(long LatentDim) : Part
+{
+    protected static readonly ApiParameter EncodeCoreInput = new(ApiType.Tensor, "x", "A batch of examples.");
+    protected static readonly ApiParameter EncodeCoreCondition = new(ApiType.OptionalTensor, "condition", "The one-hot labels of a class-conditional model.");
+
+    protected static GeneratedMember EncodeCore { get; } = GeneratedMember.Method("EncodeCore", EncodeCoreInput, EncodeCoreCondition);
+
+    /// <summary>The runtime class the model derives from.</summary>
+    public abstract string BaseClass { get; }
+
+    /// <summary>The typed loss that <c>Loss</c> returns.</summary>
+    public abstract string LossType { get; }
+
+    /// <summary>What <c>Embed</c> returns, for its documentation.</summary>
+    public abstract string EmbeddingNote { get; }
+
+    /// <summary>The model's kind for the class summary, e.g. <c>An autoencoder</c>.</summary>
+    public abstract string Kind { get; }
+
+    public override string? Summary => $"latent code [{Literals.Of(LatentDim)}]";
+
+    public override IEnumerable<string> SpecEntries => ["LatentDim = LatentDim"];
+
+    public override IEnumerable<GeneratedMember> Members(ModelDescription model) =>
+        [new("LatentDim"), EncodeCore, Encode(model), Forward(model)];
+
+    protected static GeneratedMember Encode(ModelDescription model) => Batched(model, "Encode");
+
+    protected static GeneratedMember Forward(ModelDescription model) => Batched(model, "forward");
+
+    /// <summary>A method taking a batch <c>x</c> (and the labels of a conditional model).</summary>
+    protected static GeneratedMember Batched(ModelDescription model, string name) =>
+        GeneratedMember.Method(name, [new ApiParameter(ApiType.Tensor, "x", $"A batch <c>{model.Find<CorePart>()!.Batch}</c>."), .. model.Find<ClassConditioningPart>()?.LabelsParameters ?? []]);
+
+    /// <summary>A linear head from the features the encoder gives (and the condition) to the code.</summary>
+    protected static string Head(ModelWriter writer) =>
+        $"nn.Linear({Literals.Of(writer.Shapes.EncoderOutput!.Last + writer.Model.Architecture.ConditionWidth)}, LatentDim)";
+
+    public override void WriteConstants(ModelWriter writer)
+    {
+        writer.Doc("The width of the latent code.");
+        writer.Code.Line($"public const int LatentDim = {Literals.Of(LatentDim)};");
+        writer.Code.Line();
+    }
+
+    /// <summary>The encoder's features, joined with the condition of a conditional model.</summary>
+    protected static void WriteFeatures(ModelWriter writer) =>
+        writer.Code.Line($"var features = {writer.WithCondition($"{writer.Model.Find<EncoderPart>()!.Field}.forward(x)")};");
+}
+
+/// <summary>A deterministic code: one linear head, state-dict name <c>code</c>; squashed by a sigmoid into (0, 1) when a sparsity target needs activations.</summary>
+/// <param name="SquashedToUnitInterval">Whether the code passes through a sigmoid.</param>
+public sealed record DeterministicLatentPart(long LatentDim, bool SquashedToUnitInterval) : LatentPart(LatentDim)
+{
+    private const string Field = "code";
+
+    public override string DeclaredBy => "[Autoencoder]";
+
+    public override string BaseClass => "global::AutoencoderDsl.AutoencoderModule";
+
+    public override string LossType => "global::AutoencoderDsl.AutoencoderLoss";
+
+    public override string EmbeddingNote => SquashedToUnitInterval ? "sigmoid activations in (0, 1)" : "the code itself";
+
+    public override string Kind => "An autoencoder";
+
+    public override string? StateDictNote => $"<c>{Field}</c> (the latent head)";
+
+    public override IEnumerable<GeneratedMember> Members(ModelDescription model) => [.. base.Members(model), new(Field)];
+
+    public override void WriteFields(ModelWriter writer) =>
+        writer.Code.Line($"private readonly global::TorchSharp.Modules.Linear {Field};");
+
+    public override void WriteConstruction(ModelWriter writer) =>
+        writer.Code.Line($"{Field} = {Head(writer)}; // [{Literals.Of(LatentDim)}]");
+
+    public override void WriteRegistration(ModelWriter writer) =>
+        writer.Code.Line($"register_module(\"{Field}\", {Field});");
+
+    public override void WriteImplementation(ModelWriter writer)
+    {
+        var code = writer.Code;
+        code.Line("/// <inheritdoc/>");
+        using (code.OpenBlock($"protected override Tensor {EncodeCore.Name}({EncodeCore.ParameterList})"))
+        {
+            WriteFeatures(writer);
+            code.Line(SquashedToUnitInterval
+                ? $"return {Field}.forward(features).sigmoid(); // activations in (0, 1), for the sparsity target"
+                : $"return {Field}.forward(features);");
+        }
+
+        code.Line();
+    }
+
+    public override void WriteApi(ModelWriter writer, ApiSection section)
+    {
+        if (section != ApiSection.Coding)
+        {
+            return;
+        }
+
+        var labels = writer.LabelsArgument;
+        writer.Method(Encode(writer.Model), "public Tensor", $"EncodeBatch(x, {labels})", $"Maps a batch to its codes <c>[N, {Literals.Of(LatentDim)}]</c>.");
+        writer.Method(Forward(writer.Model), "public global::AutoencoderDsl.AutoencoderOutput", $"ForwardBatch(x, {labels})", "Encodes and decodes a batch, keeping the code.");
+    }
+}
+
+/// <summary>A Gaussian posterior: linear heads for its mean and log-variance, state-dict names <c>mean</c> and <c>log_var</c>, and sampling from the prior.</summary>
+public sealed record GaussianLatentPart(long LatentDim) : LatentPart(LatentDim)
+{
+    private const string MeanField = "mean";
+    private const string LogVarField = "logVar";
+    private static readonly ApiParameter Count = new(ApiType.Int, "count", "How many samples.");
+    private static readonly ApiParameter Generator = new(ApiType.OptionalGenerator, "generator", "A seeded generator for repeatable samples; libtorch's global one when null.", "null");
+
+    public override string DeclaredBy => "[Variational]";
+
+    public override string BaseClass => "global::AutoencoderDsl.VariationalAutoencoderModule";
+
+    public override string LossType => "global::AutoencoderDsl.VariationalLoss";
+
+    public override string EmbeddingNote => "the posterior mean";
+
+    public override string Kind => "A variational autoencoder";
+
+    public override string? StateDictNote => "<c>mean</c> and <c>log_var</c> (the latent heads)";
+
+    public override IEnumerable<GeneratedMember> Members(ModelDescription model) =>
+        [.. base.Members(model), new(MeanField), new(LogVarField), .. Samples(model)];
+
+    /// <summary><c>Sample(count)</c>; for a conditional model <c>Sample(count, label)</c> and <c>Sample(labels)</c>.</summary>
+    private static IEnumerable<GeneratedMember> Samples(ModelDescription model) =>
+        model.Find<ClassConditioningPart>() is { } condition
+            ? [GeneratedMember.Method("Sample", Count, condition.Label("The class of every sample"), Generator), GeneratedMember.Method("Sample", condition.Labels(ClassConditioningPart.LabelsName, "sample"), Generator)]
+            : [GeneratedMember.Method("Sample", Count, Generator)];
+
+    public override void WriteFields(ModelWriter writer)
+    {
+        writer.Code.Line($"private readonly global::TorchSharp.Modules.Linear {MeanField};");
+        writer.Code.Line($"private readonly global::TorchSharp.Modules.Linear {LogVarField};");
+    }
+
+    public override void WriteConstruction(ModelWriter writer)
+    {
+        writer.Code.Line($"{MeanField} = {Head(writer)}; // [{Literals.Of(LatentDim)}]");
+        writer.Code.Line($"{LogVarField} = {Head(writer)}; // [{Literals.Of(LatentDim)}]");
+    }
+
+    public override void WriteRegistration(ModelWriter writer)
+    {
+        writer.Code.Line($"register_module(\"mean\", {MeanField});");
+        writer.Code.Line($"register_module(\"log_var\", {LogVarField});");
+    }
+
+    public override void WriteImplementation(ModelWriter writer)
+    {
+        var code = writer.Code;
+        code.Line("/// <inheritdoc/>");
+        using (code.OpenBlock($"protected override (Tensor Mean, Tensor LogVar) {EncodeCore.Name}({EncodeCore.ParameterList})"))
+        {
+            WriteFeatures(writer);
+            code.Line($"return ({MeanField}.forward(features), {LogVarField}.forward(features));");
+        }
+
+        code.Line();
+    }
+
+    public override void WriteApi(ModelWriter writer, ApiSection section)
+    {
+        var model = writer.Model;
+        var labels = writer.LabelsArgument;
+        if (section == ApiSection.Coding)
+        {
+            writer.Method(Encode(model), "public global::AutoencoderDsl.VariationalCode", $"EncodeBatch(x, {labels})", $"The posterior of each example: means and log-variances <c>[N, {Literals.Of(LatentDim)}]</c>.");
+            writer.Method(Forward(model), "public global::AutoencoderDsl.VariationalOutput", $"ForwardBatch(x, {labels})", "Encodes a batch, draws one code per example from its posterior, and decodes it.");
+            return;
+        }
+
+        if (section != ApiSection.Inference)
+        {
+            return;
+        }
+
+        var samples = new List<GeneratedMember>(Samples(model));
+        if (samples.Count == 1)
+        {
+            writer.Method(samples[0], "public Tensor", "SampleBatch(count, labels: null, generator)", "Decodes <paramref name=\"count\"/> codes drawn from the prior N(0, I): new data.");
+        }
+        else
+        {
+            writer.Method(samples[0], "public Tensor", $"SampleClass(count, {ClassConditioningPart.LabelName}, generator)", $"Decodes <paramref name=\"count\"/> codes drawn from the prior N(0, I), all of class <paramref name=\"{ClassConditioningPart.LabelName}\"/>: new examples of a chosen kind.");
+            writer.Method(samples[1], "public Tensor", $"SampleLabels({ClassConditioningPart.LabelsName}, generator)", "Decodes one prior draw for each label: new examples of the classes asked for.");
+        }
+    }
+}

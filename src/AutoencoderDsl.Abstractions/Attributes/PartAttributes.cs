@@ -1,0 +1,84 @@
+using System;
+
+namespace AutoencoderDsl;
+
+/// <summary>
+/// An optional part of a model, declared on the class beside <see cref="AutoencoderAttribute"/> or
+/// <see cref="VariationalAttribute"/>. Parts compose: a class may carry any of them at once.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public abstract class ModelPartAttribute : Attribute
+{
+}
+
+/// <summary>How <see cref="DenoisingAttribute"/> corrupts an input.</summary>
+public enum Noise
+{
+    /// <summary>Adds independent Gaussian noise; the level is its standard deviation, in the data's own units.</summary>
+    Gaussian,
+
+    /// <summary>Sets each value to 0 with the level as its probability, in (0, 1).</summary>
+    Masking,
+
+    /// <summary>Sets the level's fraction of the values, in (0, 1), to <see cref="DenoisingAttribute.Min"/> or <see cref="DenoisingAttribute.Max"/>, each with even odds.</summary>
+    SaltAndPepper,
+}
+
+/// <summary>
+/// A denoising autoencoder: while the module is in training mode, each input is corrupted by <see cref="Noise"/> and
+/// clipped to [<see cref="Min"/>, <see cref="Max"/>], and the loss compares the reconstruction with the clean input.
+/// In evaluation mode inputs pass unchanged, so the generated <c>Denoise(x)</c> cleans data that is already noisy.
+/// </summary>
+public sealed class DenoisingAttribute : ModelPartAttribute
+{
+    /// <summary>Declares the corruption applied while training.</summary>
+    /// <param name="noise">The kind of corruption.</param>
+    /// <param name="level">Its strength; see each <see cref="AutoencoderDsl.Noise"/> value for what it means.</param>
+    public DenoisingAttribute(Noise noise, double level)
+    {
+        Noise = noise;
+        Level = level;
+    }
+
+    /// <summary>The kind of corruption.</summary>
+    public Noise Noise { get; }
+
+    /// <summary>The noise's standard deviation (<see cref="Noise.Gaussian"/>) or the share of values corrupted (the others).</summary>
+    public double Level { get; }
+
+    /// <summary>The smallest value the data takes; corrupted inputs are clipped to it. 0 unless set.</summary>
+    public double Min { get; set; }
+
+    /// <summary>The largest value the data takes; corrupted inputs are clipped to it. 1 unless set.</summary>
+    public double Max { get; set; } = 1;
+}
+
+/// <summary>
+/// A sparse autoencoder: a penalty on the code, its own term in the loss and the history. Set exactly one of
+/// <see cref="L1"/> (the L1 norm of each code, times L1) or <see cref="Target"/> (the KL divergence between the target
+/// activation and each code unit's mean activation over the batch, times <see cref="Weight"/>). For a target, the code
+/// passes through a sigmoid, so each unit is an activation in (0, 1), as in the classic sparse autoencoder; the generated
+/// <c>Encode</c> and <c>Embed</c> return those activations.
+/// </summary>
+public sealed class SparseAttribute : ModelPartAttribute
+{
+    /// <summary>The weight of the L1 penalty on the code; positive when set.</summary>
+    public double L1 { get; set; }
+
+    /// <summary>The mean activation each code unit should have, in (0, 1), such as 0.05.</summary>
+    public double Target { get; set; }
+
+    /// <summary>The weight of the KL penalty towards <see cref="Target"/>; positive, 1 unless set.</summary>
+    public double Weight { get; set; } = 1;
+}
+
+/// <summary>
+/// A class-conditional model: the one-hot label is joined to the encoder's features before the latent heads and to the
+/// code before the decoder, so a variational model generates examples of a chosen class. Labels are an <c>Int64</c>
+/// tensor <c>[N]</c> with values in [0, <see cref="Classes"/>).
+/// </summary>
+public sealed class ClassConditionalAttribute : ModelPartAttribute
+{
+    /// <summary>The number of classes; at least 2.</summary>
+    public int Classes { get; set; }
+}

@@ -1,0 +1,240 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using AutoencoderDsl.Parts;
+using AutoencoderDsl.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AutoencoderDsl;
+
+/// <summary>
+/// What every generated autoencoder shares: input checks, the loss as the sum of its parts' terms, inference helpers,
+/// training and persistence. A generated class supplies its layers and hooks (<see cref="DecodeCore"/> and its latent
+/// kind's <c>EncodeCore</c>) and the typed public methods, which call the protected methods here.
+/// </summary>
+public abstract class AutoencoderModel : nn.Module, ITrainableAutoencoder
+{
+    /// <summary>Seeds libtorch before the derived constructor creates (and so initialises) its layers.</summary>
+    private protected AutoencoderModel(string name, ModelSpec spec, long? seed)
+        : base(name)
+    {
+        Spec = spec ?? throw new ArgumentNullException(nameof(spec));
+        if (seed is long value)
+        {
+            torch.manual_seed(value);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ModelSpec Spec { get; }
+
+    nn.Module ITrainableAutoencoder.Module => this;
+
+    /// <inheritdoc/>
+    int? ITrainableAutoencoder.Epoch { get; set; }
+
+    /// <summary>The declared decoder applied to <paramref name="z"/> (with the one-hot <paramref name="condition"/> of a conditional model): logits when the sigmoid is fused.</summary>
+    protected abstract Tensor DecodeCore(Tensor z, Tensor? condition);
+
+    /// <summary>The learned log σ of a Gaussian likelihood with a learned scale; null for every other likelihood.</summary>
+    protected virtual Tensor? LogScale => null;
+
+    /// <summary>Decodes codes <c>[N, LatentDim]</c> into outputs shaped like the input (probabilities for a Bernoulli model).</summary>
+    protected Tensor DecodeBatch(Tensor z, Tensor? labels)
+    {
+        Shapes.RequireBatch(z, [Spec.LatentDim], nameof(z));
+        RequireLabels(labels, z.shape[0], nameof(labels));
+        using var scope = NewDisposeScope();
+        return Spec.Likelihood.Output(DecodeCore(z, OneHot(labels))).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Reconstructs a batch from its deterministic code, without gradients in evaluation mode.</summary>
+    protected Tensor ReconstructBatch(Tensor x, Tensor? labels)
+    {
+        Shapes.RequireBatch(x, Spec.InputShape, nameof(x));
+        RequireLabels(labels, x.shape[0], nameof(labels));
+        return Infer(() =>
+        {
+            var condition = OneHot(labels);
+            return Spec.Likelihood.Output(DecodeCore(EmbedCore(x, condition), condition));
+        });
+    }
+
+    /// <summary>The deterministic code of each example (the posterior mean for a VAE), without gradients in evaluation mode.</summary>
+    protected Tensor EmbedBatch(Tensor x, Tensor? labels)
+    {
+        Shapes.RequireBatch(x, Spec.InputShape, nameof(x));
+        RequireLabels(labels, x.shape[0], nameof(labels));
+        return Infer(() => EmbedCore(x, OneHot(labels)));
+    }
+
+    /// <summary>Decodes <paramref name="steps"/> evenly spaced points between the codes of two examples (of class <paramref name="label"/>).</summary>
+    protected Tensor InterpolateExamples(Tensor a, Tensor b, int steps, long? label)
+    {
+        Shapes.RequireExample(a, Spec.InputShape, nameof(a));
+        Shapes.RequireExample(b, Spec.InputShape, nameof(b));
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 2);
+        RequireLabel(label, nameof(label));
+
+        return Infer(() =>
+        {
+            var codes = EmbedCore(stack([a, b]), ConditionOfLabel(label, 2));
+            var weights = linspace(0, 1, steps, dtype: codes.dtype, device: codes.device).unsqueeze(1);
+            var path = (codes[0] * (1 - weights)) + (codes[1] * weights);
+            return Spec.Likelihood.Output(DecodeCore(path, ConditionOfLabel(label, steps)));
+        });
+    }
+
+    /// <summary>The loss of reconstructing <paramref name="target"/> from <paramref name="input"/>, checked first.</summary>
+    private protected ModelLoss CheckedLoss(Tensor input, Tensor target, Tensor? labels)
+    {
+        Shapes.RequireBatch(input, Spec.InputShape, nameof(input));
+        Shapes.RequireBatch(target, Spec.InputShape, nameof(target));
+        if (input.shape[0] != target.shape[0])
+        {
+            throw new ArgumentException(
+                $"Input and target must hold the same number of examples, but input has {input.shape[0]} and target {target.shape[0]}.",
+                nameof(target));
+        }
+
+        RequireLabels(labels, input.shape[0], nameof(labels));
+        return LossCore(input, target, labels);
+    }
+
+    /// <summary>Trains on <paramref name="train"/> (<c>[N, ...InputShape]</c>) and returns the loss history.</summary>
+    protected TrainingHistory FitData(
+        Tensor train,
+        Tensor? trainLabels,
+        FitOptions? options,
+        Tensor? validation,
+        Tensor? validationLabels,
+        IProgress<TrainingProgress>? progress,
+        CancellationToken cancellationToken) =>
+        Trainer.Fit(this, new TrainingData(train, trainLabels), options ?? new FitOptions(), validation is null ? null : new TrainingData(validation, validationLabels), progress, cancellationToken);
+
+    /// <summary>The mean loss terms over <paramref name="data"/>, in evaluation mode and without gradients.</summary>
+    protected LossMetrics EvaluateData(Tensor data, Tensor? labels, int batchSize) =>
+        Trainer.Evaluate(this, new TrainingData(data, labels), batchSize);
+
+    /// <summary>Writes the parameters to <paramref name="path"/> atomically: a crash leaves the old file or the new one, never half of one.</summary>
+    public void Save(string path) => ModelFile.Save(this, path);
+
+    /// <summary>Loads parameters saved by <see cref="Save"/> into a freshly built model; the generated static <c>Load</c> calls this.</summary>
+    protected static TModel LoadInto<TModel>(TModel model, string path)
+        where TModel : AutoencoderModel
+    {
+        ModelFile.Load(model, path);
+        return model;
+    }
+
+    ModelLoss ITrainableAutoencoder.ComputeLoss(Tensor input, Tensor target, Tensor? labels) => LossCore(input, target, labels);
+
+    /// <summary>Encodes a batch for the loss: the code the decoder trains on (a posterior draw for a VAE).</summary>
+    private protected abstract LatentCode EncodeLatent(Tensor x, Tensor? condition);
+
+    /// <summary>The deterministic code that inference uses for each example.</summary>
+    private protected abstract Tensor EmbedCore(Tensor x, Tensor? condition);
+
+    /// <summary>The typed loss of the model's latent kind.</summary>
+    private protected abstract ModelLoss NewLoss(Tensor total, IReadOnlyList<KeyValuePair<string, Tensor>> terms);
+
+    /// <summary>
+    /// The loss on checked inputs: a denoising model corrupts the input while training; every declared term is computed
+    /// once and the total is their sum, each weighted for the epoch being trained.
+    /// </summary>
+    private ModelLoss LossCore(Tensor input, Tensor target, Tensor? labels)
+    {
+        using var scope = NewDisposeScope();
+        if (training && Spec.Corruption is { } corruption)
+        {
+            input = corruption.Apply(input);
+        }
+
+        var condition = OneHot(labels);
+        var code = EncodeLatent(input, condition);
+        var inputs = new LossInputs(DecodeCore(code.Z, condition), target, code, Spec.Likelihood, LogScale);
+        int? epoch = ((ITrainableAutoencoder)this).Epoch;
+        var terms = new List<KeyValuePair<string, Tensor>>(Spec.LossTerms.Count);
+        Tensor? total = null;
+        foreach (var term in Spec.LossTerms)
+        {
+            var value = term.Compute(inputs);
+            double weight = term.WeightAt(epoch);
+            var weighted = weight == 1 ? value : value * weight;
+            total = total is null ? weighted : total + weighted;
+            terms.Add(new(term.Name, value));
+        }
+
+        foreach (var term in terms)
+        {
+            term.Value.MoveToOuterDisposeScope();
+        }
+
+        // The reconstruction term alone is the total when nothing is added to it: alias it, so each tensor is disposed once.
+        return NewLoss(ReferenceEquals(total, terms[0].Value) ? total!.alias().MoveToOuterDisposeScope() : total!.MoveToOuterDisposeScope(), terms);
+    }
+
+    /// <summary>Runs <paramref name="compute"/> in evaluation mode without gradients, restoring the mode after, and scopes its temporaries.</summary>
+    private protected Tensor Infer(Func<Tensor> compute)
+    {
+        bool wasTraining = training;
+        eval();
+        try
+        {
+            using var noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            return compute().MoveToOuterDisposeScope();
+        }
+        finally
+        {
+            train(wasTraining);
+        }
+    }
+
+    /// <summary>The one-hot condition of <paramref name="labels"/>, already checked, in the parameters' type and device; null without labels.</summary>
+    private protected Tensor? OneHot(Tensor? labels)
+    {
+        if (labels is null)
+        {
+            return null;
+        }
+
+        var anyParameter = parameters().First();
+        return RequireCondition().OneHot(labels, anyParameter.dtype, anyParameter.device);
+    }
+
+    /// <summary>The one-hot condition of <paramref name="count"/> examples of one class, already checked, or null.</summary>
+    private protected Tensor? ConditionOfLabel(long? label, long count) =>
+        label is long value ? OneHot(full([count], value, dtype: ScalarType.Int64)) : null;
+
+    /// <summary>Labels are required exactly when the model is class-conditional, and then checked.</summary>
+    private protected void RequireLabels(Tensor? labels, long count, string parameterName)
+    {
+        if (Spec.Condition is { } condition)
+        {
+            condition.RequireLabels(labels, count, parameterName);
+        }
+        else if (labels is not null)
+        {
+            throw new ArgumentException("This model is not class-conditional, so it takes no labels; declare [ClassConditional] to condition it.", parameterName);
+        }
+    }
+
+    /// <summary>A single label is required exactly when the model is class-conditional, and then checked.</summary>
+    private protected void RequireLabel(long? label, string parameterName)
+    {
+        if (Spec.Condition is { } condition)
+        {
+            condition.RequireLabel(label ?? throw new ArgumentNullException(parameterName, $"This model is conditioned on {condition.Classes} classes, so it needs a label."), parameterName);
+        }
+        else if (label is not null)
+        {
+            throw new ArgumentException("This model is not class-conditional, so it takes no label; declare [ClassConditional] to condition it.", parameterName);
+        }
+    }
+
+    private protected ClassCondition RequireCondition() =>
+        Spec.Condition ?? throw new InvalidOperationException("This model is not class-conditional; declare [ClassConditional] to condition it on a label.");
+}

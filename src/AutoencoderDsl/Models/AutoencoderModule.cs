@@ -1,0 +1,48 @@
+using System.Collections.Generic;
+using AutoencoderDsl.Parts;
+using static TorchSharp.torch;
+
+namespace AutoencoderDsl;
+
+/// <summary>The base of every class declared with <c>[Autoencoder]</c>: a deterministic code.</summary>
+public abstract class AutoencoderModule : AutoencoderModel
+{
+    /// <summary>Called by generated constructors.</summary>
+    protected AutoencoderModule(string name, ModelSpec spec, long? seed)
+        : base(name, spec, seed)
+    {
+    }
+
+    /// <summary>The declared encoder followed by the linear map to the code (given the one-hot <paramref name="condition"/> of a conditional model).</summary>
+    protected abstract Tensor EncodeCore(Tensor x, Tensor? condition);
+
+    /// <summary>Maps a batch <c>[N, ...InputShape]</c> to its codes <c>[N, LatentDim]</c>.</summary>
+    protected Tensor EncodeBatch(Tensor x, Tensor? labels)
+    {
+        Shapes.RequireBatch(x, Spec.InputShape, nameof(x));
+        RequireLabels(labels, x.shape[0], nameof(labels));
+        using var scope = NewDisposeScope();
+        return EncodeCore(x, OneHot(labels)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Encodes and decodes a batch, keeping the code.</summary>
+    protected AutoencoderOutput ForwardBatch(Tensor x, Tensor? labels)
+    {
+        Shapes.RequireBatch(x, Spec.InputShape, nameof(x));
+        RequireLabels(labels, x.shape[0], nameof(labels));
+        using var scope = NewDisposeScope();
+        var condition = OneHot(labels);
+        var code = EncodeCore(x, condition);
+        var reconstruction = Spec.Likelihood.Output(DecodeCore(code, condition));
+        return new AutoencoderOutput(reconstruction.MoveToOuterDisposeScope(), code.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>The loss of reconstructing <paramref name="target"/> from <paramref name="input"/>, checked first.</summary>
+    protected AutoencoderLoss LossBatch(Tensor input, Tensor target, Tensor? labels) => (AutoencoderLoss)CheckedLoss(input, target, labels);
+
+    private protected override LatentCode EncodeLatent(Tensor x, Tensor? condition) => new(EncodeCore(x, condition));
+
+    private protected override Tensor EmbedCore(Tensor x, Tensor? condition) => EncodeCore(x, condition);
+
+    private protected override ModelLoss NewLoss(Tensor total, IReadOnlyList<KeyValuePair<string, Tensor>> terms) => new AutoencoderLoss(total, terms);
+}

@@ -1,0 +1,25 @@
+using static TorchSharp.torch;
+
+namespace AutoencoderDsl;
+
+/// <summary>What the training machinery needs from a generated model.</summary>
+public interface ITrainableAutoencoder
+{
+    /// <summary>The model's declared shapes, likelihood and loss terms.</summary>
+    ModelSpec Spec { get; }
+
+    /// <summary>The model as a TorchSharp module (parameters, train/eval mode, state dict).</summary>
+    nn.Module Module { get; }
+
+    /// <summary>
+    /// The epoch being trained, from 1, which sets scheduled loss weights such as a KL warm-up; null outside training,
+    /// where every weight is its declared value.
+    /// </summary>
+    int? Epoch { get; set; }
+
+    /// <summary>
+    /// The loss of reconstructing <paramref name="target"/> from <paramref name="input"/> (they differ when denoising),
+    /// given the <paramref name="labels"/> of a class-conditional model. The caller has checked every argument.
+    /// </summary>
+    ModelLoss ComputeLoss(Tensor input, Tensor target, Tensor? labels);
+}

@@ -1,0 +1,63 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using AutoencoderDsl.Parts;
+
+namespace AutoencoderDsl;
+
+/// <summary>
+/// What a declaration fixes about a model, written by the generator from the model's parts and shared by every instance
+/// and by the training machinery: the shapes, the likelihood, the loss terms and the optional condition and corruption.
+/// </summary>
+public sealed record ModelSpec
+{
+    private readonly IReadOnlyList<long> inputShape = [];
+    private readonly IReadOnlyList<LossTerm> lossTerms = [];
+
+    /// <summary>The shape of one example, without the batch dimension.</summary>
+    public required IReadOnlyList<long> InputShape
+    {
+        get => inputShape;
+        init => inputShape = value is { Count: > 0 } && value.All(dim => dim > 0)
+            ? value.ToArray()
+            : throw new ArgumentException("The input shape needs one or more positive dimensions.", nameof(InputShape));
+    }
+
+    /// <summary>The width of the latent code.</summary>
+    public required int LatentDim
+    {
+        get;
+        init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(LatentDim), value, "LatentDim must be positive.");
+    }
+
+    /// <summary>How the decoder's output is scored, and what <c>Decode</c> returns.</summary>
+    public required LikelihoodModel Likelihood { get; init; }
+
+    /// <summary>The terms whose weighted sum is the loss; a reconstruction term first.</summary>
+    public required IReadOnlyList<LossTerm> LossTerms
+    {
+        get => lossTerms;
+        init
+        {
+            var terms = value.ToArray();
+            if (terms.Length == 0 || terms[0] is not ReconstructionTerm)
+            {
+                throw new ArgumentException("The loss terms start with a reconstruction term.", nameof(LossTerms));
+            }
+
+            var repeated = terms.GroupBy(term => term.Name).FirstOrDefault(group => group.Count() > 1);
+            if (repeated is not null || terms.Any(term => term.Name == LossMetrics.TotalName))
+            {
+                throw new ArgumentException($"Every loss term needs its own name other than '{LossMetrics.TotalName}'; '{repeated?.Key ?? LossMetrics.TotalName}' is taken.", nameof(LossTerms));
+            }
+
+            lossTerms = terms;
+        }
+    }
+
+    /// <summary>The class condition of a class-conditional model; null otherwise.</summary>
+    public ClassCondition? Condition { get; init; }
+
+    /// <summary>The corruption of a denoising model, applied while training; null otherwise.</summary>
+    public InputCorruption? Corruption { get; init; }
+}
