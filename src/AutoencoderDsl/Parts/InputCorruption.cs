@@ -17,10 +17,12 @@ public sealed record InputCorruption(Noise Noise, double Level, double Min = 0, 
     /// <summary>The checked level.</summary>
     public double Level { get; init; } = CheckLevel(Noise, Level);
 
-    /// <summary>The checked minimum.</summary>
-    public double Min { get; init; } = Min < Max && !double.IsNaN(Min)
-        ? Min
-        : throw new ArgumentOutOfRangeException(nameof(Min), Min, $"The data range needs Min below Max, but it is [{Min}, {Max}].");
+    /// <summary>The checked minimum: below the maximum, and both finite for salt-and-pepper noise, which sets values to them.</summary>
+    public double Min { get; init; } = !(Min < Max)
+        ? throw new ArgumentOutOfRangeException(nameof(Min), Min, $"The data range needs Min below Max, but it is [{Min}, {Max}].")
+        : Noise == Noise.SaltAndPepper && (double.IsInfinity(Min) || double.IsInfinity(Max))
+            ? throw new ArgumentOutOfRangeException(nameof(Min), Min, "Salt-and-pepper noise sets values to Min and Max, so both must be finite.")
+            : Min;
 
     /// <summary>A corrupted copy of <paramref name="input"/>.</summary>
     public Tensor Apply(Tensor input)

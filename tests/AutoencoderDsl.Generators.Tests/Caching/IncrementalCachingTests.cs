@@ -89,6 +89,31 @@ public sealed class IncrementalCachingTests
         Assert.Equal(1, reasons.Count(reason => reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
     }
 
+    /// <summary>A part's argument is part of its model, and only of its model.</summary>
+    [Theory]
+    [InlineData("[Denoising(Noise.Gaussian, 0.5)]", "[Denoising(Noise.Gaussian, 0.3)]")]
+    [InlineData("[ClassConditional(Classes = 10)]", "[ClassConditional(Classes = 4)]")]
+    [InlineData("[Denoising(Noise.Gaussian, 0.5)]", "[Denoising(Noise.Gaussian, 0.5), Sparse(L1 = 0.01)]")]
+    public void EditingOnePartRegeneratesOnlyItsModel(string before, string after)
+    {
+        var source = Declaration.Replace("[Autoencoder(LatentDim = 8, Likelihood = Likelihood.Gaussian)]", "[Autoencoder(LatentDim = 8, Likelihood = Likelihood.Gaussian)]\n" + before, StringComparison.Ordinal);
+        var compilation = TestCompilation.Create(source);
+        var first = GeneratorRun.Run(compilation);
+        Assert.Empty(first.CompilationProblems());
+
+        var tree = compilation.SyntaxTrees.Single();
+        var changed = tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(source.Replace(before, after, StringComparison.Ordinal)));
+        var second = GeneratorRun.Run(compilation.ReplaceSyntaxTree(tree, changed), first.Driver);
+
+        var reasons = second.Result.Results.Single().TrackedSteps[TrackingNames.Declared]
+            .SelectMany(step => step.Outputs)
+            .Select(output => output.Reason)
+            .ToArray();
+        Assert.Empty(second.CompilationProblems());
+        Assert.Equal(1, reasons.Count(reason => reason == IncrementalStepRunReason.Modified));
+        Assert.Equal(1, reasons.Count(reason => reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
+    }
+
     [Fact]
     public void ModelsFromSeparateCompilationsAreEqualWithEqualHashCodes()
     {

@@ -246,4 +246,32 @@ public sealed class LayerEditCodeFixTests
             public partial Sequential Decoder { get; }
         }
         """);
+
+    [Fact]
+    public Task SparsityRemovedFromAVariationalModel() => VerifyAsync(
+        """
+        [Variational(LatentDim = 2)]
+        [{|ADSL031:Sparse(L1 = 1e-4)|}]
+        [Input(16)]
+        public partial class Model
+        {
+            [Dense(8), ReLU]
+            public partial Sequential Encoder { get; }
+
+            [Dense(16), Sigmoid]
+            public partial Sequential Decoder { get; }
+        }
+        """,
+        """
+        [Variational(LatentDim = 2)]
+        [Input(16)]
+        public partial class Model
+        {
+            [Dense(8), ReLU]
+            public partial Sequential Encoder { get; }
+
+            [Dense(16), Sigmoid]
+            public partial Sequential Decoder { get; }
+        }
+        """);
 }

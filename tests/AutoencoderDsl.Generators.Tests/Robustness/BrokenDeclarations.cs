@@ -55,7 +55,26 @@ public static class BrokenDeclarations
         "ConvTranspose2d(1, Kernel = 2, Stride = 2)", "ConvTranspose2d(1, Kernel = -1)", "MaxPool2d(Kernel = 2)",
         "MaxPool2d(Kernel = 64)", "AvgPool2d(Kernel = 2, Stride = 0)", "Upsample(2)", "Upsample(0)", "BatchNorm2d",
         "Dropout2d(0.2)", "Dropout2d(2)", "Reshape(16)", "Reshape(1, 4, 4)", "Reshape(-1)", "Reshape()", "Custom",
-        "NotALayer", "Input(4)", "Autoencoder",
+        "NotALayer", "Input(4)", "Autoencoder", "Conv1d(4, 3)", "Conv1d(4, Kernel = 3, Dilation = 0)", "ConvTranspose1d(1, 4, Stride = 2)",
+        "MaxPool1d(2)", "AvgPool1d(2, 1)", "AvgPool1d(0)", "BatchNorm1d", "MaxPool2d(2)", "MaxPool2d(2, 2)", "AvgPool2d(3, 0)",
+        "Conv2d(8, 3)", "Conv2d(8, 3, Kernel = 5)", "LeakyReLU(double.NaN)", "Dropout(double.PositiveInfinity)", "Upsample(int.MaxValue)",
+        "Denoising(Noise.Gaussian, 0.5)",
+    ];
+
+    private static readonly string[] PartAttributes =
+    [
+        "Denoising(Noise.Gaussian, 0.5)", "Denoising(Noise.Masking, 0.25)", "Denoising(Noise.Masking, 2)", "Denoising(Noise.SaltAndPepper, 0.1)",
+        "Denoising(Noise.SaltAndPepper, 0.1, Max = double.PositiveInfinity)", "Denoising(Noise.Gaussian, 0.5, Min = 1, Max = 0)",
+        "Denoising(0.5)", "Denoising", "Denoising((Noise)5, 0.5)", "Sparse(L1 = 1e-4)", "Sparse(Target = 0.05)",
+        "Sparse(Target = 0.05, Weight = 2)", "Sparse", "Sparse(Target = 2, Weight = -1)", "Sparse(L1 = 1, Target = 0.1)",
+        "ClassConditional(Classes = 10)", "ClassConditional(Classes = 3)", "ClassConditional(Classes = 1)", "ClassConditional",
+        "ClassConditional(Classes = \"x\")", "ClassConditional(Classes = int.MaxValue)", "Dense(4)",
+    ];
+
+    private static readonly string[] ModelOptions =
+    [
+        "Sigma = 0.1", "Sigma = 0", "Sigma = double.NaN", "LearnedVariance = true", "LearnedVariance = false", "KlWarmupEpochs = 5",
+        "KlWarmupEpochs = -1", "KlWarmupEpochs = \"w\"",
     ];
 
     private static readonly string[] PropertyTypes = ["Sequential", "Sequential", "Sequential", "object", "int", "Sequential?", "TorchSharp.Modules.Sequential", "Missing"];
@@ -123,6 +142,10 @@ public static class BrokenDeclarations
         "[Autoencoder(LatentDim = 2)] [Input(4)] public partial class M { [Dense(4)] public partial Sequential Encoder { get; } [Dense(4)] public partial Sequential Decoder { get; } public const int LatentDim = 3; }",
         "[Autoencoder(LatentDim = 2)] delegate void M();",
         "[Autoencoder(LatentDim = 2)] enum M { A }",
+        "[Denoising(Noise.Gaussian, 0.5), Sparse(L1 = 1)] public partial class M { }",
+        "[Autoencoder(LatentDim = 2)] [Denoising(Noise.Gaussian, 0.5)] [Input(4)] public partial class M { [Dense(4)] public partial Sequential Encoder { get; } [Dense(4)] public partial Sequential Decoder { get; } public TorchSharp.torch.Tensor Denoise(TorchSharp.torch.Tensor x) => x; }",
+        "[Variational(LatentDim = 2)] [ClassConditional(Classes = 2)] [Input(4)] public partial class M { [Dense(4)] public partial Sequential Encoder { get; } [Dense(4)] public partial Sequential Decoder { get; } public int Classes => 2; public void Sample(int count) { } }",
+        "[Variational(LatentDim = 2, Likelihood = Likelihood.Gaussian, LearnedVariance = true)] [Input(4)] public partial class M { [Dense(4)] public partial Sequential Encoder { get; } [Dense(4)] public partial Sequential Decoder { get; } private int logScale; }",
         "[Autoencoder(LatentDim = 2)] [Input(4)] public partial class M { [Dense(4), Sigmoid] public partial Sequential Encoder { get; } [Dense(4), Sigmoid] public partial Sequential Decoder { get; } }\n[Input(4)] public partial class M { }",
     ];
 
@@ -182,6 +205,7 @@ public static class BrokenDeclarations
         }
 
         lines.AddRange(ModelAttributes(random));
+        lines.AddRange(Enumerable.Range(0, Weighted(random, 0, 2, 3)).Select(_ => $"[{Pick(random, PartAttributes)}]"));
         lines.AddRange(Enumerable.Range(0, Weighted(random, 1, 3, 1)).Select(_ => $"[Input({Pick(random, InputArguments)})]"));
         lines.Add(Pick(random, TypeHeaders));
         lines.Add("{");
@@ -230,6 +254,11 @@ public static class BrokenDeclarations
             if (random.Next(3) == 0)
             {
                 arguments.Add($"Likelihood = {Pick(random, Likelihoods)}");
+            }
+
+            if (random.Next(4) == 0)
+            {
+                arguments.Add(Pick(random, ModelOptions));
             }
 
             yield return $"[{(variational ? "Variational" : "Autoencoder")}({string.Join(", ", arguments)})]";

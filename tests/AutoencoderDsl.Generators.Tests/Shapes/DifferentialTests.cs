@@ -112,6 +112,8 @@ public sealed class DifferentialTests(ITestOutputHelper output)
         DenseLayer { OutFeatures: 0 } => "zero output features (libtorch allows empty tensors)",
         DenseLayer when input.Rank == 3 => "Dense on a feature map (libtorch maps its last dimension)",
         Pool2dLayer when input.Rank == 2 => "pooling on [C, L] (libtorch reads [N, C, L] as one unbatched map)",
+        SlidingConvolutionLayer { SpatialRank: 1 } or TransposedConvolutionLayer { SpatialRank: 1 } or Pool1dLayer when input.Rank == 1
+            => "a 1-D layer on a vector (libtorch reads [N, F] as one unbatched sequence)",
         Dropout2dLayer when input.Rank != 3 => "Dropout2d off a feature map (libtorch only warns)",
         DropoutLayer { P: 1 } or Dropout2dLayer { P: 1 } => "probability 1 (libtorch zeroes everything)",
         _ => null,
@@ -234,9 +236,15 @@ internal sealed record Sample(int Id, Shape Input, IReadOnlyList<Layer> Layers, 
 /// </summary>
 internal static class StackSampler
 {
-    private enum Kind { Conv, ConvTranspose, MaxPool, AvgPool, Upsample, BatchNorm2d, Dropout2d, Reshape, Dense, Flatten, Unflatten, Activation, Dropout, BatchNorm }
+    private enum Kind
+    {
+        Conv, ConvTranspose, MaxPool, AvgPool, Upsample, BatchNorm2d, Dropout2d, Reshape, Dense, Flatten, Unflatten, Activation, Dropout, BatchNorm,
+        Conv1d, ConvTranspose1d, MaxPool1d, AvgPool1d, BatchNorm1d,
+    }
 
     private static readonly Kind[] MapKinds = [Kind.Conv, Kind.Conv, Kind.ConvTranspose, Kind.ConvTranspose, Kind.MaxPool, Kind.AvgPool, Kind.Upsample, Kind.BatchNorm2d, Kind.Dropout2d, Kind.Activation, Kind.Flatten, Kind.Reshape];
+
+    private static readonly Kind[] SequenceKinds = [Kind.Conv1d, Kind.Conv1d, Kind.ConvTranspose1d, Kind.ConvTranspose1d, Kind.MaxPool1d, Kind.AvgPool1d, Kind.BatchNorm1d, Kind.Activation, Kind.Dropout, Kind.Flatten, Kind.Reshape];
 
     private static readonly Kind[] VectorKinds = [Kind.Dense, Kind.Dense, Kind.Activation, Kind.Dropout, Kind.BatchNorm, Kind.Unflatten, Kind.Reshape, Kind.Flatten];
 
@@ -293,19 +301,19 @@ internal static class StackSampler
 
     private static Shape RandomInput(Random random) => random.Next(10) switch
     {
-        < 5 => new Shape(random.Next(1, 4), random.Next(4, 33), random.Next(4, 33)),
-        < 8 => new Shape(random.Next(1, 65)),
-        _ => new Shape(random.Next(1, 5), random.Next(2, 17)),
+        < 4 => new Shape(random.Next(1, 4), random.Next(4, 33), random.Next(4, 33)),
+        < 7 => new Shape(random.Next(1, 65)),
+        _ => new Shape(random.Next(1, 5), random.Next(2, 49)),
     };
 
     private static Layer Propose(Random random, Shape current)
     {
-        var kinds = random.Next(4) > 0 ? (current.Rank == 3 ? MapKinds : VectorKinds) : AllKinds;
-        bool small = current.Rank != 3 || Math.Max(current[1], current[2]) <= 16;
+        var kinds = random.Next(4) > 0 ? (current.Rank switch { 3 => MapKinds, 2 => SequenceKinds, _ => VectorKinds }) : AllKinds;
+        bool small = current.Rank switch { 3 => Math.Max(current[1], current[2]) <= 16, 2 => current[1] <= 64, _ => true };
         var kind = kinds[random.Next(kinds.Length)];
-        if (!small && kind is Kind.ConvTranspose or Kind.Upsample)
+        if (!small && kind is Kind.ConvTranspose or Kind.Upsample or Kind.ConvTranspose1d)
         {
-            kind = Kind.Conv;
+            kind = kind == Kind.ConvTranspose1d ? Kind.Conv1d : Kind.Conv;
         }
 
         return kind switch
@@ -324,6 +332,11 @@ internal static class StackSampler
             Kind.Activation => Activation(random),
             Kind.Dropout => new DropoutLayer(Probability(random)),
             Kind.BatchNorm => new BatchNormLayer(),
+            Kind.Conv1d => new Conv1dLayer(
+                Argument(random, 1, 6), Argument(random, 1, 7), Argument(random, 1, 3), Argument(random, 0, 3), Argument(random, 1, random.Next(4) == 0 ? 3 : 1)),
+            Kind.ConvTranspose1d => ConvTranspose1d(random),
+            Kind.MaxPool1d or Kind.AvgPool1d => Pool1d(random, kind == Kind.MaxPool1d ? PoolKind.Max : PoolKind.Avg),
+            Kind.BatchNorm1d => new BatchNormLayer(WrittenAs1d: true),
             _ => throw new UnreachableException(),
         };
     }
@@ -333,6 +346,18 @@ internal static class StackSampler
     {
         long stride = Argument(random, 1, 3);
         return new ConvTranspose2dLayer(Argument(random, 1, 6), Argument(random, 1, 4), stride, Argument(random, 0, 3), Argument(random, 0, Math.Max(stride, 1)));
+    }
+
+    private static ConvTranspose1dLayer ConvTranspose1d(Random random)
+    {
+        long stride = Argument(random, 1, 3);
+        return new ConvTranspose1dLayer(Argument(random, 1, 6), Argument(random, 1, 5), stride, Argument(random, 0, 3), Argument(random, 0, Math.Max(stride, 1)));
+    }
+
+    private static Pool1dLayer Pool1d(Random random, PoolKind kind)
+    {
+        long kernel = Argument(random, 1, 5);
+        return new Pool1dLayer(kind, kernel, random.Next(2) == 0 ? kernel : Argument(random, 1, 3));
     }
 
     private static Pool2dLayer Pool(Random random, PoolKind kind)

@@ -1,5 +1,6 @@
 using System;
 using System.Diagnostics;
+using System.Linq;
 using AutoencoderDsl.Data;
 using AutoencoderDsl.Training;
 using TorchSharp;
@@ -77,6 +78,43 @@ public sealed class EndToEndTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ADeclaredDenoiserRaisesThePsnrOfHeldOutNoisyImages()
+    {
+        using var train = RealOrBuiltInData(training: true, count: 8000);
+        using var test = RealOrBuiltInData(training: false, count: 500);
+        using var denoiser = new DeclaredDenoiser(seed: 16);
+
+        denoiser.Fit(train.Images, new FitOptions { Epochs = 4, BatchSize = 64, Seed = 17 });
+
+        using var scope = NewDisposeScope();
+        using var noise = new Generator(18);
+        var noisy = (test.Images + (0.5 * randn(test.Images.shape, generator: noise))).clamp(0, 1);
+        double noisyPsnr = Psnr(noisy, test.Images);
+        double denoisedPsnr = Psnr(denoiser.Denoise(noisy), test.Images);
+        output.WriteLine($"PSNR against the clean images at σ = 0.5: noisy {noisyPsnr:F2} dB, denoised {denoisedPsnr:F2} dB");
+        Assert.True(denoisedPsnr > noisyPsnr + 5, $"denoising took the PSNR from {noisyPsnr:F2} dB only to {denoisedPsnr:F2} dB");
+    }
+
+    [Fact]
+    public void AConditionalVaesSamplesAreClassifiedAsTheClassAsked()
+    {
+        using var train = RealOrBuiltInData(training: true, count: 12000);
+        using var test = RealOrBuiltInData(training: false, count: 2000);
+        using var cvae = new SmallCvae(seed: 19);
+        cvae.Fit(train.Images, train.Labels, new FitOptions { Epochs = 4, Seed = 20 });
+        using var classifier = AutoencoderDsl.Evaluation.ReferenceClassifier.Train(train.Images, train.Labels, classes: 10, epochs: 3, seed: 21);
+
+        using var scope = NewDisposeScope();
+        var asked = arange(10, dtype: ScalarType.Int64).repeat_interleave(50);
+        var agreement = classifier.Assess(cvae.Sample(asked, new Generator(22)), asked);
+        double realAccuracy = classifier.Accuracy(test.Images, test.Labels);
+
+        output.WriteLine($"reference classifier on real test images: {realAccuracy:P1}; samples classified as the class asked: {agreement.Accuracy:P1} (chance 10 %); per class: {string.Join(" ", agreement.PerClassAccuracy.Select(share => share.ToString("P0", System.Globalization.CultureInfo.InvariantCulture)))}");
+        Assert.True(realAccuracy > 0.75, $"the reference classifier reaches only {realAccuracy:P1} on real images");
+        Assert.True(agreement.Accuracy > 0.5, $"only {agreement.Accuracy:P1} of the samples were classified as the class asked");
+    }
+
+    [Fact]
     public void TrainsOnFashionMnistOrTheBuiltInDataSet()
     {
         bool real = FashionMnist.IsAvailable();
@@ -97,6 +135,9 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             Assert.InRange(after.Total, 200, 320);
         }
     }
+
+    /// <summary>Peak signal-to-noise ratio of images in [0, 1], in decibels.</summary>
+    private static double Psnr(Tensor image, Tensor reference) => 10 * Math.Log10(1 / (image - reference).square().mean().item<float>());
 
     /// <summary>The first images of a Fashion-MNIST split when Debian's dataset-fashion-mnist is installed (CI installs it); the project's own data otherwise.</summary>
     private static LabelledImages RealOrBuiltInData(bool training, int count)

@@ -64,3 +64,29 @@ public partial class DenoisingAe
     [Dense(256), ReLU, Dense(784), Sigmoid, Unflatten(1, 28, 28)]
     public partial Sequential Decoder { get; }
 }
+
+/// <summary>A small class-conditional VAE; its small code and β = 2 leave the class to the label.</summary>
+[Variational(LatentDim = 2, Beta = 2)]
+[ClassConditional(Classes = 10)]
+[Input(1, 28, 28)]
+public partial class SmallCvae
+{
+    [Flatten, Dense(256), ReLU]
+    public partial Sequential Encoder { get; }
+
+    [Dense(256), ReLU, Dense(784), Sigmoid, Unflatten(1, 28, 28)]
+    public partial Sequential Decoder { get; }
+}
+
+/// <summary>A denoiser declared as one: it corrupts its own inputs while training.</summary>
+[Autoencoder(LatentDim = 64)]
+[Denoising(Noise.Gaussian, 0.5)]
+[Input(1, 28, 28)]
+public partial class DeclaredDenoiser
+{
+    [Flatten, Dense(256), ReLU]
+    public partial Sequential Encoder { get; }
+
+    [Dense(256), ReLU, Dense(784), Sigmoid, Unflatten(1, 28, 28)]
+    public partial Sequential Decoder { get; }
+}
