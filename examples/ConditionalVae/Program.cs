@@ -23,13 +23,7 @@ return ExampleCommand.Run(args, "Trains a class-conditional VAE and generates ne
             train.Images,
             train.Labels,
             new FitOptions { Epochs = settings.Epochs, Seed = settings.Seed },
-            progress: new SynchronousProgress<TrainingProgress>(report =>
-            {
-                if (report.Kind == TrainingProgressKind.Epoch)
-                {
-                    Console.WriteLine($"epoch {report.Epoch}/{report.Epochs}: {report.Elapsed.TotalSeconds:F1} s, train {report.Train}");
-                }
-            }));
+            progress: ExampleProgress.Epochs);
         Console.WriteLine($"Trained in {clock.Elapsed.TotalSeconds:F1} s; test loss {model.Evaluate(test.Images, test.Labels)} (nats per image).");
 
         using var classifier = ReferenceClassifier.Train(train.Images, train.Labels, ClothesCvae.Classes, epochs: 5, seed: settings.Seed);

@@ -22,13 +22,7 @@ return ExampleCommand.Run(args, "Trains a convolutional β-VAE with a KL warm-up
             train.Images,
             new FitOptions { Epochs = settings.Epochs, Seed = settings.Seed },
             validation: test.Images,
-            progress: new SynchronousProgress<TrainingProgress>(report =>
-            {
-                if (report.Kind == TrainingProgressKind.Epoch)
-                {
-                    Console.WriteLine($"epoch {report.Epoch}/{report.Epochs}: {report.Elapsed.TotalSeconds:F1} s, train {report.Train}; validation {report.Validation}");
-                }
-            }));
+            progress: ExampleProgress.Epochs);
         Console.WriteLine($"Trained in {clock.Elapsed.TotalSeconds:F1} s.");
         Console.WriteLine("β of each epoch (warm-up over " + ConvBetaVae.KlWarmupEpochs + " epochs to " + ConvBetaVae.Beta + "): "
             + string.Join(", ", history.Epochs.Select(epoch => $"{epoch.Epoch}: {epoch.Beta:0.##}")));

@@ -20,13 +20,7 @@ return ExampleCommand.Run(args, "Trains a denoising autoencoder and measures the
         denoiser.Fit(
             train.Images,
             new FitOptions { Epochs = settings.Epochs, Seed = settings.Seed },
-            progress: new SynchronousProgress<TrainingProgress>(report =>
-            {
-                if (report.Kind == TrainingProgressKind.Epoch)
-                {
-                    Console.WriteLine($"epoch {report.Epoch}/{report.Epochs}: {report.Elapsed.TotalSeconds:F1} s, train {report.Train}");
-                }
-            }));
+            progress: ExampleProgress.Epochs);
         Console.WriteLine($"Trained in {clock.Elapsed.TotalSeconds:F1} s.");
 
         using var scope = NewDisposeScope();

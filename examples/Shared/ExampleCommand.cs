@@ -2,6 +2,7 @@ using System;
 using System.CommandLine;
 using System.IO;
 using AutoencoderDsl.Data;
+using AutoencoderDsl.Training;
 
 namespace AutoencoderDsl.Examples;
 
@@ -37,6 +38,20 @@ internal sealed record ExampleSettings(string? DataFolder, int Epochs, string Ou
         Directory.CreateDirectory(OutputFolder);
         return Path.GetFullPath(Path.Combine(OutputFolder, fileName));
     }
+}
+
+/// <summary>What the examples print while they train.</summary>
+internal static class ExampleProgress
+{
+    /// <summary>One line per epoch: its time, its training loss terms and, when there is validation data, those too.</summary>
+    public static IProgress<TrainingProgress> Epochs { get; } = new SynchronousProgress<TrainingProgress>(report =>
+    {
+        if (report.Kind == TrainingProgressKind.Epoch)
+        {
+            var validation = report.Validation is null ? string.Empty : $"; validation {report.Validation}";
+            Console.WriteLine($"epoch {report.Epoch}/{report.Epochs}: {report.Elapsed.TotalSeconds:F1} s, train {report.Train}{validation}");
+        }
+    });
 }
 
 /// <summary>Parses an example's command line with System.CommandLine, so <c>--help</c> lists every option.</summary>

@@ -64,6 +64,13 @@ internal static class Spatial
     /// <summary>A named factory argument, left out at TorchSharp's default so generated code reads like hand-written code.</summary>
     public static string Optional(string name, long value, long fallback) => value == fallback ? string.Empty : Invariant($", {name}: {value}");
 
+    /// <summary>The arguments every convolution has.</summary>
+    public static LayerOutcome? RequireConvolution(string layer, long outChannels, long kernel, long stride, long padding) =>
+        Require.Positive(layer, "number of output channels", outChannels)
+        ?? Require.Positive(layer, "Kernel", kernel)
+        ?? Require.Positive(layer, "Stride", stride)
+        ?? Require.NonNegative(layer, "Padding", padding);
+
     /// <summary>The weight of a convolution: in × out × kernel^rank elements.</summary>
     public static long ConvolutionWeight(Shape input, long outChannels, long kernel)
     {
@@ -89,10 +96,7 @@ public abstract record SlidingConvolutionLayer(long OutChannels, long Kernel, lo
     private string Sibling => SpatialRank == 1 ? "Conv2d" : "Conv1d";
 
     public override LayerOutcome? Validate() =>
-        Require.Positive(Name, "number of output channels", OutChannels)
-        ?? Require.Positive(Name, "Kernel", Kernel)
-        ?? Require.Positive(Name, "Stride", Stride)
-        ?? Require.NonNegative(Name, "Padding", Padding)
+        Spatial.RequireConvolution(Name, OutChannels, Kernel, Stride, Padding)
         ?? Require.Positive(Name, "Dilation", Dilation);
 
     public override string Construct(Shape input) =>
@@ -144,10 +148,7 @@ public abstract record TransposedConvolutionLayer(long OutChannels, long Kernel,
     private string Sibling => SpatialRank == 1 ? "ConvTranspose2d" : "ConvTranspose1d";
 
     public override LayerOutcome? Validate() =>
-        Require.Positive(Name, "number of output channels", OutChannels)
-        ?? Require.Positive(Name, "Kernel", Kernel)
-        ?? Require.Positive(Name, "Stride", Stride)
-        ?? Require.NonNegative(Name, "Padding", Padding)
+        Spatial.RequireConvolution(Name, OutChannels, Kernel, Stride, Padding)
         ?? Require.NonNegative(Name, "OutputPadding", OutputPadding)
         ?? RequireOutputPaddingBelowStride();
 
