@@ -11,7 +11,8 @@ namespace AutoencoderDsl.Examples;
 /// <param name="Epochs">Passes over the training data.</param>
 /// <param name="OutputFolder">Where the example writes its files.</param>
 /// <param name="Seed">Seeds the weights, the order of the examples and every draw.</param>
-internal sealed record ExampleSettings(string? DataFolder, int Epochs, string OutputFolder, long Seed)
+/// <param name="Parsed">The whole command line, for an example's own options.</param>
+internal sealed record ExampleSettings(string? DataFolder, int Epochs, string OutputFolder, long Seed, ParseResult Parsed)
 {
     /// <summary>
     /// Fashion-MNIST from <see cref="DataFolder"/> or Debian's <c>dataset-fashion-mnist</c>; otherwise the built-in shapes,
@@ -57,7 +58,8 @@ internal static class ExampleProgress
 /// <summary>Parses an example's command line with System.CommandLine, so <c>--help</c> lists every option.</summary>
 internal static class ExampleCommand
 {
-    public static int Run(string[] args, string description, int defaultEpochs, string defaultOutput, Func<ExampleSettings, int> run)
+    /// <param name="extra">The example's own options, read through <see cref="ExampleSettings.Parsed"/>.</param>
+    public static int Run(string[] args, string description, int defaultEpochs, string defaultOutput, Func<ExampleSettings, int> run, params Option[] extra)
     {
         var data = new Option<string?>("--data") { Description = "A folder with the four Fashion-MNIST IDX files (default: Debian's dataset-fashion-mnist if installed, else the built-in shapes)." };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => defaultEpochs };
@@ -71,7 +73,12 @@ internal static class ExampleCommand
             }
         });
         var command = new RootCommand(description) { data, epochs, output, seed };
-        command.SetAction(parsed => run(new ExampleSettings(parsed.GetValue(data), parsed.GetValue(epochs), parsed.GetValue(output)!, parsed.GetValue(seed))));
+        foreach (var option in extra)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(parsed => run(new ExampleSettings(parsed.GetValue(data), parsed.GetValue(epochs), parsed.GetValue(output)!, parsed.GetValue(seed), parsed)));
         return command.Parse(args).Invoke();
     }
 }
