@@ -26,12 +26,7 @@ public static class Shapes
                 parameterName);
         }
 
-        if (!torch.is_floating_point(tensor))
-        {
-            throw new ArgumentException(
-                $"Expected a floating-point tensor but got {tensor.dtype}; convert it with .to(torch.float32).",
-                parameterName);
-        }
+        RequireFloatingPoint(tensor, parameterName);
     }
 
     /// <summary>Throws unless <paramref name="tensor"/> is one example of shape <paramref name="exampleShape"/>.</summary>
@@ -42,6 +37,18 @@ public static class Shapes
         {
             throw new ArgumentException(
                 $"Expected one example of shape {Format(exampleShape)} but got {Format(tensor.shape)}.",
+                parameterName);
+        }
+
+        RequireFloatingPoint(tensor, parameterName);
+    }
+
+    private static void RequireFloatingPoint(Tensor tensor, string parameterName)
+    {
+        if (!torch.is_floating_point(tensor))
+        {
+            throw new ArgumentException(
+                $"Expected a floating-point tensor but got {tensor.dtype}; convert it with .to(torch.float32).",
                 parameterName);
         }
     }

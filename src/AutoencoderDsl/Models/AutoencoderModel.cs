@@ -27,6 +27,8 @@ public abstract class AutoencoderModel : nn.Module, ITrainableAutoencoder
         }
     }
 
+    private bool disposed;
+
     /// <inheritdoc/>
     public ModelSpec Spec { get; }
 
@@ -42,16 +44,16 @@ public abstract class AutoencoderModel : nn.Module, ITrainableAutoencoder
     protected virtual Tensor? LogScale => null;
 
     /// <summary>Decodes codes <c>[N, LatentDim]</c> into outputs shaped like the input (probabilities for a Bernoulli model).</summary>
-    protected Tensor DecodeBatch(Tensor z, Tensor? labels)
+    protected Tensor DecodeBatch(Tensor z, Tensor? labels) => Call(() =>
     {
         Shapes.RequireBatch(z, [Spec.LatentDim], nameof(z));
         RequireLabels(labels, z.shape[0], nameof(labels));
         using var scope = NewDisposeScope();
         return Spec.Likelihood.Output(DecodeCore(z, OneHot(labels))).MoveToOuterDisposeScope();
-    }
+    });
 
     /// <summary>Reconstructs a batch from its deterministic code, without gradients in evaluation mode.</summary>
-    protected Tensor ReconstructBatch(Tensor x, Tensor? labels)
+    protected Tensor ReconstructBatch(Tensor x, Tensor? labels) => Call(() =>
     {
         Shapes.RequireBatch(x, Spec.InputShape, nameof(x));
         RequireLabels(labels, x.shape[0], nameof(labels));
@@ -60,18 +62,18 @@ public abstract class AutoencoderModel : nn.Module, ITrainableAutoencoder
             var condition = OneHot(labels);
             return Spec.Likelihood.Output(DecodeCore(EmbedCore(x, condition), condition));
         });
-    }
+    });
 
     /// <summary>The deterministic code of each example (the posterior mean for a VAE), without gradients in evaluation mode.</summary>
-    protected Tensor EmbedBatch(Tensor x, Tensor? labels)
+    protected Tensor EmbedBatch(Tensor x, Tensor? labels) => Call(() =>
     {
         Shapes.RequireBatch(x, Spec.InputShape, nameof(x));
         RequireLabels(labels, x.shape[0], nameof(labels));
         return Infer(() => EmbedCore(x, OneHot(labels)));
-    }
+    });
 
     /// <summary>Decodes <paramref name="steps"/> evenly spaced points between the codes of two examples (of class <paramref name="label"/>).</summary>
-    protected Tensor InterpolateExamples(Tensor a, Tensor b, int steps, long? label)
+    protected Tensor InterpolateExamples(Tensor a, Tensor b, int steps, long? label) => Call(() =>
     {
         Shapes.RequireExample(a, Spec.InputShape, nameof(a));
         Shapes.RequireExample(b, Spec.InputShape, nameof(b));
@@ -85,10 +87,10 @@ public abstract class AutoencoderModel : nn.Module, ITrainableAutoencoder
             var path = (codes[0] * (1 - weights)) + (codes[1] * weights);
             return Spec.Likelihood.Output(DecodeCore(path, ConditionOfLabel(label, steps)));
         });
-    }
+    });
 
     /// <summary>The loss of reconstructing <paramref name="target"/> from <paramref name="input"/>, checked first.</summary>
-    private protected ModelLoss CheckedLoss(Tensor input, Tensor target, Tensor? labels)
+    private protected ModelLoss CheckedLoss(Tensor input, Tensor target, Tensor? labels) => Call(() =>
     {
         Shapes.RequireBatch(input, Spec.InputShape, nameof(input));
         Shapes.RequireBatch(target, Spec.InputShape, nameof(target));
@@ -101,7 +103,7 @@ public abstract class AutoencoderModel : nn.Module, ITrainableAutoencoder
 
         RequireLabels(labels, input.shape[0], nameof(labels));
         return LossCore(input, target, labels);
-    }
+    });
 
     /// <summary>Trains on <paramref name="train"/> (<c>[N, ...InputShape]</c>) and returns the loss history.</summary>
     protected TrainingHistory FitData(
@@ -111,15 +113,28 @@ public abstract class AutoencoderModel : nn.Module, ITrainableAutoencoder
         Tensor? validation,
         Tensor? validationLabels,
         IProgress<TrainingProgress>? progress,
-        CancellationToken cancellationToken) =>
-        Trainer.Fit(this, new TrainingData(train, trainLabels), options ?? new FitOptions(), validation is null ? null : new TrainingData(validation, validationLabels), progress, cancellationToken);
+        CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return Trainer.Fit(this, new TrainingData(train, trainLabels), options ?? new FitOptions(), validation is null ? null : new TrainingData(validation, validationLabels), progress, cancellationToken);
+    }
 
     /// <summary>The mean loss terms over <paramref name="data"/>, in evaluation mode and without gradients.</summary>
-    protected LossMetrics EvaluateData(Tensor data, Tensor? labels, int batchSize) =>
-        Trainer.Evaluate(this, new TrainingData(data, labels), batchSize);
+    protected LossMetrics EvaluateData(Tensor data, Tensor? labels, int batchSize)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return Trainer.Evaluate(this, new TrainingData(data, labels), batchSize);
+    }
 
-    /// <summary>Writes the parameters to <paramref name="path"/> atomically: a crash leaves the old file or the new one, never half of one.</summary>
-    public void Save(string path) => ModelFile.Save(this, path);
+    /// <summary>
+    /// Writes the parameters to <paramref name="path"/> atomically (a crash leaves the old file or the new one, never half
+    /// of one), as a safetensors file with the state-dict names and a checksum; see <see cref="ModelFile"/>.
+    /// </summary>
+    public void Save(string path)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        ModelFile.Save(this, path);
+    }
 
     /// <summary>Loads parameters saved by <see cref="Save"/> into a freshly built model; the generated static <c>Load</c> calls this.</summary>
     protected static TModel LoadInto<TModel>(TModel model, string path)
@@ -174,6 +189,20 @@ public abstract class AutoencoderModel : nn.Module, ITrainableAutoencoder
 
         // The reconstruction term alone is the total when nothing is added to it: alias it, so each tensor is disposed once.
         return NewLoss(ReferenceEquals(total, terms[0].Value) ? total!.alias().MoveToOuterDisposeScope() : total!.MoveToOuterDisposeScope(), terms);
+    }
+
+    /// <summary>Marks the model disposed, so a later call fails with <see cref="ObjectDisposedException"/> rather than deep in libtorch.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        disposed = true;
+        base.Dispose(disposing);
+    }
+
+    /// <summary>Runs a public operation: refused once the model is disposed, and with libtorch's errors cut to their first line.</summary>
+    private protected T Call<T>(Func<T> operation)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        return NativeErrors.Guard(operation);
     }
 
     /// <summary>Runs <paramref name="compute"/> in evaluation mode without gradients, restoring the mode after, and scopes its temporaries.</summary>

@@ -17,16 +17,16 @@ public abstract class AutoencoderModule : AutoencoderModel
     protected abstract Tensor EncodeCore(Tensor x, Tensor? condition);
 
     /// <summary>Maps a batch <c>[N, ...InputShape]</c> to its codes <c>[N, LatentDim]</c>.</summary>
-    protected Tensor EncodeBatch(Tensor x, Tensor? labels)
+    protected Tensor EncodeBatch(Tensor x, Tensor? labels) => Call(() =>
     {
         Shapes.RequireBatch(x, Spec.InputShape, nameof(x));
         RequireLabels(labels, x.shape[0], nameof(labels));
         using var scope = NewDisposeScope();
         return EncodeCore(x, OneHot(labels)).MoveToOuterDisposeScope();
-    }
+    });
 
     /// <summary>Encodes and decodes a batch, keeping the code.</summary>
-    protected AutoencoderOutput ForwardBatch(Tensor x, Tensor? labels)
+    protected AutoencoderOutput ForwardBatch(Tensor x, Tensor? labels) => Call(() =>
     {
         Shapes.RequireBatch(x, Spec.InputShape, nameof(x));
         RequireLabels(labels, x.shape[0], nameof(labels));
@@ -35,7 +35,7 @@ public abstract class AutoencoderModule : AutoencoderModel
         var code = EncodeCore(x, condition);
         var reconstruction = Spec.Likelihood.Output(DecodeCore(code, condition));
         return new AutoencoderOutput(reconstruction.MoveToOuterDisposeScope(), code.MoveToOuterDisposeScope());
-    }
+    });
 
     /// <summary>The loss of reconstructing <paramref name="target"/> from <paramref name="input"/>, checked first.</summary>
     protected AutoencoderLoss LossBatch(Tensor input, Tensor target, Tensor? labels) => (AutoencoderLoss)CheckedLoss(input, target, labels);

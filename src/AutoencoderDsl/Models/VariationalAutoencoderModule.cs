@@ -26,17 +26,17 @@ public abstract class VariationalAutoencoderModule : AutoencoderModel
     protected abstract (Tensor Mean, Tensor LogVar) EncodeCore(Tensor x, Tensor? condition);
 
     /// <summary>The posterior of each example of a batch <c>[N, ...InputShape]</c>.</summary>
-    protected VariationalCode EncodeBatch(Tensor x, Tensor? labels)
+    protected VariationalCode EncodeBatch(Tensor x, Tensor? labels) => Call(() =>
     {
         Shapes.RequireBatch(x, Spec.InputShape, nameof(x));
         RequireLabels(labels, x.shape[0], nameof(labels));
         using var scope = NewDisposeScope();
         var (mean, logVar) = EncodeCore(x, OneHot(labels));
         return new VariationalCode(mean.MoveToOuterDisposeScope(), logVar.MoveToOuterDisposeScope());
-    }
+    });
 
     /// <summary>Encodes a batch, draws one code per example from its posterior, and decodes it.</summary>
-    protected VariationalOutput ForwardBatch(Tensor x, Tensor? labels)
+    protected VariationalOutput ForwardBatch(Tensor x, Tensor? labels) => Call(() =>
     {
         Shapes.RequireBatch(x, Spec.InputShape, nameof(x));
         RequireLabels(labels, x.shape[0], nameof(labels));
@@ -50,7 +50,7 @@ public abstract class VariationalAutoencoderModule : AutoencoderModel
             z.MoveToOuterDisposeScope(),
             mean.MoveToOuterDisposeScope(),
             logVar.MoveToOuterDisposeScope());
-    }
+    });
 
     /// <summary>The negative ELBO of reconstructing <paramref name="target"/> from <paramref name="input"/>, checked first.</summary>
     protected VariationalLoss LossBatch(Tensor input, Tensor target, Tensor? labels) => (VariationalLoss)CheckedLoss(input, target, labels);
@@ -59,7 +59,7 @@ public abstract class VariationalAutoencoderModule : AutoencoderModel
     /// <param name="count">How many samples; from 1 to <see cref="MaxSamplesPerCall"/>.</param>
     /// <param name="labels">The class of each sample, <c>[count]</c>, for a conditional model; null otherwise.</param>
     /// <param name="generator">A seeded generator for repeatable samples; the global one when null.</param>
-    protected Tensor SampleBatch(long count, Tensor? labels, Generator? generator)
+    protected Tensor SampleBatch(long count, Tensor? labels, Generator? generator) => Call(() =>
     {
         RequireSampleCount(count);
         RequireLabels(labels, count, nameof(labels));
@@ -69,7 +69,7 @@ public abstract class VariationalAutoencoderModule : AutoencoderModel
             var z = randn([count, Spec.LatentDim], generator: generator).to(anyParameter.dtype).to(anyParameter.device);
             return Spec.Likelihood.Output(DecodeCore(z, OneHot(labels)));
         });
-    }
+    });
 
     /// <summary>Decodes one prior draw for each of <paramref name="labels"/> <c>[N]</c>.</summary>
     protected Tensor SampleLabels(Tensor labels, Generator? generator)

@@ -2,7 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using AutoencoderDsl.IO;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -11,161 +14,154 @@ using static TorchSharp.torch;
 namespace AutoencoderDsl.Training;
 
 /// <summary>
-/// A resumable training state in one atomically written file: a header (magic, format version, completed epochs),
-/// the history, libtorch's global random state, the model's state dict and the optimizer's state, the last two in
-/// TorchSharp's own formats. The model comes before the optimizer so that a checkpoint of another architecture is
-/// rejected with named entries before anything is restored. Only the CPU generator is captured: on CUDA, dropout and
-/// noise drawn on the device make a resumed run statistically, not bitwise, equal to an uninterrupted one.
+/// A resumable training state in one atomically written file: the magic <c>AEDSLCKP</c>, a format version, a JSON
+/// header (the history and the <see cref="TrainingSignature"/> the run was trained with), libtorch's global random
+/// state, the model as a safetensors image, the optimizer's state in TorchSharp's format, optionally the best epoch's
+/// weights for early stopping, and a SHA-256 of all of it at the end, so a damaged file is refused before anything is
+/// restored. Only the CPU generator is captured: on CUDA, dropout and noise drawn on the device make a resumed run
+/// statistically, not bitwise, equal to an uninterrupted one.
 /// </summary>
 internal static class Checkpoint
 {
-    private static ReadOnlySpan<byte> Magic => "AEDSLCKP"u8;
+    public static ReadOnlySpan<byte> Magic => "AEDSLCKP"u8;
 
-    private const int FormatVersion = 2;
+    private const int FormatVersion = 3;
+
+    private const int DigestLength = 32;
+
+    /// <summary>What a checkpoint gives back: the completed epochs and, when early stopping kept them, the best weights.</summary>
+    public sealed record Restored(List<EpochSummary> History, byte[]? BestWeights);
 
     /// <summary>Replaces <paramref name="path"/> with the state after the last epoch of <paramref name="history"/>.</summary>
-    public static void Write(string path, nn.Module module, OptimizerHelper optimizer, IReadOnlyList<EpochSummary> history)
+    public static void Write(string path, nn.Module module, OptimizerHelper optimizer, IReadOnlyList<EpochSummary> history, TrainingSignature signature, byte[]? bestWeights)
     {
-        using var randomState = torch.random.get_rng_state();
-        AtomicFile.Write(path, stream =>
+        var payload = new MemoryStream();
+        using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
         {
-            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
             writer.Write(Magic);
             writer.Write(FormatVersion);
-            writer.Write(history.Count);
-            foreach (var epoch in history)
+            writer.Write(JsonSerializer.Serialize(new Header(signature.Fields.ToDictionary(), history.Select(EpochRecord.Of).ToList())));
+            using (var randomState = torch.random.get_rng_state())
             {
-                WriteEpoch(writer, epoch);
+                WriteSection(writer, randomState.bytes);
             }
 
-            var randomBytes = randomState.bytes;
-            writer.Write(randomBytes.Length);
-            writer.Write(randomBytes);
-            module.save(writer);
-            optimizer.save_state_dict(writer);
+            var model = new MemoryStream();
+            ModelFile.Write(module, model);
+            WriteSection(writer, model.GetBuffer().AsSpan(0, (int)model.Length));
+            var optimizerState = new MemoryStream();
+            using (var optimizerWriter = new BinaryWriter(optimizerState, Encoding.UTF8, leaveOpen: true))
+            {
+                optimizer.save_state_dict(optimizerWriter);
+            }
+
+            WriteSection(writer, optimizerState.GetBuffer().AsSpan(0, (int)optimizerState.Length));
+            WriteSection(writer, bestWeights ?? []);
+        }
+
+        var content = payload.GetBuffer();
+        int length = (int)payload.Length;
+        var digest = SHA256.HashData(content.AsSpan(0, length));
+        AtomicFile.Write(path, stream =>
+        {
+            stream.Write(content, 0, length);
+            stream.Write(digest);
         });
     }
 
     /// <summary>
-    /// Restores the model, the optimizer and libtorch's global random state from <paramref name="path"/> and returns
-    /// the completed epochs. Throws <see cref="InvalidDataException"/> naming the file when it is not a checkpoint of
-    /// this model, before the model is changed.
+    /// Restores the model, the optimizer and libtorch's global random state from <paramref name="path"/> and returns the
+    /// completed epochs. Throws <see cref="InvalidDataException"/> naming the file when it is damaged or not a checkpoint
+    /// of this model, and <see cref="ArgumentException"/> when it was trained with other options or data (unless
+    /// <paramref name="despiteChanges"/>), in both cases before the model is changed.
     /// </summary>
-    public static IReadOnlyList<EpochSummary> Restore(string path, nn.Module module, OptimizerHelper optimizer)
+    public static Restored Restore(string path, nn.Module module, OptimizerHelper optimizer, TrainingSignature signature, bool despiteChanges)
     {
-        using var reader = ModelFile.OpenForReading(path);
-        var history = new List<EpochSummary>();
-        byte[] randomBytes;
-        try
+        var bytes = ModelFile.ReadAll(path);
+        if (!bytes.AsSpan().StartsWith(Magic))
         {
-            if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
-            {
-                throw Corrupt(path, "it is not an AutoencoderDsl checkpoint (wrong magic bytes)");
-            }
+            throw Corrupt(path, "it is not an AutoencoderDsl checkpoint (a model file written by Save is loaded with Load, not resumed)");
+        }
 
-            var version = reader.ReadInt32();
-            if (version != FormatVersion)
-            {
-                throw Corrupt(path, string.Create(CultureInfo.InvariantCulture, $"it has format version {version}, but this library reads version {FormatVersion}"));
-            }
+        if (bytes.Length < Magic.Length + DigestLength || !SHA256.HashData(bytes.AsSpan(0, bytes.Length - DigestLength)).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - DigestLength)))
+        {
+            throw Corrupt(path, "its checksum does not match its contents, so it was damaged after it was written (or cut short); delete it to start afresh");
+        }
 
-            var completed = reader.ReadInt32();
-            if (completed < 1)
-            {
-                throw Corrupt(path, string.Create(CultureInfo.InvariantCulture, $"it claims {completed} completed epochs"));
-            }
+        using var reader = new BinaryReader(new MemoryStream(bytes, 0, bytes.Length - DigestLength));
+        reader.ReadBytes(Magic.Length);
+        var version = reader.ReadInt32();
+        if (version != FormatVersion)
+        {
+            throw Corrupt(path, string.Create(CultureInfo.InvariantCulture, $"it has format version {version}, but this library reads version {FormatVersion}"));
+        }
 
-            for (int i = 0; i < completed; i++)
-            {
-                history.Add(ReadEpoch(reader));
-            }
+        var header = JsonSerializer.Deserialize<Header>(reader.ReadString()) ?? throw Corrupt(path, "its header is empty");
+        var recorded = new TrainingSignature(header.Signature);
+        var differences = recorded.Differences(signature).ToList();
+        if (differences.Count > 0 && !despiteChanges)
+        {
+            throw new ArgumentException(
+                $"The checkpoint '{path}' was trained with other options or data, and resuming would mix two runs in one history: {string.Join("; ", differences)}. "
+                + "Use the options and data it was trained with, another CheckpointPath, or set FitOptions.ResumeDespiteChanges = true to continue anyway.",
+                "options");
+        }
 
-            using var currentRandomState = torch.random.get_rng_state();
-            if (reader.ReadInt32() != currentRandomState.NumberOfElements)
+        var randomBytes = ReadSection(reader);
+        using (var currentRandomState = torch.random.get_rng_state())
+        {
+            if (randomBytes.Length != currentRandomState.NumberOfElements)
             {
                 throw Corrupt(path, "its random state has the wrong size");
             }
-
-            randomBytes = reader.ReadBytes((int)currentRandomState.NumberOfElements);
-            if (randomBytes.Length != currentRandomState.NumberOfElements)
-            {
-                throw Corrupt(path, "it is truncated");
-            }
-        }
-        catch (Exception exception) when (exception is EndOfStreamException or FormatException)
-        {
-            throw Corrupt(path, "it is truncated or corrupt", exception);
         }
 
-        var modelStart = reader.BaseStream.Position;
-        ModelFile.SkipCheckedStateDict(reader, module, path);
-        try
-        {
-            optimizer.load_state_dict(reader);
-        }
-        catch (Exception exception) when (exception is ArgumentException or IOException or InvalidDataException)
-        {
-            throw Corrupt(path, "its optimizer state cannot be read: " + exception.Message, exception);
-        }
+        var modelBytes = ReadSection(reader);
+        var optimizerBytes = ReadSection(reader);
+        var bestWeights = ReadSection(reader);
 
-        ModelFile.RequireEnd(reader, path);
-        reader.BaseStream.Position = modelStart;
-        ModelFile.CopyCheckedStateDict(reader, module);
+        // The model is checked whole before it is changed; the optimizer's state fits a model that passed the check.
+        ModelFile.Read(module, modelBytes, path);
+        if (!differences.Any(difference => difference.StartsWith("Optimizer ", StringComparison.Ordinal)))
+        {
+            using var optimizerReader = new BinaryReader(new MemoryStream(optimizerBytes));
+            optimizer.load_state_dict(optimizerReader);
+        }
 
         using var randomState = torch.tensor(randomBytes);
         torch.random.set_rng_state(randomState);
-        return history;
+        return new Restored(header.History.Select(record => record.ToSummary()).ToList(), bestWeights.Length == 0 ? null : bestWeights);
     }
 
-    private static void WriteEpoch(BinaryWriter writer, EpochSummary epoch)
+    private static void WriteSection(BinaryWriter writer, ReadOnlySpan<byte> bytes)
     {
-        writer.Write(epoch.Epoch);
-        writer.Write(epoch.Duration.Ticks);
-        WriteMetrics(writer, epoch.Train);
-        writer.Write(epoch.Validation is not null);
-        if (epoch.Validation is not null)
-        {
-            WriteMetrics(writer, epoch.Validation);
-        }
-
-        WriteTerms(writer, epoch.LossWeights);
+        writer.Write((long)bytes.Length);
+        writer.Write(bytes);
     }
 
-    private static EpochSummary ReadEpoch(BinaryReader reader)
-    {
-        var epoch = reader.ReadInt32();
-        var duration = TimeSpan.FromTicks(reader.ReadInt64());
-        var train = ReadMetrics(reader);
-        var validation = reader.ReadBoolean() ? ReadMetrics(reader) : null;
-        return new EpochSummary(epoch, train, validation, duration) { LossWeights = ReadTerms(reader) };
-    }
-
-    private static void WriteMetrics(BinaryWriter writer, LossMetrics metrics) => WriteTerms(writer, metrics.Terms);
-
-    private static LossMetrics ReadMetrics(BinaryReader reader) => new(ReadTerms(reader));
-
-    private static void WriteTerms(BinaryWriter writer, IReadOnlyDictionary<string, double> terms)
-    {
-        writer.Write(terms.Count);
-        foreach (var (name, value) in terms)
-        {
-            writer.Write(name);
-            writer.Write(value);
-        }
-    }
-
-    private static Dictionary<string, double> ReadTerms(BinaryReader reader)
-    {
-        var count = reader.ReadInt32();
-        var terms = new Dictionary<string, double>();
-        for (int i = 0; i < count; i++)
-        {
-            terms[reader.ReadString()] = reader.ReadDouble();
-        }
-
-        return terms;
-    }
+    private static byte[] ReadSection(BinaryReader reader) => reader.ReadBytes(checked((int)reader.ReadInt64()));
 
     private static InvalidDataException Corrupt(string path, string problem, Exception? inner = null) =>
         new($"The checkpoint '{path}' cannot be resumed: {problem}.", inner);
+
+    private sealed record Header(Dictionary<string, string> Signature, List<EpochRecord> History);
+
+    private sealed record EpochRecord(
+        int Epoch,
+        long DurationTicks,
+        Dictionary<string, double> Train,
+        Dictionary<string, double>? Validation,
+        Dictionary<string, double> LossWeights,
+        double LearningRate)
+    {
+        public static EpochRecord Of(EpochSummary epoch) =>
+            new(epoch.Epoch, epoch.Duration.Ticks, epoch.Train.Terms.ToDictionary(), epoch.Validation?.Terms.ToDictionary(), epoch.LossWeights.ToDictionary(), epoch.LearningRate);
+
+        public EpochSummary ToSummary() =>
+            new(Epoch, new LossMetrics(Train), Validation is null ? null : new LossMetrics(Validation), TimeSpan.FromTicks(DurationTicks))
+            {
+                LossWeights = LossWeights,
+                LearningRate = LearningRate,
+            };
+    }
 }

@@ -1,9 +1,13 @@
 using System;
+using System.Collections.Generic;
 using static TorchSharp.torch;
 
 namespace AutoencoderDsl.Training;
 
-/// <summary>How <c>Fit</c> trains: Adam on shuffled mini-batches, with optional denoising, clipping and checkpoints.</summary>
+/// <summary>
+/// How <c>Fit</c> trains. Every option is checked, with an <see cref="ArgumentOutOfRangeException"/> or
+/// <see cref="ArgumentException"/> naming it, before any work.
+/// </summary>
 public sealed record FitOptions
 {
     /// <summary>The number of passes over the training data, counting epochs restored from a checkpoint; at least 1.</summary>
@@ -12,12 +16,27 @@ public sealed record FitOptions
     /// <summary>Examples per mini-batch (the last batch of an epoch may be smaller); at least 1.</summary>
     public int BatchSize { get; init; } = 128;
 
-    /// <summary>Adam's step size; positive and finite.</summary>
+    /// <summary>The optimizer's step size (the peak for <see cref="OneCycleSchedule"/>); positive and finite.</summary>
     public double LearningRate { get; init; } = 1e-3;
 
+    /// <summary>The optimizer; <see cref="AdamOptimizer"/> unless set.</summary>
+    public OptimizerChoice Optimizer { get; init; } = new AdamOptimizer();
+
+    /// <summary>How the learning rate changes over the run; constant when null.</summary>
+    public LearningRateSchedule? Schedule { get; init; }
+
+    /// <summary>Stops when the validation loss stops improving, and can restore the best epoch's parameters; off when null.</summary>
+    public EarlyStopping? EarlyStopping { get; init; }
+
     /// <summary>
-    /// Seeds libtorch's global generator at the start of <c>Fit</c> (dropout and the VAE's noise draw from it)
-    /// and, combined with the epoch, the order of the examples: the same seed gives the same run.
+    /// When no validation data is given, the share of the training data held out as validation data (the same
+    /// examples for a given <see cref="Seed"/>); in [0, 1), 0 for none.
+    /// </summary>
+    public double ValidationSplit { get; init; }
+
+    /// <summary>
+    /// Seeds libtorch's global generator at the start of <c>Fit</c> (dropout, the VAE's noise and declared corruption
+    /// draw from it) and, combined with the epoch, the order of the examples: the same seed gives the same run.
     /// </summary>
     public long Seed { get; init; }
 
@@ -25,43 +44,74 @@ public sealed record FitOptions
     public bool Shuffle { get; init; } = true;
 
     /// <summary>
-    /// For a denoising autoencoder: maps each clean input batch to the corrupted batch the model sees, while the
-    /// clean batch stays the target. Temporaries it creates are released with the batch.
+    /// A corruption of your own: maps each clean input batch to the batch the model sees, while the clean batch stays
+    /// the target; it must keep the batch's shape and element type. Validation inputs are corrupted too. A model
+    /// declared with <c>[Denoising]</c> adds its own corruption after this one.
     /// </summary>
     public Func<Tensor, Tensor>? Corrupt { get; init; }
 
     /// <summary>
     /// When set, a checkpoint is written atomically to this file after every epoch, and a run that finds the file
-    /// resumes from it: parameters, Adam's moments, libtorch's CPU random state and the history, so the resumed run
-    /// matches an uninterrupted one on the CPU. The other options, the learning rate included, come from this instance.
+    /// resumes from it: parameters, optimizer state, libtorch's CPU random state and the history, so the resumed run
+    /// matches an uninterrupted one on the CPU. The file records the options and a fingerprint of the data it was
+    /// trained with; resuming with others is an error unless <see cref="ResumeDespiteChanges"/> is set.
     /// </summary>
     public string? CheckpointPath { get; init; }
 
-    /// <summary>When set, rescales the gradients so that their global L2 norm is at most this value; positive and finite.</summary>
+    /// <summary>Resumes from a checkpoint trained with other options or data, continuing with these options.</summary>
+    public bool ResumeDespiteChanges { get; init; }
+
+    /// <summary>
+    /// When set, rescales the gradients so that their global L2 norm is at most this value; positive and finite.
+    /// This bounds SGD's steps; Adam's, AdamW's and RMSprop's steps do not grow with the gradient, so it does little there.
+    /// </summary>
     public double? MaxGradientNorm { get; init; }
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option out of range.</summary>
+    /// <summary>The device to train on: the model and every batch move there. The model's own device (the CPU unless moved) when null.</summary>
+    public Device? Device { get; init; }
+
+    /// <summary>libtorch's intra-op threads while training, restored afterwards; libtorch's setting (the number of cores) when null.</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>Called after every epoch; any of them can stop training.</summary>
+    public IReadOnlyList<ITrainingCallback> Callbacks { get; init; } = [];
+
+    /// <summary>
+    /// After every epoch, hands the memory libtorch has freed back to the operating system (glibc's <c>malloc_trim</c>,
+    /// on Linux), so the resident memory a user watches stays flat instead of keeping every freed batch. On by default;
+    /// it costs a few milliseconds per epoch and does nothing on other systems.
+    /// </summary>
+    public bool ReleaseFreedMemory { get; init; } = true;
+
+    /// <summary>Throws naming the first option out of range.</summary>
     internal void Validate()
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(Epochs, 1, nameof(Epochs));
-        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, nameof(BatchSize));
-        RequirePositiveFinite(LearningRate, nameof(LearningRate));
+        Check.AtLeast(Epochs, 1, nameof(Epochs));
+        Check.AtLeast(BatchSize, 1, nameof(BatchSize));
+        Check.PositiveFinite(LearningRate, nameof(LearningRate));
+        ArgumentNullException.ThrowIfNull(Optimizer, nameof(Optimizer));
+        Optimizer.Validate();
+        Schedule?.Validate();
+        EarlyStopping?.Validate();
+        ArgumentNullException.ThrowIfNull(Callbacks, nameof(Callbacks));
+        if (!(ValidationSplit >= 0 && ValidationSplit < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ValidationSplit), ValidationSplit, "ValidationSplit must lie in [0, 1).");
+        }
+
         if (MaxGradientNorm is double maxNorm)
         {
-            RequirePositiveFinite(maxNorm, nameof(MaxGradientNorm));
+            Check.PositiveFinite(maxNorm, nameof(MaxGradientNorm));
+        }
+
+        if (Threads is int threads)
+        {
+            Check.AtLeast(threads, 1, nameof(Threads));
         }
 
         if (CheckpointPath is not null && string.IsNullOrWhiteSpace(CheckpointPath))
         {
             throw new ArgumentOutOfRangeException(nameof(CheckpointPath), CheckpointPath, "The checkpoint path must not be blank; leave it null to disable checkpoints.");
-        }
-    }
-
-    private static void RequirePositiveFinite(double value, string name)
-    {
-        if (!double.IsFinite(value) || value <= 0)
-        {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive and finite.");
         }
     }
 }

@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Text;
 using AutoencoderDsl.IO;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -10,16 +10,20 @@ using static TorchSharp.torch;
 namespace AutoencoderDsl.Training;
 
 /// <summary>
-/// Saves and loads a module's parameters and buffers in TorchSharp's own state-dict format, so the files also open
-/// with <c>Module.load</c> and vice versa. Saving is atomic; loading checks names, element types and shapes before changing anything.
+/// Saves and loads a module's parameters and buffers as a safetensors file (the format PyTorch, NumPy and the
+/// <c>safetensors</c> package read, and loading runs no code), with the state-dict names as tensor names and a SHA-256
+/// checksum of the whole file in its metadata. Saving is atomic; loading checks the checksum, then every name, element
+/// type and shape, before it changes anything.
 /// </summary>
 public static class ModelFile
 {
+    /// <summary>The metadata value of <c>format</c> in this library's files.</summary>
+    public const string Format = "AutoencoderDsl";
+
     /// <summary>How many mismatches a load error lists before summarising the rest.</summary>
     private const int ListedProblems = 5;
 
-    /// <summary>libtorch's limit on tensor dimensions; a larger count means the bytes are not a state dict.</summary>
-    private const long MaxRank = 64;
+    private static ReadOnlySpan<byte> ZipMagic => "PK\u0003\u0004"u8;
 
     /// <summary>Writes the state dict of <paramref name="module"/> to <paramref name="path"/>, creating its folder if needed.</summary>
     /// <remarks>A crash or error leaves the previous file, if any, intact.</remarks>
@@ -27,192 +31,92 @@ public static class ModelFile
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        AtomicFile.Write(path, stream =>
-        {
-            using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-            module.save(writer);
-        });
+        AtomicFile.Write(path, stream => Write(module, stream));
     }
 
-    /// <summary>Loads a state dict saved from a module of the same architecture into <paramref name="module"/>.</summary>
+    /// <summary>Loads a file written by <see cref="Save"/> (or any safetensors file with the same names) into <paramref name="module"/>.</summary>
     /// <exception cref="FileNotFoundException">No file exists at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">
-    /// The file is truncated or corrupt, or was saved from a different architecture; the message names the file and
-    /// the mismatching entries. The module is left unchanged.
+    /// The file is damaged (its checksum does not match), is not a model file (a checkpoint, a PyTorch pickle), or was
+    /// saved from a different architecture; the message names the file and what is wrong. The module is left unchanged.
     /// </exception>
     public static void Load(nn.Module module, string path)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        using var reader = OpenForReading(path);
-        LoadStateDict(reader, module, path);
-        RequireEnd(reader, path);
-    }
-
-    /// <summary>Opens <paramref name="path"/>, turning a missing file into a <see cref="FileNotFoundException"/> that names it.</summary>
-    internal static BinaryReader OpenForReading(string path)
-    {
-        try
+        var bytes = ReadAll(path);
+        if (bytes.AsSpan().StartsWith(Checkpoint.Magic))
         {
-            return new BinaryReader(File.OpenRead(path));
+            throw new InvalidDataException(
+                $"The file '{path}' is a training checkpoint, not a model file; pass it as FitOptions.CheckpointPath to resume training, or Save the trained model and load that file.");
         }
-        catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
+
+        if (bytes.AsSpan().StartsWith(ZipMagic))
         {
-            throw new FileNotFoundException($"The model file '{path}' does not exist.", path, exception);
+            throw new InvalidDataException(
+                $"The file '{path}' is a PyTorch file written by torch.save, a zip of pickles, which this library does not read because unpickling can run code; in PyTorch, save the state dict with safetensors.torch.save_file(model.state_dict(), path) and load that.");
         }
+
+        Read(module, bytes, path);
     }
 
-    /// <summary>Checks, then loads, the state dict that starts at the reader's position; leaves the reader after it.</summary>
-    internal static void LoadStateDict(BinaryReader reader, nn.Module module, string path)
-    {
-        var start = reader.BaseStream.Position;
-        SkipCheckedStateDict(reader, module, path);
-        reader.BaseStream.Position = start;
-        CopyCheckedStateDict(reader, module);
-    }
+    /// <summary>The safetensors bytes of <paramref name="module"/>'s state dict.</summary>
+    internal static void Write(nn.Module module, Stream stream) =>
+        SafeTensors.Write(stream, module.state_dict(), new Dictionary<string, string> { ["format"] = Format, ["model"] = module.GetName() });
 
-    /// <summary>
-    /// Reads a state dict that <see cref="SkipCheckedStateDict"/> accepted into the module's own tensors, in place.
-    /// <c>Module.load</c> reads the same format but first moves a non-CPU module to the CPU and back, which replaces
-    /// its <c>Parameter</c> objects and would cut them off from an optimizer that already holds them.
-    /// </summary>
-    internal static void CopyCheckedStateDict(BinaryReader reader, nn.Module module)
+    /// <summary>Checks, then copies, a safetensors image into the module's own tensors, in place (an optimizer holding them stays connected).</summary>
+    internal static void Read(nn.Module module, byte[] bytes, string path)
     {
+        var (entries, _, dataStart) = SafeTensors.Read(bytes, path);
         var targets = module.state_dict();
-        var count = ReadLeb128(reader);
-        for (long i = 0; i < count; i++)
-        {
-            targets[reader.ReadString()].Load(reader);
-        }
-    }
-
-    /// <summary>
-    /// Walks the state dict at the reader's position without copying tensor data, and throws
-    /// <see cref="InvalidDataException"/> unless every entry of <paramref name="module"/> is present with its element
-    /// type and shape, and nothing else is. TorchSharp's own checks neither name the entry nor keep the module intact.
-    /// </summary>
-    internal static void SkipCheckedStateDict(BinaryReader reader, nn.Module module, string path)
-    {
-        var expected = module.state_dict();
         var problems = new List<string>();
-        var seen = new HashSet<string>();
-        string entry = "the entry count";
-        try
+        foreach (var entry in entries)
         {
-            var count = ReadLeb128(reader);
-            for (long i = 0; i < count; i++)
+            if (!targets.TryGetValue(entry.Name, out var target))
             {
-                entry = $"entry {i.ToString(CultureInfo.InvariantCulture)}";
-                var name = reader.ReadString();
-                entry = $"'{name}'";
-                var dtype = (ScalarType)ReadLeb128(reader);
-                var rank = ReadLeb128(reader);
-                if (rank > MaxRank)
-                {
-                    throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"a tensor claims {rank} dimensions"));
-                }
-
-                var shape = new long[rank];
-                for (int d = 0; d < shape.Length; d++)
-                {
-                    shape[d] = ReadLeb128(reader);
-                }
-
-                if (!seen.Add(name))
-                {
-                    problems.Add($"'{name}' appears twice");
-                }
-                else if (!expected.TryGetValue(name, out var target))
-                {
-                    problems.Add($"unexpected entry '{name}' {Shapes.Format(shape)}");
-                }
-                else if (dtype != target.dtype)
-                {
-                    problems.Add($"'{name}' holds {dtype} in the file but the model expects {target.dtype}");
-                }
-                else if (!shape.SequenceEqual(target.shape))
-                {
-                    problems.Add($"'{name}' has shape {Shapes.Format(shape)} in the file but {Shapes.Format(target.shape)} in the model");
-                }
-
-                Skip(reader, checked(shape.Aggregate(1L, (product, dim) => checked(product * dim)) * ElementSize(dtype)));
+                problems.Add($"unexpected entry '{entry.Name}' {Shapes.Format(entry.Shape)}");
+            }
+            else if (entry.DType != target.dtype)
+            {
+                problems.Add($"'{entry.Name}' holds {entry.DType} in the file but the model expects {target.dtype}");
+            }
+            else if (!entry.Shape.SequenceEqual(target.shape))
+            {
+                problems.Add($"'{entry.Name}' has shape {Shapes.Format(entry.Shape)} in the file but {Shapes.Format(target.shape)} in the model");
             }
         }
-        catch (EndOfStreamException exception)
-        {
-            throw new InvalidDataException($"The file '{path}' is truncated: it ends inside {entry}.", exception);
-        }
-        catch (Exception exception) when (exception is FormatException or OverflowException or IOException)
-        {
-            throw new InvalidDataException($"The file '{path}' is corrupt: {entry} cannot be read ({exception.Message}).", exception);
-        }
 
-        problems.AddRange(expected.Keys.Where(name => !seen.Contains(name)).Select(name => $"missing entry '{name}' {Shapes.Format(expected[name].shape)}"));
+        var present = entries.Select(entry => entry.Name).ToHashSet();
+        problems.AddRange(targets.Keys.Where(name => !present.Contains(name)).Select(name => $"missing entry '{name}' {Shapes.Format(targets[name].shape)}"));
         if (problems.Count > 0)
         {
             var listed = string.Join("; ", problems.Take(ListedProblems));
             var more = problems.Count > ListedProblems ? $"; and {problems.Count - ListedProblems} more" : "";
             throw new InvalidDataException($"The file '{path}' does not match this model (saved from a different architecture?): {listed}{more}.");
         }
-    }
 
-    /// <summary>Throws unless the reader has consumed the whole file: trailing bytes mean a different or damaged format.</summary>
-    internal static void RequireEnd(BinaryReader reader, string path)
-    {
-        var remaining = reader.BaseStream.Length - reader.BaseStream.Position;
-        if (remaining != 0)
+        using var noGrad = no_grad();
+        foreach (var entry in entries)
         {
-            throw new InvalidDataException(
-                string.Create(CultureInfo.InvariantCulture, $"The file '{path}' is corrupt: {remaining} unexpected bytes follow its last entry."));
+            using var source = SafeTensors.Tensor(bytes, dataStart, entry);
+            targets[entry.Name].copy_(source);
         }
     }
 
-    /// <summary>Reads the unsigned LEB128 integers TorchSharp writes for counts, element types and dimensions.</summary>
-    private static long ReadLeb128(BinaryReader reader)
-    {
-        long value = 0;
-        for (int shift = 0; ; shift += 7)
-        {
-            if (shift > 63)
-            {
-                throw new FormatException("an integer is longer than 64 bits");
-            }
-
-            byte next = reader.ReadByte();
-            value |= (long)(next & 0x7f) << shift;
-            if ((next & 0x80) == 0)
-            {
-                return value;
-            }
-        }
-    }
-
-    private static long ElementSize(ScalarType dtype)
+    /// <summary>Reads a whole file, turning a missing one into a <see cref="FileNotFoundException"/> that names it.</summary>
+    internal static byte[] ReadAll(string path)
     {
         try
         {
-            return dtype.ElementSize();
+            return File.ReadAllBytes(path);
         }
-        catch (NotImplementedException)
+        catch (Exception exception) when (exception is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"unknown element type code {(int)dtype}"));
+            throw new FileNotFoundException($"The file '{path}' does not exist.", path, exception);
         }
-    }
-
-    /// <summary>Moves past <paramref name="count"/> bytes, which must all be present.</summary>
-    private static void Skip(BinaryReader reader, long count)
-    {
-        var stream = reader.BaseStream;
-        if (count < 0)
+        catch (UnauthorizedAccessException exception)
         {
-            throw new FormatException("a tensor has a negative size");
+            throw new UnauthorizedAccessException($"The file '{path}' cannot be read: access is denied.", exception);
         }
-
-        if (count > stream.Length - stream.Position)
-        {
-            throw new EndOfStreamException();
-        }
-
-        stream.Position += count;
     }
 }

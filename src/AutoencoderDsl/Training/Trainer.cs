@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using AutoencoderDsl.IO;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -11,24 +12,24 @@ using static TorchSharp.torch;
 namespace AutoencoderDsl.Training;
 
 /// <summary>
-/// Trains and evaluates any <see cref="ITrainableAutoencoder"/>. Every batch runs in its own dispose scope, so memory
-/// stays flat across epochs: only parameters and optimizer state outlive a batch.
+/// Trains and evaluates any <see cref="ITrainableAutoencoder"/>. Every input is checked before the first batch; every
+/// batch runs in its own dispose scope, so only parameters and optimizer state outlive it.
 /// </summary>
 public static class Trainer
 {
     /// <summary>
-    /// Trains <paramref name="model"/> with Adam on mini-batches of <paramref name="train"/> (<c>[N, ...InputShape]</c>)
-    /// and returns one summary per epoch. The model's train/eval mode is restored afterwards.
+    /// Trains <paramref name="model"/> on mini-batches of <paramref name="train"/> and returns one summary per epoch.
+    /// The model's train/eval mode and libtorch's thread count are restored afterwards.
     /// </summary>
     /// <param name="model">The model to train, in place.</param>
-    /// <param name="train">The training examples (and the labels of a class-conditional model); batches are moved to the device of the model's parameters.</param>
-    /// <param name="options">Epochs, batch size, learning rate, seed, denoising, clipping and checkpointing.</param>
-    /// <param name="validation">Examples scored after every epoch, corrupted like the training inputs when denoising; optional.</param>
+    /// <param name="train">The training examples (and the labels of a class-conditional model); batches move to the training device.</param>
+    /// <param name="options">The optimizer, schedule, stopping rules, checkpointing and the rest.</param>
+    /// <param name="validation">Examples scored after every epoch, corrupted like the training inputs by <see cref="FitOptions.Corrupt"/>; optional.</param>
     /// <param name="progress">Receives a report after every batch and every epoch; optional.</param>
     /// <param name="cancellationToken">Checked before every batch; the last checkpoint stays valid.</param>
-    /// <exception cref="TrainingDivergedException">A batch's total loss was not finite.</exception>
+    /// <exception cref="TrainingDivergedException">A batch's total loss was not finite; the model is back at the start of that epoch.</exception>
     /// <exception cref="OperationCanceledException">Cancellation was requested; the model holds the last completed batch.</exception>
-    /// <exception cref="InvalidDataException">The checkpoint to resume from is corrupt or belongs to another architecture.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint to resume from is damaged or belongs to another architecture.</exception>
     public static TrainingHistory Fit(
         ITrainableAutoencoder model,
         TrainingData train,
@@ -41,93 +42,94 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        var module = model.Module;
+        if (!module.parameters().Any())
+        {
+            throw new ArgumentException("The model has no parameters to train.", nameof(model));
+        }
+
         RequireExamples(model, train, "train");
         if (validation is not null)
         {
             RequireExamples(model, validation, "validation");
         }
 
-        var module = model.Module;
-        var parameters = module.parameters().ToArray();
-        if (parameters.Length == 0)
+        bool split = options.ValidationSplit > 0;
+        if (split && validation is not null)
         {
-            throw new ArgumentException("The model has no parameters to train.", nameof(model));
+            throw new ArgumentException("Give validation data or a ValidationSplit, not both.", nameof(options));
         }
 
-        torch.manual_seed(options.Seed);
-        using var optimizer = torch.optim.Adam(parameters, lr: options.LearningRate);
-        using var shuffler = new Generator(0, CPU);
-        var history = new List<EpochSummary>();
-        if (options.CheckpointPath is string checkpoint && File.Exists(checkpoint))
+        if (options.CheckpointPath is string path)
         {
-            history.AddRange(Checkpoint.Restore(checkpoint, module, optimizer));
+            AtomicFile.RequireWritable(path, "checkpoint");
+        }
 
-            // The checkpoint restores Adam's step size too; the caller's options win, so a run can resume more gently.
-            foreach (var group in optimizer.ParamGroups)
+        if (options.EarlyStopping is not null && validation is null && !split)
+        {
+            throw new ArgumentException("Early stopping watches the validation loss; give validation data or set ValidationSplit.", nameof(options));
+        }
+
+        return NativeErrors.Guard(() =>
+        {
+            // No dispose scope around the run: tensors that progress handlers and callbacks create are the caller's.
+            var held = split ? Split(train, options.ValidationSplit, options.Seed) : default;
+            if (split)
             {
-                group.LearningRate = options.LearningRate;
+                (train, validation) = held;
             }
-        }
 
-        var run = new TrainingRun(model, train, options, parameters, optimizer, shuffler, progress, cancellationToken);
-        bool wasTraining = module.training;
-        try
-        {
-            for (int epoch = history.Count + 1; epoch <= options.Epochs; epoch++)
+            int threads = get_num_threads();
+            bool wasTraining = module.training;
+            try
             {
-                var clock = Stopwatch.StartNew();
-                module.train();
-                model.Epoch = epoch;
-                LossMetrics trainMetrics;
-                try
+                if (options.Threads is int wanted)
                 {
-                    trainMetrics = run.TrainEpoch(epoch, history);
-                }
-                finally
-                {
-                    model.Epoch = null;
+                    set_num_threads(wanted);
                 }
 
-                var validationMetrics = validation is null ? null : Evaluate(model, validation, options.BatchSize, options.Corrupt);
-                var duration = clock.Elapsed;
-                var weights = model.Spec.LossTerms.ToDictionary(term => term.Name, term => term.WeightAt(epoch));
-                history.Add(new EpochSummary(epoch, trainMetrics, validationMetrics, duration) { LossWeights = weights });
-                if (options.CheckpointPath is not null)
+                if (options.Device is { } device)
                 {
-                    Checkpoint.Write(options.CheckpointPath, module, optimizer, history);
+                    module.to(device);
                 }
 
-                progress?.Report(new TrainingProgress(
-                    TrainingProgressKind.Epoch, epoch, options.Epochs, run.Batches, run.Batches, trainMetrics, validationMetrics,
-                    PerSecond(run.Examples, duration), duration));
+                return new TrainingRun(model, train, validation, split, options, progress, cancellationToken).Run();
             }
-        }
-        finally
-        {
-            module.train(wasTraining);
-        }
-
-        return new TrainingHistory(history);
+            finally
+            {
+                module.train(wasTraining);
+                set_num_threads(threads);
+                // Only the split's copies are ours to release; the caller's tensors stay theirs.
+                foreach (var copy in new[] { held.Train, held.Validation })
+                {
+                    copy?.Examples.Dispose();
+                    copy?.Labels?.Dispose();
+                }
+            }
+        });
     }
 
     /// <summary>
-    /// The mean of each loss term over <paramref name="data"/> (<c>[N, ...InputShape]</c>), weighted by batch size, in
-    /// evaluation mode and without gradients; the model's previous mode is restored afterwards.
+    /// The mean of each loss term over <paramref name="data"/>, weighted by batch size, in evaluation mode and without
+    /// gradients; the model's previous mode is restored afterwards.
     /// </summary>
     /// <param name="model">The model to score.</param>
     /// <param name="data">The examples, and the labels of a class-conditional model.</param>
     /// <param name="batchSize">Examples per forward pass; at least 1.</param>
-    public static LossMetrics Evaluate(ITrainableAutoencoder model, TrainingData data, int batchSize) =>
-        Evaluate(model, data, batchSize, corrupt: null);
-
-    private static LossMetrics Evaluate(ITrainableAutoencoder model, TrainingData data, int batchSize, Func<Tensor, Tensor>? corrupt)
+    public static LossMetrics Evaluate(ITrainableAutoencoder model, TrainingData data, int batchSize)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        long count = RequireExamples(model, data, "data");
+        RequireExamples(model, data, "data");
+        return NativeErrors.Guard(() => Evaluate(model, data, batchSize, corrupt: null));
+    }
+
+    private static LossMetrics Evaluate(ITrainableAutoencoder model, TrainingData data, int batchSize, Func<Tensor, Tensor>? corrupt)
+    {
         var module = model.Module;
-        var device = module.parameters().FirstOrDefault()?.device ?? CPU;
+        var device = module.parameters().First().device;
+        long count = data.Examples.shape[0];
         bool wasTraining = module.training;
         module.eval();
         try
@@ -140,7 +142,7 @@ public static class Trainer
                 long size = Math.Min(batchSize, count - start);
                 var clean = SelectBatch(data.Examples, order: null, start, size, device);
                 var labels = data.Labels is null ? null : SelectBatch(data.Labels, order: null, start, size, device);
-                terms.Add(model.ComputeLoss(corrupt?.Invoke(clean) ?? clean, clean, labels), size);
+                terms.Add(model.ComputeLoss(Corrupted(corrupt, clean), clean, labels), size);
             }
 
             return terms.Mean();
@@ -152,10 +154,10 @@ public static class Trainer
     }
 
     /// <summary>
-    /// Checks the whole data set once against the model's input shape and its labels against its classes, so that no
-    /// batch needs checking again.
+    /// Checks a data set once, so that no batch needs checking again: the input shape, at least one example, the labels
+    /// of a class-conditional model, the parameters' element type, finite values, and [0, 1] for a Bernoulli model.
     /// </summary>
-    private static long RequireExamples(ITrainableAutoencoder model, TrainingData data, string parameterName)
+    private static void RequireExamples(ITrainableAutoencoder model, TrainingData data, string parameterName)
     {
         Shapes.RequireBatch(data.Examples, model.Spec.InputShape, parameterName);
         if (data.Examples.shape[0] == 0)
@@ -173,102 +175,285 @@ public static class Trainer
             throw new ArgumentException("This model is not class-conditional, so it takes no labels; declare [ClassConditional] to condition it.", labelsName);
         }
 
-        return data.Examples.shape[0];
+        DataChecks.RequireUsable(model, data.Examples, parameterName);
+    }
+
+    /// <summary>Holds out the last <paramref name="share"/> of a seeded permutation of the data as validation data.</summary>
+    private static (TrainingData Train, TrainingData Validation) Split(TrainingData data, double share, long seed)
+    {
+        long count = data.Examples.shape[0];
+        long held = Math.Max(1, (long)Math.Round(count * share));
+        if (held >= count)
+        {
+            throw new ArgumentException($"ValidationSplit {share} of {count} examples leaves none to train on.", "options");
+        }
+
+        using var generator = new Generator(unchecked((ulong)seed), CPU);
+        using var order = randperm(count, generator: generator).to(data.Examples.device);
+        TrainingData Take(long start, long length)
+        {
+            using var rows = order.narrow(0, start, length);
+            return new TrainingData(data.Examples.index_select(0, rows), data.Labels?.index_select(0, rows));
+        }
+
+        return (Take(0, count - held), Take(count - held, held));
     }
 
     /// <summary>Rows <paramref name="start"/> to <paramref name="start"/> + <paramref name="size"/> of the data, in <paramref name="order"/> when shuffling, on <paramref name="device"/>.</summary>
     private static Tensor SelectBatch(Tensor data, Tensor? order, long start, long size, Device device) =>
         (order is null ? data.narrow(0, start, size) : data.index_select(0, order.narrow(0, start, size))).to(device);
 
+    /// <summary>The batch through <see cref="FitOptions.Corrupt"/>, which must keep its shape and element type.</summary>
+    private static Tensor Corrupted(Func<Tensor, Tensor>? corrupt, Tensor clean)
+    {
+        if (corrupt is null)
+        {
+            return clean;
+        }
+
+        var corrupted = corrupt(clean) ?? throw new ArgumentException("FitOptions.Corrupt returned null; return the corrupted batch.", "options");
+        if (!corrupted.shape.SequenceEqual(clean.shape) || corrupted.dtype != clean.dtype)
+        {
+            throw new ArgumentException(
+                $"FitOptions.Corrupt must return a batch like its input, {clean.dtype} {Shapes.Format(clean.shape)}, but returned {corrupted.dtype} {Shapes.Format(corrupted.shape)}.",
+                "options");
+        }
+
+        return corrupted;
+    }
+
     private static double PerSecond(long examples, TimeSpan elapsed) =>
         elapsed > TimeSpan.Zero ? examples / elapsed.TotalSeconds : 0;
 
-    /// <summary>The state that one <c>Fit</c> call shares across its epochs.</summary>
+    /// <summary>The state one <c>Fit</c> call shares across its epochs.</summary>
     private sealed class TrainingRun
     {
         private readonly ITrainableAutoencoder model;
+        private readonly nn.Module module;
         private readonly TrainingData train;
+        private readonly TrainingData? validation;
         private readonly FitOptions options;
-        private readonly Parameter[] parameters;
-        private readonly OptimizerHelper optimizer;
-        private readonly Generator shuffler;
         private readonly IProgress<TrainingProgress>? progress;
         private readonly CancellationToken cancellationToken;
+        private readonly Parameter[] parameters;
         private readonly Device device;
+        private readonly TrainingSignature? signature;
+        private readonly Stopwatch runClock = new();
+        private long batchesRun;
 
-        public TrainingRun(
-            ITrainableAutoencoder model,
-            TrainingData train,
-            FitOptions options,
-            Parameter[] parameters,
-            OptimizerHelper optimizer,
-            Generator shuffler,
-            IProgress<TrainingProgress>? progress,
-            CancellationToken cancellationToken)
+        public TrainingRun(ITrainableAutoencoder model, TrainingData train, TrainingData? validation, bool validationIsSplit, FitOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
         {
             this.model = model;
+            module = model.Module;
             this.train = train;
+            this.validation = validation;
             this.options = options;
-            this.parameters = parameters;
-            this.optimizer = optimizer;
-            this.shuffler = shuffler;
             this.progress = progress;
             this.cancellationToken = cancellationToken;
+            parameters = module.parameters().ToArray();
             device = parameters[0].device;
             Examples = train.Examples.shape[0];
             Batches = checked((int)((Examples + options.BatchSize - 1) / options.BatchSize));
+            signature = options.CheckpointPath is null ? null : TrainingSignature.Of(options, train, validation, validationIsSplit);
         }
 
-        public long Examples { get; }
+        private long Examples { get; }
 
-        public int Batches { get; }
+        private int Batches { get; }
 
-        /// <summary>Trains one epoch (numbered from 1) and returns its mean loss terms; <paramref name="completed"/> names the last checkpoint in a divergence.</summary>
-        public LossMetrics TrainEpoch(int epoch, IReadOnlyList<EpochSummary> completed)
+        public TrainingHistory Run()
         {
-            // Seeding per epoch makes the order a function of (Seed, epoch), so a resumed run needs no shuffler state.
-            using var order = options.Shuffle ? Permutation(unchecked(options.Seed + epoch)) : null;
-            var terms = new TermAccumulator();
-            var clock = Stopwatch.StartNew();
-            long seen = 0;
-            for (int batch = 1; batch <= Batches; batch++)
+            torch.manual_seed(options.Seed);
+            using var optimizer = options.Optimizer.Create(parameters, options.LearningRate);
+            using var shuffler = new Generator(0, CPU);
+            var history = new List<EpochSummary>();
+            byte[]? bestWeights = null;
+            if (options.CheckpointPath is string path && File.Exists(path))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                using var scope = NewDisposeScope();
-                long size = Math.Min(options.BatchSize, Examples - seen);
-                var clean = SelectBatch(train.Examples, order, seen, size, device);
-                var labels = train.Labels is null ? null : SelectBatch(train.Labels, order, seen, size, device);
-                var loss = model.ComputeLoss(options.Corrupt?.Invoke(clean) ?? clean, clean, labels);
-                double total = terms.Add(loss, size);
-                if (!double.IsFinite(total))
+                var restored = Checkpoint.Restore(path, module, optimizer, signature!, options.ResumeDespiteChanges);
+                if (restored.History.Count > options.Epochs)
                 {
-                    // Thrown before the step, so the parameters and the checkpoint keep the last finite state.
-                    bool checkpointed = options.CheckpointPath is not null && completed.Count > 0;
-                    throw new TrainingDivergedException(epoch, batch, total, checkpointed ? options.CheckpointPath : null, completed.Count);
+                    throw new ArgumentException(
+                        $"The checkpoint '{path}' already holds {restored.History.Count} epochs, more than Epochs = {options.Epochs}, which counts them; ask for Epochs = {restored.History.Count + 1} or more to train on, or use another CheckpointPath.",
+                        "options");
                 }
 
-                optimizer.zero_grad();
-                loss.Total.backward();
-                if (options.MaxGradientNorm is double maxNorm)
-                {
-                    nn.utils.clip_grad_norm_(parameters, maxNorm);
-                }
-
-                optimizer.step();
-                seen += size;
-                progress?.Report(new TrainingProgress(
-                    TrainingProgressKind.Batch, epoch, options.Epochs, batch, Batches, terms.Latest(), null,
-                    PerSecond(seen, clock.Elapsed), clock.Elapsed));
+                history.AddRange(restored.History);
+                bestWeights = restored.BestWeights;
             }
 
-            return terms.Mean();
+            int resumed = history.Count;
+            var stop = TrainingStopReason.Completed;
+            runClock.Start();
+            for (int epoch = history.Count + 1; epoch <= options.Epochs && !StopsEarly(history); epoch++)
+            {
+                var clock = Stopwatch.StartNew();
+                var learningRate = RateOf(epoch, 0, history);
+                var trainMetrics = TrainEpoch(epoch, history, optimizer, shuffler);
+                var validationMetrics = validation is null ? null : Evaluate(model, validation, options.BatchSize, options.Corrupt);
+                var duration = clock.Elapsed;
+                var summary = new EpochSummary(epoch, trainMetrics, validationMetrics, duration)
+                {
+                    LossWeights = model.Spec.LossTerms.ToDictionary(term => term.Name, term => term.WeightAt(epoch)),
+                    LearningRate = learningRate,
+                };
+                history.Add(summary);
+                if (options.EarlyStopping is { RestoreBestWeights: true } early && early.Track(history).BestEpoch == epoch)
+                {
+                    bestWeights = Snapshot(module);
+                }
+
+                if (options.CheckpointPath is not null)
+                {
+                    Checkpoint.Write(options.CheckpointPath, module, optimizer, history, signature!, bestWeights);
+                }
+
+                progress?.Report(new TrainingProgress(
+                    TrainingProgressKind.Epoch, epoch, options.Epochs, Batches, Batches, trainMetrics, validationMetrics,
+                    PerSecond(Examples, duration), duration, TimeLeft(epoch, Batches)));
+                if (options.ReleaseFreedMemory)
+                {
+                    NativeMemory.ReleaseFreed();
+                }
+
+                if (options.Callbacks.Any(callback => callback.OnEpochEnd(summary, history) == TrainingDecision.Stop))
+                {
+                    stop = TrainingStopReason.Callback;
+                    break;
+                }
+            }
+
+            int? bestEpoch = null;
+            bool restoredBest = false;
+            if (options.EarlyStopping is { } stopping)
+            {
+                bestEpoch = stopping.Track(history).BestEpoch;
+                if (stop == TrainingStopReason.Completed && StopsEarly(history))
+                {
+                    stop = TrainingStopReason.EarlyStopping;
+                }
+
+                if (stopping.RestoreBestWeights && bestWeights is not null && bestEpoch != history[^1].Epoch)
+                {
+                    ModelFile.Read(module, bestWeights, "the best epoch's weights");
+                    restoredBest = true;
+                }
+            }
+
+            return new TrainingHistory(history, resumed, stop, bestEpoch, restoredBest);
         }
 
-        private Tensor Permutation(long seed)
+        private bool StopsEarly(IReadOnlyList<EpochSummary> history) =>
+            options.EarlyStopping is { } stopping && history.Count > 0 && stopping.Track(history).Waited >= stopping.Patience;
+
+        /// <summary>Trains one epoch (numbered from 1) and returns its mean loss terms.</summary>
+        private LossMetrics TrainEpoch(int epoch, IReadOnlyList<EpochSummary> completed, OptimizerHelper optimizer, Generator shuffler)
+        {
+            // A diverged epoch is rolled back whole: to the state the last checkpoint holds, which is the last one that trained without diverging.
+            var start = Snapshot(module, optimizer);
+            module.train();
+            model.Epoch = epoch;
+            try
+            {
+                // Seeding per epoch makes the order a function of (Seed, epoch), so a resumed run needs no shuffler state.
+                using var order = options.Shuffle ? Permutation(shuffler, unchecked(options.Seed + epoch)) : null;
+                var terms = new TermAccumulator();
+                var clock = Stopwatch.StartNew();
+                long seen = 0;
+                for (int batch = 1; batch <= Batches; batch++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    TrainBatch(epoch, batch, completed, optimizer, order, terms, seen, start);
+                    seen += Math.Min(options.BatchSize, Examples - seen);
+                    batchesRun++;
+                    progress?.Report(new TrainingProgress(
+                        TrainingProgressKind.Batch, epoch, options.Epochs, batch, Batches, terms.Latest(), null,
+                        PerSecond(seen, clock.Elapsed), clock.Elapsed, TimeLeft(epoch, batch)));
+                }
+
+                return terms.Mean();
+            }
+            finally
+            {
+                model.Epoch = null;
+            }
+        }
+
+        /// <summary>One optimizer step on the batch starting at <paramref name="seen"/>, its temporaries released with its scope.</summary>
+        private void TrainBatch(int epoch, int batch, IReadOnlyList<EpochSummary> completed, OptimizerHelper optimizer, Tensor? order, TermAccumulator terms, long seen, (byte[] Model, byte[] Optimizer) start)
+        {
+            using var scope = NewDisposeScope();
+            SetRate(optimizer, RateOf(epoch, batch - 1, completed));
+            long size = Math.Min(options.BatchSize, Examples - seen);
+            var clean = SelectBatch(train.Examples, order, seen, size, device);
+            var labels = train.Labels is null ? null : SelectBatch(train.Labels, order, seen, size, device);
+            var loss = model.ComputeLoss(Corrupted(options.Corrupt, clean), clean, labels);
+            double total = terms.Add(loss, size);
+            if (!double.IsFinite(total))
+            {
+                Restore(start, module, optimizer);
+                throw new TrainingDivergedException(
+                    epoch, batch, total, optimizer.ParamGroups.First().LearningRate, options.Optimizer.StepScalesWithGradient, completed.Count > 0 ? options.CheckpointPath : null);
+            }
+
+            optimizer.zero_grad();
+            loss.Total.backward();
+            if (options.MaxGradientNorm is double maxNorm)
+            {
+                nn.utils.clip_grad_norm_(parameters, maxNorm);
+            }
+
+            optimizer.step();
+        }
+
+        private double RateOf(int epoch, int batch, IReadOnlyList<EpochSummary> completed) =>
+            options.LearningRate * (options.Schedule?.Factor(epoch, batch, Batches, options.Epochs, completed) ?? 1);
+
+        private static void SetRate(OptimizerHelper optimizer, double rate)
+        {
+            foreach (var group in optimizer.ParamGroups)
+            {
+                group.LearningRate = rate;
+            }
+        }
+
+        /// <summary>The rest of the run at the pace of the batches trained so far in this call.</summary>
+        private TimeSpan TimeLeft(int epoch, int batch)
+        {
+            long left = ((long)(options.Epochs - epoch) * Batches) + (Batches - batch);
+            return batchesRun == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(runClock.Elapsed.Ticks / batchesRun * left);
+        }
+
+        private Tensor Permutation(Generator shuffler, long seed)
         {
             using var scope = NewDisposeScope();
             shuffler.manual_seed(seed);
             return randperm(Examples, generator: shuffler).to(train.Examples.device).MoveToOuterDisposeScope();
+        }
+
+        private static byte[] Snapshot(nn.Module module)
+        {
+            var image = new MemoryStream();
+            ModelFile.Write(module, image);
+            return image.ToArray();
+        }
+
+        private static (byte[] Model, byte[] Optimizer) Snapshot(nn.Module module, OptimizerHelper optimizer)
+        {
+            var state = new MemoryStream();
+            using (var writer = new BinaryWriter(state))
+            {
+                optimizer.save_state_dict(writer);
+            }
+
+            return (Snapshot(module), state.ToArray());
+        }
+
+        private static void Restore((byte[] Model, byte[] Optimizer) snapshot, nn.Module module, OptimizerHelper optimizer)
+        {
+            ModelFile.Read(module, snapshot.Model, "the epoch's starting state");
+            using var reader = new BinaryReader(new MemoryStream(snapshot.Optimizer));
+            optimizer.load_state_dict(reader);
         }
     }
 
@@ -289,11 +474,6 @@ public static class Trainer
             {
                 names = terms.Select(term => term.Key).ToArray();
                 totalIndex = Array.IndexOf(names, LossMetrics.TotalName);
-                if (totalIndex < 0)
-                {
-                    throw new InvalidOperationException($"The model's loss has no '{LossMetrics.TotalName}' term.");
-                }
-
                 latest = new double[names.Length];
                 sums = new double[names.Length];
             }

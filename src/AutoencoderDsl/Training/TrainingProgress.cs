@@ -25,6 +25,7 @@ public enum TrainingProgressKind
 /// <param name="Validation">For an epoch report with validation data, the loss on it; otherwise null.</param>
 /// <param name="ExamplesPerSecond">Examples trained so far in this epoch divided by <paramref name="Elapsed"/>.</param>
 /// <param name="Elapsed">The time since the epoch started; for an epoch report, the epoch's duration with validation.</param>
+/// <param name="TimeLeft">The time the rest of the run should take at the pace so far (validation included from the second epoch on).</param>
 public sealed record TrainingProgress(
     TrainingProgressKind Kind,
     int Epoch,
@@ -34,4 +35,5 @@ public sealed record TrainingProgress(
     LossMetrics Train,
     LossMetrics? Validation,
     double ExamplesPerSecond,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed,
+    TimeSpan TimeLeft);

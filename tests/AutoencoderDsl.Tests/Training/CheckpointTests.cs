@@ -115,7 +115,7 @@ public sealed class CheckpointTests : IDisposable
 
         Assert.Equal((3, 2), (error.Epoch, error.Batch));
         Assert.Equal(checkpoint, error.LastCheckpoint);
-        Assert.Contains($"'{checkpoint}', holds epoch 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"The checkpoint '{checkpoint}' holds the same state and was left untouched", error.Message, StringComparison.Ordinal);
         Assert.Equal(afterEpoch2, File.ReadAllBytes(checkpoint));
         Assert.Equal([Path.GetFileName(checkpoint)], Directory.GetFiles(folder.Path).Select(Path.GetFileName));
     }

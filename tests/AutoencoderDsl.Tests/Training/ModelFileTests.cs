@@ -33,22 +33,66 @@ public sealed class ModelFileTests : IDisposable
         Assert.Equal(["model.bin"], Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName));
     }
 
+    /// <summary>The files are plain safetensors: TorchSharp.PyBridge reads what Save writes, and Load reads what PyBridge writes.</summary>
     [Fact]
-    public void Files_interoperate_with_TorchSharps_own_save_and_load()
+    public void Files_are_safetensors_that_PyBridge_reads_and_writes()
     {
-        var ours = folder.File("ours.bin");
-        var theirs = folder.File("theirs.bin");
+        var ours = folder.File("ours.safetensors");
+        var theirs = folder.File("theirs.safetensors");
         using var source = new TinyAutoencoder(seed: 32);
-        using var viaTorchSharp = new TinyAutoencoder(seed: 33);
         using var viaModelFile = new TinyAutoencoder(seed: 34);
 
         ModelFile.Save(source, ours);
-        source.save(theirs);
-        viaTorchSharp.load(ours);
+        var read = TorchSharp.PyBridge.Safetensors.LoadStateDict(ours);
+        TorchSharp.PyBridge.Safetensors.SaveStateDict(theirs, source.state_dict());
         ModelFile.Load(viaModelFile, theirs);
 
-        TrainingAssert.SameParameters(source, viaTorchSharp);
+        Assert.Equal(source.state_dict().Keys.Order(StringComparer.Ordinal), read.Keys.Order(StringComparer.Ordinal));
+        Assert.All(source.state_dict(), entry => Assert.True(entry.Value.equal(read[entry.Key]).all().item<bool>(), entry.Key));
         TrainingAssert.SameParameters(source, viaModelFile);
+    }
+
+    [Fact]
+    public void One_flipped_byte_anywhere_is_detected_by_the_checksum_and_names_the_file()
+    {
+        var path = folder.File("model.safetensors");
+        using var source = new TinyAutoencoder(seed: 43);
+        using var target = new TinyAutoencoder(seed: 44);
+        source.Save(path);
+        var original = File.ReadAllBytes(path);
+        var snapshot = TrainingAssert.Snapshot(target);
+
+        // A byte in the header's tensor table, in the data, and the last byte of the file.
+        foreach (int position in new[] { 40, original.Length / 2, original.Length - 1 })
+        {
+            var damaged = (byte[])original.Clone();
+            damaged[position] ^= 0x10;
+            File.WriteAllBytes(path, damaged);
+
+            var error = Assert.Throws<InvalidDataException>(() => ModelFile.Load(target, path));
+
+            Assert.Contains($"'{path}' cannot be read", error.Message, StringComparison.Ordinal);
+            TrainingAssert.Unchanged(snapshot, target);
+        }
+    }
+
+    [Fact]
+    public void A_checkpoint_or_a_PyTorch_pickle_passed_to_Load_says_what_it_is_and_what_to_call()
+    {
+        var checkpoint = folder.File("run.ckpt");
+        var pickle = folder.File("model.pt");
+        using var model = new TinyAutoencoder(seed: 45);
+        using var data = TinyData.Create(64, seed: 45);
+        model.Fit(data, TinyData.Options(epochs: 1) with { CheckpointPath = checkpoint });
+        File.WriteAllBytes(pickle, [0x50, 0x4B, 0x03, 0x04, .. new byte[64]]);
+
+        var asCheckpoint = Assert.Throws<InvalidDataException>(() => ModelFile.Load(model, checkpoint));
+        var asPickle = Assert.Throws<InvalidDataException>(() => ModelFile.Load(model, pickle));
+
+        Assert.Contains($"'{checkpoint}' is a training checkpoint, not a model file; pass it as FitOptions.CheckpointPath", asCheckpoint.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{pickle}' is a PyTorch file written by torch.save", asPickle.Message, StringComparison.Ordinal);
+        Assert.Contains("safetensors.torch.save_file", asPickle.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("\0", asCheckpoint.Message + asPickle.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -79,7 +123,7 @@ public sealed class ModelFileTests : IDisposable
 
         var error = Assert.Throws<InvalidDataException>(() => ModelFile.Load(target, path));
 
-        Assert.Contains($"'{path}' is truncated", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{path}' cannot be read", error.Message, StringComparison.Ordinal);
         TrainingAssert.Unchanged(snapshot, target);
     }
 
@@ -108,7 +152,7 @@ public sealed class ModelFileTests : IDisposable
 
         var error = Assert.Throws<InvalidDataException>(() => ModelFile.Load(model, path));
 
-        Assert.Contains($"'{path}' is corrupt: 3 unexpected bytes", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{path}' cannot be read: 3 unexpected bytes follow its last tensor", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using AutoencoderDsl.Training;
@@ -168,16 +169,25 @@ public sealed class TrainerTests
         using var data = TinyData.Create(128, seed: 10);
         using var model = new TinyAutoencoder(seed: 8);
         int calls = 0;
+        List<Tensor>? afterEpoch1 = null;
+        var progress = new RecordingProgress(report =>
+        {
+            if (report is { Kind: TrainingProgressKind.Epoch, Epoch: 1 })
+            {
+                afterEpoch1 = TrainingAssert.Snapshot(model);
+            }
+        });
 
         // The 7th batch is batch 3 of epoch 2 (4 batches per epoch).
         var options = TinyData.Options() with { Corrupt = x => ++calls == 7 ? x * float.NaN : x };
-        var error = Assert.Throws<TrainingDivergedException>(() => model.Fit(data, options));
+        var error = Assert.Throws<TrainingDivergedException>(() => model.Fit(data, options, progress: progress));
 
         Assert.Equal((2, 3), (error.Epoch, error.Batch));
         Assert.Contains("epoch 2, batch 3", error.Message, StringComparison.Ordinal);
         Assert.Contains("NaN", error.Message, StringComparison.Ordinal);
-        Assert.Contains("No checkpoint", error.Message, StringComparison.Ordinal);
-        Assert.All(model.parameters(), parameter => Assert.True(parameter.isfinite().all().item<bool>()));
+        Assert.Contains("returned to its parameters and optimizer state at the end of epoch 1", error.Message, StringComparison.Ordinal);
+        Assert.Null(error.LastCheckpoint);
+        TrainingAssert.Unchanged(afterEpoch1!, model);
     }
 
     [Fact]

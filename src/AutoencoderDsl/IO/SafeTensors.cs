@@ -1,0 +1,233 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AutoencoderDsl.IO;
+
+/// <summary>One tensor of a safetensors file, located in its data section.</summary>
+internal sealed record SafeTensorEntry(string Name, ScalarType DType, long[] Shape, long Begin, long End);
+
+/// <summary>
+/// The safetensors format (github.com/huggingface/safetensors): an 8-byte little-endian header length, a JSON header
+/// naming each tensor's dtype, shape and byte range, then the raw little-endian data. Loading it runs no code, and
+/// PyTorch, NumPy and the <c>safetensors</c> package read it. TorchSharp.PyBridge writes the format but takes no
+/// metadata, and this library's files carry a checksum in theirs, so the few lines of layout are written here.
+/// </summary>
+internal static class SafeTensors
+{
+    /// <summary>The metadata key holding the SHA-256 of the whole file, with this value's own digits read as zeros.</summary>
+    public const string ChecksumKey = "sha256";
+
+    private const int DigestLength = 64;
+
+    /// <summary>The largest header this reader accepts; real headers are a few kilobytes.</summary>
+    private const long MaxHeaderLength = 64 << 20;
+
+    private static readonly string Placeholder = new('0', DigestLength);
+
+    private static readonly Dictionary<ScalarType, string> DTypeNames = new()
+    {
+        [ScalarType.Float32] = "F32",
+        [ScalarType.Float64] = "F64",
+        [ScalarType.Float16] = "F16",
+        [ScalarType.BFloat16] = "BF16",
+        [ScalarType.Int64] = "I64",
+        [ScalarType.Int32] = "I32",
+        [ScalarType.Int16] = "I16",
+        [ScalarType.Int8] = "I8",
+        [ScalarType.Byte] = "U8",
+        [ScalarType.Bool] = "BOOL",
+    };
+
+    /// <summary>
+    /// Writes <paramref name="tensors"/> in order with <paramref name="metadata"/>, and a checksum of the whole file
+    /// under <see cref="ChecksumKey"/> in the metadata.
+    /// </summary>
+    public static void Write(Stream stream, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string> metadata)
+    {
+        using var scope = NewDisposeScope();
+        var cpu = tensors.Select(entry => (entry.Key, Tensor: entry.Value.detach().cpu().contiguous())).ToList();
+        var header = new MemoryStream();
+        using (var json = new Utf8JsonWriter(header))
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("__metadata__");
+            foreach (var (key, value) in metadata)
+            {
+                json.WriteString(key, value);
+            }
+
+            json.WriteString(ChecksumKey, Placeholder);
+            json.WriteEndObject();
+            long offset = 0;
+            foreach (var (name, tensor) in cpu)
+            {
+                long size = tensor.NumberOfElements * tensor.ElementSize;
+                json.WriteStartObject(name);
+                json.WriteString("dtype", DTypeNames.TryGetValue(tensor.dtype, out var dtype) ? dtype : throw new NotSupportedException($"The tensor '{name}' has the element type {tensor.dtype}, which safetensors cannot hold."));
+                json.WriteStartArray("shape");
+                foreach (var dim in tensor.shape)
+                {
+                    json.WriteNumberValue(dim);
+                }
+
+                json.WriteEndArray();
+                json.WriteStartArray("data_offsets");
+                json.WriteNumberValue(offset);
+                json.WriteNumberValue(offset + size);
+                json.WriteEndArray();
+                json.WriteEndObject();
+                offset += size;
+            }
+
+            json.WriteEndObject();
+        }
+
+        // The data section starts on an 8-byte boundary, padded with spaces as the format allows.
+        while ((header.Length + 8) % 8 != 0)
+        {
+            header.WriteByte((byte)' ');
+        }
+
+        var headerBytes = header.ToArray();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var length = BitConverter.GetBytes((ulong)headerBytes.Length);
+        if (!BitConverter.IsLittleEndian)
+        {
+            Array.Reverse(length);
+        }
+
+        hash.AppendData(length);
+        hash.AppendData(headerBytes);
+        foreach (var (_, tensor) in cpu)
+        {
+            hash.AppendData(tensor.bytes);
+        }
+
+        var digest = Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
+        int at = IndexOf(headerBytes, Encoding.ASCII.GetBytes(Placeholder));
+        Encoding.ASCII.GetBytes(digest).CopyTo(headerBytes, at);
+        stream.Write(length);
+        stream.Write(headerBytes);
+        foreach (var (_, tensor) in cpu)
+        {
+            stream.Write(tensor.bytes);
+        }
+    }
+
+    /// <summary>
+    /// Reads a safetensors file's entries and metadata from <paramref name="bytes"/>, checking its layout and, when the
+    /// metadata carries one, its checksum. Throws <see cref="InvalidDataException"/> naming <paramref name="path"/>.
+    /// </summary>
+    public static (IReadOnlyList<SafeTensorEntry> Entries, IReadOnlyDictionary<string, string> Metadata, long DataStart) Read(byte[] bytes, string path)
+    {
+        if (bytes.Length < 8)
+        {
+            throw Invalid(path, $"it holds {bytes.Length} bytes, fewer than a safetensors header's length");
+        }
+
+        long headerLength = (long)BitConverter.ToUInt64(bytes, 0);
+        if (headerLength > MaxHeaderLength || headerLength > bytes.Length - 8)
+        {
+            throw Invalid(path, "its header length is beyond the end of the file");
+        }
+
+        var entries = new List<SafeTensorEntry>();
+        var metadata = new Dictionary<string, string>();
+        try
+        {
+            using var document = JsonDocument.Parse(bytes.AsMemory(8, (int)headerLength));
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (property.Name == "__metadata__")
+                {
+                    foreach (var item in property.Value.EnumerateObject())
+                    {
+                        metadata[item.Name] = item.Value.GetString() ?? string.Empty;
+                    }
+
+                    continue;
+                }
+
+                var dtypeName = property.Value.GetProperty("dtype").GetString();
+                var dtype = DTypeNames.FirstOrDefault(pair => pair.Value == dtypeName);
+                if (dtype.Value is null)
+                {
+                    throw Invalid(path, $"the tensor '{property.Name}' has the unknown element type '{dtypeName}'");
+                }
+
+                var shape = property.Value.GetProperty("shape").EnumerateArray().Select(dim => dim.GetInt64()).ToArray();
+                var offsets = property.Value.GetProperty("data_offsets").EnumerateArray().Select(offset => offset.GetInt64()).ToArray();
+                entries.Add(new SafeTensorEntry(property.Name, dtype.Key, shape, offsets[0], offsets[1]));
+            }
+        }
+        catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or IndexOutOfRangeException or ArgumentException)
+        {
+            throw Invalid(path, "its header is not valid safetensors JSON", exception);
+        }
+
+        long dataStart = 8 + headerLength;
+        long dataLength = bytes.Length - dataStart;
+        long expected = 0;
+        foreach (var entry in entries.OrderBy(entry => entry.Begin))
+        {
+            long size = entry.Shape.Aggregate(1L, (product, dim) => product * dim) * entry.DType.ElementSize();
+            if (entry.Begin != expected || entry.End - entry.Begin != size || entry.Shape.Any(dim => dim < 0))
+            {
+                throw Invalid(path, $"the tensor '{entry.Name}' does not fit its byte range");
+            }
+
+            expected = entry.End;
+        }
+
+        if (expected != dataLength)
+        {
+            throw Invalid(path, dataLength < expected ? "it is truncated" : string.Create(CultureInfo.InvariantCulture, $"{dataLength - expected} unexpected bytes follow its last tensor"));
+        }
+
+        if (metadata.TryGetValue(ChecksumKey, out var recorded))
+        {
+            RequireChecksum(bytes, headerLength, recorded, path);
+        }
+
+        return (entries, metadata, dataStart);
+    }
+
+    /// <summary>A CPU tensor holding <paramref name="entry"/>'s data.</summary>
+    public static Tensor Tensor(byte[] bytes, long dataStart, SafeTensorEntry entry)
+    {
+        var tensor = empty(entry.Shape, entry.DType);
+        tensor.bytes = bytes.AsSpan((int)(dataStart + entry.Begin), (int)(entry.End - entry.Begin));
+        return tensor;
+    }
+
+    private static void RequireChecksum(byte[] bytes, long headerLength, string recorded, string path)
+    {
+        var digits = Encoding.ASCII.GetBytes(recorded);
+        int at = recorded.Length == DigestLength ? IndexOf(bytes.AsSpan(8, (int)headerLength), digits) : -1;
+        if (at < 0)
+        {
+            throw Invalid(path, "its checksum is unreadable");
+        }
+
+        var copy = (byte[])bytes.Clone();
+        Encoding.ASCII.GetBytes(Placeholder).CopyTo(copy, 8 + at);
+        var actual = Convert.ToHexString(SHA256.HashData(copy)).ToLowerInvariant();
+        if (actual != recorded)
+        {
+            throw Invalid(path, "its checksum does not match its contents, so it was damaged after it was written");
+        }
+    }
+
+    private static int IndexOf(ReadOnlySpan<byte> haystack, ReadOnlySpan<byte> needle) => haystack.IndexOf(needle);
+
+    private static InvalidDataException Invalid(string path, string problem, Exception? inner = null) =>
+        new($"The file '{path}' cannot be read: {problem}.", inner);
+}
