@@ -10,6 +10,7 @@ using static TorchSharp.torch;
 
 // Trains the 2-D FashionVae, then shows what it learned: test loss, samples, reconstructions and the latent map.
 var checkpointOption = new Option<string?>("--checkpoint") { Description = "A checkpoint written after every epoch; a run started again with the same file resumes where it stopped." };
+var patienceOption = new Option<int?>("--early-stopping") { Description = "Hold out 10 % of the training images and stop when their loss has not improved for this many epochs, keeping the best epoch's weights (--epochs is then the most)." };
 return ExampleCommand.Run(args, "Trains a VAE with a 2-D latent space and writes samples, reconstructions and the latent map.", defaultEpochs: 10, defaultOutput: "fashion-vae-output", settings =>
 {
     var (train, test) = settings.LoadData();
@@ -19,12 +20,17 @@ return ExampleCommand.Run(args, "Trains a VAE with a 2-D latent space and writes
         using var model = new FashionVae(seed: settings.Seed);
         var progress = new ConsoleProgress();
         var stopwatch = Stopwatch.StartNew();
-        var history = model.Fit(
-            train.Images,
-            new FitOptions { Epochs = settings.Epochs, BatchSize = 128, LearningRate = 1e-3, Seed = settings.Seed, CheckpointPath = settings.Parsed.GetValue(checkpointOption) },
-            validation: test.Images,
-            progress: progress);
+        var patience = settings.Parsed.GetValue(patienceOption);
+        var options = new FitOptions { Epochs = settings.Epochs, BatchSize = 128, LearningRate = 1e-3, Seed = settings.Seed, CheckpointPath = settings.Parsed.GetValue(checkpointOption) };
+        var history = patience is int epochs
+            ? model.Fit(train.Images, options with { ValidationSplit = 0.1, EarlyStopping = new EarlyStopping(Patience: epochs) }, progress: progress)
+            : model.Fit(train.Images, options, validation: test.Images, progress: progress);
         stopwatch.Stop();
+        if (history.BestEpoch is int best)
+        {
+            Console.WriteLine($"\n{(history.StopReason == TrainingStopReason.EarlyStopping ? "Stopped early" : "Trained every epoch")} after epoch {history.Last.Epoch}; best epoch {best} "
+                + $"(held-out loss {history.Epochs[best - 1].Validation!.Total:F2}){(history.RestoredBestWeights ? ", whose weights the model keeps" : string.Empty)}.");
+        }
 
         var testLoss = model.Evaluate(test.Images);
         Console.WriteLine();
@@ -51,7 +57,8 @@ return ExampleCommand.Run(args, "Trains a VAE with a 2-D latent space and writes
 
     return 0;
 },
-checkpointOption);
+checkpointOption,
+patienceOption);
 
 // Decodes an evenly spaced grid over the prior's central region: how the model lays out the data in two dimensions.
 static Tensor LatentGrid(FashionVae model, int side)

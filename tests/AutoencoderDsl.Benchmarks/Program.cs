@@ -10,9 +10,19 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-// Epoch time of the generated FashionVae against the same model written by hand in TorchSharp, in one process,
-// alternating runs so that the machine's noise falls on both alike; reports medians and their ratio, and the
-// process's memory after every round to show it stays flat.
+// "memory": resident memory while training, with and without releasing freed memory (MemoryBenchmark.cs).
+// Otherwise: epoch time of the generated FashionVae against the same model written by hand in TorchSharp, in one
+// process, alternating runs so that the machine's noise falls on both alike; reports medians and their ratio.
+if (args is ["memory"])
+{
+    return MemoryBenchmark.Compare();
+}
+
+if (args is ["memory-run", var release])
+{
+    return MemoryBenchmark.Run(bool.Parse(release));
+}
+
 int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
 var (train, test) = FashionMnist.IsAvailable()
     ? FashionMnist.Load()

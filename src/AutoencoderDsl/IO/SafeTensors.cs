@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -123,17 +124,18 @@ internal static class SafeTensors
     }
 
     /// <summary>
-    /// Reads a safetensors file's entries and metadata from <paramref name="bytes"/>, checking its layout and, when the
+    /// Reads a safetensors file's entries and metadata from <paramref name="file"/>, checking its layout and, when the
     /// metadata carries one, its checksum. Throws <see cref="InvalidDataException"/> naming <paramref name="path"/>.
     /// </summary>
-    public static (IReadOnlyList<SafeTensorEntry> Entries, IReadOnlyDictionary<string, string> Metadata, long DataStart) Read(byte[] bytes, string path)
+    public static (IReadOnlyList<SafeTensorEntry> Entries, IReadOnlyDictionary<string, string> Metadata, long DataStart) Read(ReadOnlyMemory<byte> file, string path)
     {
+        var bytes = file.Span;
         if (bytes.Length < 8)
         {
             throw Invalid(path, $"it holds {bytes.Length} bytes, fewer than a safetensors header's length");
         }
 
-        long headerLength = (long)BitConverter.ToUInt64(bytes, 0);
+        long headerLength = (long)BinaryPrimitives.ReadUInt64LittleEndian(bytes);
         if (headerLength > MaxHeaderLength || headerLength > bytes.Length - 8)
         {
             throw Invalid(path, "its header length is beyond the end of the file");
@@ -143,7 +145,7 @@ internal static class SafeTensors
         var metadata = new Dictionary<string, string>();
         try
         {
-            using var document = JsonDocument.Parse(bytes.AsMemory(8, (int)headerLength));
+            using var document = JsonDocument.Parse(file.Slice(8, (int)headerLength));
             foreach (var property in document.RootElement.EnumerateObject())
             {
                 if (property.Name == "__metadata__")
@@ -201,25 +203,28 @@ internal static class SafeTensors
     }
 
     /// <summary>A CPU tensor holding <paramref name="entry"/>'s data.</summary>
-    public static Tensor Tensor(byte[] bytes, long dataStart, SafeTensorEntry entry)
+    public static Tensor Tensor(ReadOnlySpan<byte> file, long dataStart, SafeTensorEntry entry)
     {
         var tensor = empty(entry.Shape, entry.DType);
-        tensor.bytes = bytes.AsSpan((int)(dataStart + entry.Begin), (int)(entry.End - entry.Begin));
+        file.Slice((int)(dataStart + entry.Begin), (int)(entry.End - entry.Begin)).CopyTo(tensor.bytes);
         return tensor;
     }
 
-    private static void RequireChecksum(byte[] bytes, long headerLength, string recorded, string path)
+    /// <summary>Hashes the file with the recorded digest's digits read as zeros, as <see cref="Write"/> did.</summary>
+    private static void RequireChecksum(ReadOnlySpan<byte> bytes, long headerLength, string recorded, string path)
     {
         var digits = Encoding.ASCII.GetBytes(recorded);
-        int at = recorded.Length == DigestLength ? IndexOf(bytes.AsSpan(8, (int)headerLength), digits) : -1;
+        int at = recorded.Length == DigestLength ? IndexOf(bytes.Slice(8, (int)headerLength), digits) : -1;
         if (at < 0)
         {
             throw Invalid(path, "its checksum is unreadable");
         }
 
-        var copy = (byte[])bytes.Clone();
-        Encoding.ASCII.GetBytes(Placeholder).CopyTo(copy, 8 + at);
-        var actual = Convert.ToHexString(SHA256.HashData(copy)).ToLowerInvariant();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(bytes[..(8 + at)]);
+        hash.AppendData(Encoding.ASCII.GetBytes(Placeholder));
+        hash.AppendData(bytes[(8 + at + DigestLength)..]);
+        var actual = Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
         if (actual != recorded)
         {
             throw Invalid(path, "its checksum does not match its contents, so it was damaged after it was written");

@@ -65,7 +65,7 @@ public static class ModelFile
         SafeTensors.Write(stream, module.state_dict(), new Dictionary<string, string> { ["format"] = Format, ["model"] = module.GetName() });
 
     /// <summary>Checks, then copies, a safetensors image into the module's own tensors, in place (an optimizer holding them stays connected).</summary>
-    internal static void Read(nn.Module module, byte[] bytes, string path)
+    internal static void Read(nn.Module module, ReadOnlyMemory<byte> bytes, string path)
     {
         var (entries, _, dataStart) = SafeTensors.Read(bytes, path);
         var targets = module.state_dict();
@@ -98,7 +98,7 @@ public static class ModelFile
         using var noGrad = no_grad();
         foreach (var entry in entries)
         {
-            using var source = SafeTensors.Tensor(bytes, dataStart, entry);
+            using var source = SafeTensors.Tensor(bytes.Span, dataStart, entry);
             targets[entry.Name].copy_(source);
         }
     }

@@ -239,6 +239,7 @@ public static class Trainer
         private readonly Device device;
         private readonly TrainingSignature? signature;
         private readonly Stopwatch runClock = new();
+        private readonly EpochStart epochStart = new();
         private long batchesRun;
 
         public TrainingRun(ITrainableAutoencoder model, TrainingData train, TrainingData? validation, bool validationIsSplit, FitOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
@@ -308,13 +309,14 @@ public static class Trainer
                     Checkpoint.Write(options.CheckpointPath, module, optimizer, history, signature!, bestWeights);
                 }
 
-                progress?.Report(new TrainingProgress(
-                    TrainingProgressKind.Epoch, epoch, options.Epochs, Batches, Batches, trainMetrics, validationMetrics,
-                    PerSecond(Examples, duration), duration, TimeLeft(epoch, Batches)));
                 if (options.ReleaseFreedMemory)
                 {
                     NativeMemory.ReleaseFreed();
                 }
+
+                progress?.Report(new TrainingProgress(
+                    TrainingProgressKind.Epoch, epoch, options.Epochs, Batches, Batches, trainMetrics, validationMetrics,
+                    PerSecond(Examples, duration), duration, TimeLeft(epoch, Batches)));
 
                 if (options.Callbacks.Any(callback => callback.OnEpochEnd(summary, history) == TrainingDecision.Stop))
                 {
@@ -350,7 +352,7 @@ public static class Trainer
         private LossMetrics TrainEpoch(int epoch, IReadOnlyList<EpochSummary> completed, OptimizerHelper optimizer, Generator shuffler)
         {
             // A diverged epoch is rolled back whole: to the state the last checkpoint holds, which is the last one that trained without diverging.
-            var start = Snapshot(module, optimizer);
+            epochStart.Take(module, optimizer);
             module.train();
             model.Epoch = epoch;
             try
@@ -363,9 +365,14 @@ public static class Trainer
                 for (int batch = 1; batch <= Batches; batch++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    TrainBatch(epoch, batch, completed, optimizer, order, terms, seen, start);
+                    TrainBatch(epoch, batch, completed, optimizer, order, terms, seen);
                     seen += Math.Min(options.BatchSize, Examples - seen);
                     batchesRun++;
+                    if (options.ReleaseFreedMemory && batch % NativeMemory.BatchesBetweenReleases == 0)
+                    {
+                        NativeMemory.ReleaseFreed();
+                    }
+
                     progress?.Report(new TrainingProgress(
                         TrainingProgressKind.Batch, epoch, options.Epochs, batch, Batches, terms.Latest(), null,
                         PerSecond(seen, clock.Elapsed), clock.Elapsed, TimeLeft(epoch, batch)));
@@ -380,7 +387,7 @@ public static class Trainer
         }
 
         /// <summary>One optimizer step on the batch starting at <paramref name="seen"/>, its temporaries released with its scope.</summary>
-        private void TrainBatch(int epoch, int batch, IReadOnlyList<EpochSummary> completed, OptimizerHelper optimizer, Tensor? order, TermAccumulator terms, long seen, (byte[] Model, byte[] Optimizer) start)
+        private void TrainBatch(int epoch, int batch, IReadOnlyList<EpochSummary> completed, OptimizerHelper optimizer, Tensor? order, TermAccumulator terms, long seen)
         {
             using var scope = NewDisposeScope();
             SetRate(optimizer, RateOf(epoch, batch - 1, completed));
@@ -391,7 +398,7 @@ public static class Trainer
             double total = terms.Add(loss, size);
             if (!double.IsFinite(total))
             {
-                Restore(start, module, optimizer);
+                epochStart.Restore(module, optimizer);
                 throw new TrainingDivergedException(
                     epoch, batch, total, optimizer.ParamGroups.First().LearningRate, options.Optimizer.StepScalesWithGradient, completed.Count > 0 ? options.CheckpointPath : null);
             }
@@ -437,22 +444,32 @@ public static class Trainer
             ModelFile.Write(module, image);
             return image.ToArray();
         }
+    }
 
-        private static (byte[] Model, byte[] Optimizer) Snapshot(nn.Module module, OptimizerHelper optimizer)
+    /// <summary>
+    /// The model and optimizer at the start of an epoch, in memory, to roll a diverged epoch back. Its two buffers are
+    /// reused epoch after epoch: fresh ones would leave megabytes of large-object garbage per epoch, which the
+    /// resident memory would show until a full garbage collection.
+    /// </summary>
+    private sealed class EpochStart
+    {
+        private readonly MemoryStream model = new();
+        private readonly MemoryStream optimizerState = new();
+
+        public void Take(nn.Module module, OptimizerHelper optimizer)
         {
-            var state = new MemoryStream();
-            using (var writer = new BinaryWriter(state))
-            {
-                optimizer.save_state_dict(writer);
-            }
-
-            return (Snapshot(module), state.ToArray());
+            model.SetLength(0);
+            ModelFile.Write(module, model);
+            optimizerState.SetLength(0);
+            using var writer = new BinaryWriter(optimizerState, System.Text.Encoding.UTF8, leaveOpen: true);
+            optimizer.save_state_dict(writer);
         }
 
-        private static void Restore((byte[] Model, byte[] Optimizer) snapshot, nn.Module module, OptimizerHelper optimizer)
+        public void Restore(nn.Module module, OptimizerHelper optimizer)
         {
-            ModelFile.Read(module, snapshot.Model, "the epoch's starting state");
-            using var reader = new BinaryReader(new MemoryStream(snapshot.Optimizer));
+            ModelFile.Read(module, new ReadOnlyMemory<byte>(model.GetBuffer(), 0, (int)model.Length), "the epoch's starting state");
+            optimizerState.Position = 0;
+            using var reader = new BinaryReader(optimizerState, System.Text.Encoding.UTF8, leaveOpen: true);
             optimizer.load_state_dict(reader);
         }
     }
