@@ -55,7 +55,7 @@ internal static class AtomicFile
         }
         catch (Exception exception) when (exception is UnauthorizedAccessException or IOException)
         {
-            throw new UnauthorizedAccessException($"The {what} '{fullPath}' cannot be written: the folder '{folder}' is not writable ({exception.Message}).", exception);
+            throw new UnauthorizedAccessException($"The {what} '{fullPath}' cannot be written: the folder '{folder}' is not writable.", exception);
         }
     }
 

@@ -45,7 +45,7 @@ internal static class DataChecks
                     ? $"pixels of 0 to 255 scale to [0, 1] with {name} / 255"
                     : "scale the data into [0, 1], or declare Likelihood = Likelihood.Gaussian";
                 throw new ArgumentException(
-                    string.Create(CultureInfo.InvariantCulture, $"A Bernoulli model reads every value as a probability, so the data must lie in [0, 1], but {name} ranges from {min} to {max}; {fix}."),
+                    string.Create(CultureInfo.InvariantCulture, $"A Bernoulli model reads every value as a probability, so the data must lie in [0, 1], but {name} ranges from {min:G6} to {max:G6}; {fix}."),
                     name);
             }
         }

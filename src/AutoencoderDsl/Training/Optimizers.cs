@@ -19,6 +19,9 @@ public abstract record OptimizerChoice
 
     /// <summary>Whether clipping the gradient norm bounds the step: true for SGD, not for the adaptive optimizers, whose steps do not grow with the gradient.</summary>
     internal virtual bool StepScalesWithGradient => false;
+
+    /// <summary>The learning rate this optimizer is commonly run at, for advice after a divergence.</summary>
+    internal virtual double UsualLearningRate => 1e-3;
 }
 
 /// <summary>Adam (Kingma and Ba), the default: <c>torch.optim.Adam</c>.</summary>
@@ -82,6 +85,8 @@ public sealed record SgdOptimizer : OptimizerChoice
     public bool Nesterov { get; init; }
 
     internal override bool StepScalesWithGradient => true;
+
+    internal override double UsualLearningRate => 1e-2;
 
     internal override OptimizerHelper Create(IEnumerable<Parameter> parameters, double learningRate) =>
         optim.SGD(parameters, learningRate, Momentum, 0, WeightDecay, Nesterov);

@@ -240,6 +240,7 @@ public static class Trainer
         private readonly TrainingSignature? signature;
         private readonly Stopwatch runClock = new();
         private readonly EpochStart epochStart = new();
+        private double? firstBatchLoss;
         private long batchesRun;
 
         public TrainingRun(ITrainableAutoencoder model, TrainingData train, TrainingData? validation, bool validationIsSplit, FitOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
@@ -396,11 +397,20 @@ public static class Trainer
             var labels = train.Labels is null ? null : SelectBatch(train.Labels, order, seen, size, device);
             var loss = model.ComputeLoss(Corrupted(options.Corrupt, clean), clean, labels);
             double total = terms.Add(loss, size);
+            firstBatchLoss ??= total;
             if (!double.IsFinite(total))
             {
                 epochStart.Restore(module, optimizer);
-                throw new TrainingDivergedException(
-                    epoch, batch, total, optimizer.ParamGroups.First().LearningRate, options.Optimizer.StepScalesWithGradient, completed.Count > 0 ? options.CheckpointPath : null);
+                throw new TrainingDivergedException(new DivergenceFacts(
+                    epoch,
+                    batch,
+                    total,
+                    optimizer.ParamGroups.First().LearningRate,
+                    options.Optimizer.UsualLearningRate,
+                    options.Optimizer.StepScalesWithGradient,
+                    completed.Count > 0 ? options.CheckpointPath : null,
+                    firstBatchLoss,
+                    completed.Count > 0 ? completed[^1].Train.Total : null));
             }
 
             optimizer.zero_grad();

@@ -10,13 +10,13 @@ namespace AutoencoderDsl.Training;
 /// </summary>
 public sealed class TrainingDivergedException : Exception
 {
-    internal TrainingDivergedException(int epoch, int batch, double loss, double learningRate, bool clippingHelps, string? lastCheckpoint)
-        : base(FormatMessage(epoch, batch, loss, learningRate, clippingHelps, lastCheckpoint))
+    internal TrainingDivergedException(DivergenceFacts facts)
+        : base(FormatMessage(facts))
     {
-        Epoch = epoch;
-        Batch = batch;
-        Loss = loss;
-        LastCheckpoint = lastCheckpoint;
+        Epoch = facts.Epoch;
+        Batch = facts.Batch;
+        Loss = facts.Loss;
+        LastCheckpoint = facts.LastCheckpoint;
     }
 
     /// <summary>The epoch that diverged, from 1.</summary>
@@ -31,14 +31,33 @@ public sealed class TrainingDivergedException : Exception
     /// <summary>The checkpoint file holding the last completed epoch, or null when none was written or restored.</summary>
     public string? LastCheckpoint { get; }
 
-    private static string FormatMessage(int epoch, int batch, double loss, double learningRate, bool clippingHelps, string? lastCheckpoint)
+    private static string FormatMessage(DivergenceFacts facts)
     {
-        var state = epoch == 1 ? "its initial parameters" : string.Create(CultureInfo.InvariantCulture, $"its parameters and optimizer state at the end of epoch {epoch - 1}");
-        var advice = string.Create(CultureInfo.InvariantCulture, $"Lower the learning rate, now {learningRate:G3}: try {learningRate / 10:G3}")
-            + (clippingHelps ? ", or set MaxGradientNorm (for example 1) to bound each step." : "; with this optimizer clipping the gradient does not bound the step, the learning rate does.");
-        var checkpoint = lastCheckpoint is null
+        var state = facts.Epoch == 1 ? "its initial parameters" : string.Create(CultureInfo.InvariantCulture, $"its parameters and optimizer state at the end of epoch {facts.Epoch - 1}");
+        var checkpoint = facts.LastCheckpoint is null
             ? string.Empty
-            : string.Create(CultureInfo.InvariantCulture, $" The checkpoint '{lastCheckpoint}' holds the same state and was left untouched.");
-        return string.Create(CultureInfo.InvariantCulture, $"Training diverged in epoch {epoch}, batch {batch}: the total loss is {loss}. The model was returned to {state}.{checkpoint} {advice}");
+            : string.Create(CultureInfo.InvariantCulture, $" The checkpoint '{facts.LastCheckpoint}' holds the same state and was left untouched.");
+
+        // The state rolled back to is only worth training on if the epochs before had not already blown up.
+        var blownUp = facts.LastEpochLoss is double last && facts.FirstBatchLoss is double first && Math.Abs(last) > 10 * Math.Abs(first)
+            ? string.Create(CultureInfo.InvariantCulture, $" That state had already gone wrong (training loss {last:G3} in epoch {facts.Epoch - 1}, after {first:G3} at the first batch): build a new model rather than train it on.")
+            : string.Empty;
+        var rate = Math.Min(facts.LearningRate / 10, facts.UsualLearningRate);
+        var advice = string.Create(CultureInfo.InvariantCulture, $" Lower the learning rate, now {facts.LearningRate:G3}, to {rate:G3} or less")
+            + (facts.LearningRate > facts.UsualLearningRate ? string.Create(CultureInfo.InvariantCulture, $" ({facts.UsualLearningRate:G3} is this optimizer's usual rate)") : string.Empty)
+            + (facts.ClippingHelps ? ", or set MaxGradientNorm (for example 1) to bound each step." : "; with this optimizer clipping the gradient does not bound the step, the learning rate does.");
+        return string.Create(CultureInfo.InvariantCulture, $"Training diverged in epoch {facts.Epoch}, batch {facts.Batch}: the total loss is {facts.Loss}. The model was returned to {state}.{checkpoint}{blownUp}{advice}");
     }
 }
+
+/// <summary>What the trainer knows when a loss stops being finite.</summary>
+internal sealed record DivergenceFacts(
+    int Epoch,
+    int Batch,
+    double Loss,
+    double LearningRate,
+    double UsualLearningRate,
+    bool ClippingHelps,
+    string? LastCheckpoint,
+    double? FirstBatchLoss,
+    double? LastEpochLoss);

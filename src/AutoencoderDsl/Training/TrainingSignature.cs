@@ -2,14 +2,15 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Security.Cryptography;
 using static TorchSharp.torch;
 
 namespace AutoencoderDsl.Training;
 
 /// <summary>
 /// What a run was trained with, recorded in its checkpoint: the options that shape the run and a fingerprint of the
-/// data (its shape and type, and the sum and sum of squares of its values and labels, in 64-bit arithmetic). Resuming
-/// with a different signature would mix two runs in one history.
+/// data (its shape and type, and a hash of its values and labels). Resuming with a different signature would mix two
+/// runs in one history.
 /// </summary>
 internal sealed record TrainingSignature(IReadOnlyDictionary<string, string> Fields)
 {
@@ -39,13 +40,20 @@ internal sealed record TrainingSignature(IReadOnlyDictionary<string, string> Fie
             .Where(key => Fields.GetValueOrDefault(key) != current.Fields.GetValueOrDefault(key))
             .Select(key => $"{key} {Fields.GetValueOrDefault(key, "unrecorded")} in the checkpoint, {current.Fields.GetValueOrDefault(key, "unrecorded")} now");
 
+    /// <summary>
+    /// The shape and type, and a SHA-256 of the values and of the labels: exact, so it changes when any value or its
+    /// place changes, and independent of how many threads a sum would be split over.
+    /// </summary>
     private static string Fingerprint(TrainingData data)
     {
+        var text = $"{Shapes.Format(data.Examples.shape)} {data.Examples.dtype}, SHA-256 {Digest(data.Examples)}";
+        return data.Labels is null ? text : text + $", labels SHA-256 {Digest(data.Labels)}";
+    }
+
+    private static string Digest(Tensor tensor)
+    {
         using var scope = NewDisposeScope();
-        var examples = data.Examples;
-        var text = $"{Shapes.Format(examples.shape)} {examples.dtype}, sum {Text(examples.sum(type: ScalarType.Float64).item<double>())}, "
-            + $"sum of squares {Text(examples.square().sum(type: ScalarType.Float64).item<double>())}";
-        return data.Labels is null ? text : text + $", labels sum {Text(data.Labels.sum().item<long>())}";
+        return Convert.ToHexString(SHA256.HashData(tensor.cpu().contiguous().bytes))[..16].ToLowerInvariant();
     }
 
     private static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
