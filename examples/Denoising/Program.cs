@@ -27,8 +27,8 @@ return ExampleCommand.Run(args, "Trains a denoising autoencoder and measures the
         var noise = new Generator((ulong)settings.Seed + 1);
         var noisy = (test.Images + (0.5 * randn(test.Images.shape, generator: noise))).clamp(0, 1);
         var denoised = denoiser.Denoise(noisy);
-        double noisyPsnr = Psnr(noisy, test.Images), denoisedPsnr = Psnr(denoised, test.Images);
-        Console.WriteLine($"PSNR against the clean test images (Gaussian noise σ = 0.5): noisy {noisyPsnr:F2} dB, denoised {denoisedPsnr:F2} dB, a gain of {denoisedPsnr - noisyPsnr:F2} dB.");
+        var quality = denoiser.MeasureDenoising(noisy, test.Images);
+        Console.WriteLine($"PSNR against the clean test images (Gaussian noise σ = 0.5): noisy {quality.Noisy.Psnr:F2} dB, denoised {quality.Denoised.Psnr:F2} dB, a gain of {quality.PsnrGain:F2} dB.");
 
         const int Shown = 10;
         var path = settings.Output("denoising.png");
@@ -38,6 +38,3 @@ return ExampleCommand.Run(args, "Trains a denoising autoencoder and measures the
 
     return 0;
 });
-
-// Peak signal-to-noise ratio of images in [0, 1], in decibels.
-static double Psnr(Tensor image, Tensor reference) => 10 * Math.Log10(1 / (image - reference).square().mean().item<float>());

@@ -11,7 +11,7 @@ namespace AutoencoderDsl;
 public static class LossFunctions
 {
     /// <summary>½·log 2π, the constant of a Gaussian's negative log-likelihood per element.</summary>
-    private static readonly double HalfLogTwoPi = 0.5 * Math.Log(2 * Math.PI);
+    public static readonly double HalfLogTwoPi = 0.5 * Math.Log(2 * Math.PI);
 
     /// <summary>Keeps a mean activation inside (0, 1), where the sparsity divergence is finite.</summary>
     private const double ActivationFloor = 1e-6;
@@ -61,9 +61,12 @@ public static class LossFunctions
         return perElement.sum() / mean.shape[0];
     }
 
-    /// <summary>KL(N(mean, exp(logVar)) ‖ N(0, I)) in closed form: -½ Σ (1 + logVar − mean² − exp(logVar)).</summary>
-    public static Tensor GaussianKl(Tensor mean, Tensor logVar) =>
-        -0.5 * (1 + logVar - mean.square() - logVar.exp()).sum() / mean.shape[0];
+    /// <summary>KL(N(mean, exp(logVar)) ‖ N(0, I)) in closed form, averaged over the batch: see <see cref="GaussianKlPerExample"/>.</summary>
+    public static Tensor GaussianKl(Tensor mean, Tensor logVar) => GaussianKlPerExample(mean, logVar).mean();
+
+    /// <summary>KL(N(mean, exp(logVar)) ‖ N(0, I)) of each example <c>[N, D]</c> in closed form, <c>[N]</c>: -½ Σⱼ (1 + logVar − mean² − exp(logVar)).</summary>
+    public static Tensor GaussianKlPerExample(Tensor mean, Tensor logVar) =>
+        -0.5 * (1 + logVar - mean.square() - logVar.exp()).sum(1);
 
     /// <summary>The L1 norm of each code <c>[N, D]</c>, averaged over the batch.</summary>
     public static Tensor L1(Tensor code) => code.abs().sum() / code.shape[0];

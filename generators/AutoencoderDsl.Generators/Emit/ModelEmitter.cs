@@ -135,7 +135,7 @@ public static class ModelEmitter
             part.WriteImplementation(writer);
         }
 
-        foreach (var section in new[] { ApiSection.Coding, ApiSection.Inference, ApiSection.Training })
+        foreach (var section in new[] { ApiSection.Coding, ApiSection.Inference, ApiSection.Training, ApiSection.Measurement })
         {
             foreach (var part in parts)
             {

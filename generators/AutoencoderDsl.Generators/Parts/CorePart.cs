@@ -23,6 +23,13 @@ public sealed record CorePart(EquatableArray<long> InputShape) : Part
     private static readonly ApiParameter Progress = new(ApiType.Progress, "progress", "Receives a report after every batch and every epoch, on the training thread.", "null");
     private static readonly ApiParameter Cancellation = new(ApiType.CancellationToken, "cancellationToken", "Checked before every batch.", "default");
     private static readonly ApiParameter BatchSize = new(ApiType.Int, "batchSize", "Examples per forward pass.", "256");
+    private static readonly ApiParameter FalsePositiveRate = new(ApiType.Double, "falsePositiveRate", "The share of normal examples allowed above the threshold, in [0, 1).", "0.01");
+    private static readonly ApiParameter Contamination = new(ApiType.Double, "contamination", "The share of the data believed anomalous, in [0, 1).");
+    private static readonly ApiParameter IsAnomalous = new(ApiType.Tensor, "isAnomalous", "The truth, <c>Bool [N]</c>: true for each anomaly.");
+    private static readonly ApiParameter Scoring = new(ApiType.OptionalScoring, "scoring", "How scores are computed; the negative log-likelihood when null.", "null");
+    private static readonly ApiParameter ThresholdScoring = new(ApiType.OptionalScoring, "scoring", "How scores are computed; when null, as the threshold was calibrated (or the negative log-likelihood).", "null");
+    private static readonly ApiParameter Peak = new(ApiType.Double, "peak", "The range of the data's values, the peak of the PSNR: 1 for images in [0, 1].", "1");
+    private static readonly ApiParameter DetectionRateAt = new(ApiType.Double, "falsePositiveRate", "The false-positive rate at which to read the detection rate, in (0, 1].", "0.01");
 
     public override string DeclaredBy => "every model";
 
@@ -43,6 +50,15 @@ public sealed record CorePart(EquatableArray<long> InputShape) : Part
         DenoisingLoss(model),
         Fit(model),
         Evaluate(model),
+        AnomalyScore(model),
+        CalibrateThreshold(model),
+        CalibrateThresholdByContamination(model),
+        IsAnomaly(model),
+        EvaluateAnomalies(model),
+        AnomalyAttribution(model),
+        MeasureReconstruction(model),
+        MeasureDenoising(model),
+        .. MeasureEmbedding(model),
     ];
 
     public static GeneratedMember Constructor { get; } = GeneratedMember.Method(".ctor", Seed);
@@ -88,9 +104,81 @@ public sealed record CorePart(EquatableArray<long> InputShape) : Part
                 $"Trains on <paramref name=\"train\"/> <c>{Batch}</c> and returns one summary per epoch.",
                 "The loss history, epochs restored from a checkpoint included.");
             writer.Method(Evaluate(model), "public global::AutoencoderDsl.LossMetrics", $"EvaluateData(data, {labels}, batchSize)", "The mean of each loss term over <paramref name=\"data\"/>, in evaluation mode and without gradients.");
-            writer.Method(Load, $"public static {model.ClassName}", $"LoadInto(new {model.ClassName}(), path)", $"Builds a {model.ClassName} and loads parameters written by <c>Save</c>.");
+            writer.Method(Load, $"public static {model.ClassName}", $"LoadInto(new {model.ClassName}(), path)", $"Builds a {model.ClassName} and loads parameters written by <c>Save</c>, with the threshold, standardizer and sampler saved beside them.");
+        }
+        else if (section == ApiSection.Measurement)
+        {
+            writer.Method(AnomalyScore(model), "public Tensor", $"AnomalyScores(x, {labels}, scoring, batchSize)", $"The anomaly score of each example, <c>[N]</c> float64 in nats: {latent.ScoreNote}; see <paramref name=\"scoring\"/>. Higher is more anomalous.");
+            writer.Method(
+                CalibrateThreshold(model),
+                "public global::AutoencoderDsl.Evaluation.AnomalyThreshold",
+                $"CalibrateThresholdOn(normal, {labels}, falsePositiveRate, scoring, batchSize)",
+                "Sets <c>AnomalyThreshold</c> from the scores of data believed normal, so that at most <paramref name=\"falsePositiveRate\"/> of it is flagged; the threshold is saved with the model.");
+            writer.Method(
+                CalibrateThresholdByContamination(model),
+                "public global::AutoencoderDsl.Evaluation.AnomalyThreshold",
+                $"CalibrateThresholdByContaminationOn(data, {labels}, contamination, scoring, batchSize)",
+                "Sets <c>AnomalyThreshold</c> so that it flags the share <paramref name=\"contamination\"/> of data believed to hold that share of anomalies.");
+            writer.Method(IsAnomaly(model), "public Tensor", $"FlagAnomalies(x, {labels}, batchSize)", "Whether each example scores above <c>AnomalyThreshold</c>, <c>Bool [N]</c>; calibrate first.");
+            writer.Method(
+                EvaluateAnomalies(model),
+                "public global::AutoencoderDsl.Evaluation.AnomalyReport",
+                $"EvaluateAnomalyScores(x, isAnomalous, {labels}, falsePositiveRate, scoring, batchSize)",
+                "How well the scores separate anomalies from normal examples: ROC AUC, average precision, the detection rate at a false-positive rate, and precision, recall and F1 at <c>AnomalyThreshold</c> when it is set.");
+            writer.Method(MeasureReconstruction(model), "public global::AutoencoderDsl.Evaluation.ReconstructionQuality", $"MeasureReconstructionOf(x, {labels}, peak)", "The mean squared error and PSNR of the reconstructions of <paramref name=\"x\"/> against it.");
+            writer.Method(MeasureDenoising(model), "public global::AutoencoderDsl.Evaluation.DenoisingQuality", $"MeasureDenoisingOf(noisy, clean, {labels}, peak)", "The PSNR of the noisy inputs and of their reconstructions, both against the clean data: what denoising gained.");
+            foreach (var member in MeasureEmbedding(model))
+            {
+                writer.Method(
+                    member,
+                    "public global::AutoencoderDsl.Evaluation.EmbeddingQuality",
+                    "MeasureEmbeddingOf(train, trainLabels, test, testLabels, neighbours)",
+                    "The k-nearest-neighbour accuracy of the codes of held-out data, voting among the codes of the training data, beside the same vote in PCA's coordinates of the same dimension fitted on the same data: whether the code beats the linear baseline.");
+            }
+
+            writer.Method(AnomalyAttribution(model), "public Tensor", $"AttributeAnomalies(x, {labels})", "Each element's share of its example's reconstruction score, shaped like <paramref name=\"x\"/>, summing to 1 per example: which pixels or columns made it anomalous.");
         }
     }
+
+    private static GeneratedMember Scored(ModelDescription model, string name, ApiParameter[] leading, ApiParameter[] options) =>
+        GeneratedMember.Method(name, [.. leading, .. LabelsOf(model), .. options, BatchSize]);
+
+    private GeneratedMember AnomalyScore(ModelDescription model) => Scored(model, "AnomalyScore", [Examples("x", $"A batch <c>{Batch}</c>.")], [Scoring]);
+
+    private GeneratedMember CalibrateThreshold(ModelDescription model) =>
+        Scored(model, "CalibrateThreshold", [Examples("normal", $"Examples believed normal, <c>{Batch}</c>, not the training data.")], [FalsePositiveRate, Scoring]);
+
+    private GeneratedMember CalibrateThresholdByContamination(ModelDescription model) =>
+        Scored(model, "CalibrateThresholdByContamination", [Examples("data", $"Examples <c>{Batch}</c> of which a known share is anomalous.")], [Contamination, Scoring]);
+
+    private GeneratedMember IsAnomaly(ModelDescription model) => Scored(model, "IsAnomaly", [Examples("x", $"A batch <c>{Batch}</c>.")], []);
+
+    private GeneratedMember EvaluateAnomalies(ModelDescription model) =>
+        Scored(model, "EvaluateAnomalies", [Examples("x", $"Labelled test examples <c>{Batch}</c>, normal and anomalous."), IsAnomalous], [DetectionRateAt, ThresholdScoring]);
+
+    private GeneratedMember MeasureReconstruction(ModelDescription model) =>
+        GeneratedMember.Method("MeasureReconstruction", [Examples("x", $"A batch <c>{Batch}</c>."), .. LabelsOf(model), Peak]);
+
+    private GeneratedMember MeasureDenoising(ModelDescription model) =>
+        GeneratedMember.Method("MeasureDenoising", [Examples("noisy", $"Noisy examples <c>{Batch}</c>."), Examples("clean", "The same examples without the noise."), .. LabelsOf(model), Peak]);
+
+    /// <summary><c>MeasureEmbedding</c>, for a model without a condition, whose codes alone must keep the classes apart.</summary>
+    private GeneratedMember[] MeasureEmbedding(ModelDescription model) =>
+        model.Find<ClassConditioningPart>() is null
+            ?
+            [
+                GeneratedMember.Method(
+                    "MeasureEmbedding",
+                    Examples("train", $"Training examples <c>{Batch}</c>."),
+                    Examples("trainLabels", "Their classes, <c>Int64 [N]</c>."),
+                    Examples("test", "Held-out examples of the same shape."),
+                    Examples("testLabels", "Their classes, <c>Int64 [M]</c>."),
+                    new ApiParameter(ApiType.Int, "neighbours", "k, the neighbours that vote.", "5")),
+            ]
+            : [];
+
+    private GeneratedMember AnomalyAttribution(ModelDescription model) =>
+        GeneratedMember.Method("AnomalyAttribution", [Examples("x", $"A batch <c>{Batch}</c>."), .. LabelsOf(model)]);
 
     private static ApiParameter[] LabelsOf(ModelDescription model, string name = ClassConditioningPart.LabelsName, string of = "example") =>
         model.Find<ClassConditioningPart>() is { } condition ? [condition.Labels(name, of)] : [];

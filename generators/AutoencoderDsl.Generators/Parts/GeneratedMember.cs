@@ -10,8 +10,10 @@ public sealed record ApiType(string Written, string Display)
     public static readonly ApiType OptionalTensor = new("Tensor?", "TorchSharp.torch.Tensor");
     public static readonly ApiType Int = new("int", "int");
     public static readonly ApiType Long = new("long", "long");
+    public static readonly ApiType Double = new("double", "double");
     public static readonly ApiType OptionalLong = new("long?", "long?");
     public static readonly ApiType String = new("string", "string");
+    public static readonly ApiType OptionalScoring = new("global::AutoencoderDsl.Evaluation.AnomalyScoring?", "AutoencoderDsl.Evaluation.AnomalyScoring");
     public static readonly ApiType OptionalGenerator = new("Generator?", "TorchSharp.torch.Generator");
     public static readonly ApiType FitOptions = new("global::AutoencoderDsl.Training.FitOptions?", "AutoencoderDsl.Training.FitOptions");
     public static readonly ApiType Progress = new("global::System.IProgress<global::AutoencoderDsl.Training.TrainingProgress>?", "System.IProgress<AutoencoderDsl.Training.TrainingProgress>");

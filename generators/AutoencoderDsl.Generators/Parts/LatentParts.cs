@@ -27,6 +27,9 @@ public abstract record LatentPart(long LatentDim) : Part
     /// <summary>The model's kind for the class summary, e.g. <c>An autoencoder</c>.</summary>
     public abstract string Kind { get; }
 
+    /// <summary>What an anomaly score is for this kind of model, for its documentation.</summary>
+    public abstract string ScoreNote { get; }
+
     public override string? Summary => $"latent code [{Literals.Of(LatentDim)}]";
 
     public override IEnumerable<string> SpecEntries => ["LatentDim = LatentDim"];
@@ -71,6 +74,8 @@ public sealed record DeterministicLatentPart(long LatentDim, bool SquashedToUnit
     public override string LossType => "global::AutoencoderDsl.AutoencoderLoss";
 
     public override string EmbeddingNote => SquashedToUnitInterval ? "sigmoid activations in (0, 1)" : "the code itself";
+
+    public override string ScoreNote => "by default the negative log-likelihood of the example's reconstruction from its code";
 
     public override string Kind => "An autoencoder";
 
@@ -122,6 +127,10 @@ public sealed record GaussianLatentPart(long LatentDim) : LatentPart(LatentDim)
     private const string LogVarField = "logVar";
     private static readonly ApiParameter Count = new(ApiType.Int, "count", "How many samples.");
     private static readonly ApiParameter Generator = new(ApiType.OptionalGenerator, "generator", "A seeded generator for repeatable samples; libtorch's global one when null.", "null");
+    private static readonly ApiParameter LikelihoodSamples = new(ApiType.Int, "samples", "The k of the bound: posterior draws per example; at least 1.", "1000");
+    private static readonly ApiParameter Components = new(ApiType.Int, "components", "The number of Gaussians in the mixture.", "10");
+    private static readonly ApiParameter SamplerSeed = new(ApiType.Long, "seed", "Seeds the mixture's starting means.", "0");
+    private static readonly ApiParameter BatchSize = new(ApiType.Int, "batchSize", "Examples encoded per pass.", "256");
 
     public override string DeclaredBy => "[Variational]";
 
@@ -131,12 +140,20 @@ public sealed record GaussianLatentPart(long LatentDim) : LatentPart(LatentDim)
 
     public override string EmbeddingNote => "the posterior mean";
 
+    public override string ScoreNote => "by default the negative ELBO of the example (with β = 1), or with importance samples the negative IWAE bound";
+
     public override string Kind => "A variational autoencoder";
 
     public override string? StateDictNote => "<c>mean</c> and <c>log_var</c> (the latent heads)";
 
     public override IEnumerable<GeneratedMember> Members(ModelDescription model) =>
-        [.. base.Members(model), new(MeanField), new(LogVarField), .. Samples(model)];
+        [.. base.Members(model), new(MeanField), new(LogVarField), .. Samples(model), LogLikelihood(model), FitSampler(model)];
+
+    private static GeneratedMember LogLikelihood(ModelDescription model) =>
+        GeneratedMember.Method("LogLikelihood", [new ApiParameter(ApiType.Tensor, "x", $"A batch <c>{model.Find<CorePart>()!.Batch}</c>."), .. model.Find<ClassConditioningPart>()?.LabelsParameters ?? [], LikelihoodSamples]);
+
+    private static GeneratedMember FitSampler(ModelDescription model) =>
+        GeneratedMember.Method("FitSampler", [new ApiParameter(ApiType.Tensor, "train", $"The training examples <c>{model.Find<CorePart>()!.Batch}</c>."), .. model.Find<ClassConditioningPart>()?.LabelsParameters ?? [], Components, SamplerSeed, BatchSize]);
 
     /// <summary><c>Sample(count)</c>; for a conditional model <c>Sample(count, label)</c> and <c>Sample(labels)</c>.</summary>
     private static IEnumerable<GeneratedMember> Samples(ModelDescription model) =>
@@ -186,6 +203,21 @@ public sealed record GaussianLatentPart(long LatentDim) : LatentPart(LatentDim)
             return;
         }
 
+        if (section == ApiSection.Measurement)
+        {
+            writer.Method(
+                LogLikelihood(model),
+                "public Tensor",
+                $"LogLikelihoodOf(x, {labels}, samples)",
+                "The importance-weighted estimate of log p(x) of each example, <c>[N]</c> float64 in nats (the IWAE bound): at least the ELBO, and tighter as <paramref name=\"samples\"/> grows. Deterministic: the draws are seeded privately.");
+            writer.Method(
+                FitSampler(model),
+                "public global::AutoencoderDsl.Evaluation.GaussianMixture",
+                $"FitSamplerOn(train, {labels}, components, seed, batchSize)",
+                "Fits <c>Sampler</c>, a Gaussian mixture on the posterior means of the training data, which <c>Sample</c> then draws codes from instead of the prior; it is saved with the model.");
+            return;
+        }
+
         if (section != ApiSection.Inference)
         {
             return;
@@ -194,12 +226,12 @@ public sealed record GaussianLatentPart(long LatentDim) : LatentPart(LatentDim)
         var samples = new List<GeneratedMember>(Samples(model));
         if (samples.Count == 1)
         {
-            writer.Method(samples[0], "public Tensor", "SampleBatch(count, labels: null, generator)", "Decodes <paramref name=\"count\"/> codes drawn from the prior N(0, I): new data.");
+            writer.Method(samples[0], "public Tensor", "SampleBatch(count, labels: null, generator)", "Decodes <paramref name=\"count\"/> codes drawn from the prior N(0, I), or from <c>Sampler</c> once fitted: new data.");
         }
         else
         {
-            writer.Method(samples[0], "public Tensor", $"SampleClass(count, {ClassConditioningPart.LabelName}, generator)", $"Decodes <paramref name=\"count\"/> codes drawn from the prior N(0, I), all of class <paramref name=\"{ClassConditioningPart.LabelName}\"/>: new examples of a chosen kind.");
-            writer.Method(samples[1], "public Tensor", $"SampleLabels({ClassConditioningPart.LabelsName}, generator)", "Decodes one prior draw for each label: new examples of the classes asked for.");
+            writer.Method(samples[0], "public Tensor", $"SampleClass(count, {ClassConditioningPart.LabelName}, generator)", $"Decodes <paramref name=\"count\"/> codes drawn from the prior N(0, I) (or <c>Sampler</c> once fitted), all of class <paramref name=\"{ClassConditioningPart.LabelName}\"/>: new examples of a chosen kind.");
+            writer.Method(samples[1], "public Tensor", $"SampleLabels({ClassConditioningPart.LabelsName}, generator)", "Decodes one draw from the prior (or <c>Sampler</c> once fitted) for each label: new examples of the classes asked for.");
         }
     }
 }

@@ -14,6 +14,9 @@ public enum ApiSection
 
     /// <summary>The loss, training, evaluation and loading.</summary>
     Training,
+
+    /// <summary>Likelihoods, anomaly scores and thresholds, and a VAE's fitted sampler.</summary>
+    Measurement,
 }
 
 /// <summary>

@@ -14,7 +14,7 @@ namespace AutoencoderDsl;
 /// training and persistence. A generated class supplies its layers and hooks (<see cref="DecodeCore"/> and its latent
 /// kind's <c>EncodeCore</c>) and the typed public methods, which call the protected methods here.
 /// </summary>
-public abstract class AutoencoderModel : nn.Module, ITrainableAutoencoder
+public abstract partial class AutoencoderModel : nn.Module, ITrainableAutoencoder
 {
     /// <summary>Seeds libtorch before the derived constructor creates (and so initialises) its layers.</summary>
     private protected AutoencoderModel(string name, ModelSpec spec, long? seed)
@@ -36,6 +36,12 @@ public abstract class AutoencoderModel : nn.Module, ITrainableAutoencoder
 
     /// <inheritdoc/>
     int? ITrainableAutoencoder.Epoch { get; set; }
+
+    /// <inheritdoc/>
+    Generator? ITrainableAutoencoder.Draws { get => Draws; set => Draws = value; }
+
+    /// <summary>Where posterior draws come from: see <see cref="ITrainableAutoencoder.Draws"/>.</summary>
+    private protected Generator? Draws { get; set; }
 
     /// <summary>The declared decoder applied to <paramref name="z"/> (with the one-hot <paramref name="condition"/> of a conditional model): logits when the sigmoid is fused.</summary>
     protected abstract Tensor DecodeCore(Tensor z, Tensor? condition);
@@ -130,17 +136,21 @@ public abstract class AutoencoderModel : nn.Module, ITrainableAutoencoder
     /// Writes the parameters to <paramref name="path"/> atomically (a crash leaves the old file or the new one, never half
     /// of one), as a safetensors file with the state-dict names and a checksum; see <see cref="ModelFile"/>.
     /// </summary>
+    /// <remarks>The file also carries the calibrated <see cref="AnomalyThreshold"/>, the <see cref="Standardizer"/> and a VAE's fitted sampler, when there are any.</remarks>
     public void Save(string path)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        ModelFile.Save(this, path);
+        var extras = new ModelExtras(new Dictionary<string, Tensor>(), new Dictionary<string, string>());
+        WriteExtras((Dictionary<string, Tensor>)extras.Tensors, (Dictionary<string, string>)extras.Metadata);
+        ModelFile.Save(this, path, extras);
     }
 
-    /// <summary>Loads parameters saved by <see cref="Save"/> into a freshly built model; the generated static <c>Load</c> calls this.</summary>
+    /// <summary>Loads parameters saved by <see cref="Save"/> into a freshly built model, with what the file carries beside them; the generated static <c>Load</c> calls this.</summary>
     protected static TModel LoadInto<TModel>(TModel model, string path)
         where TModel : AutoencoderModel
     {
-        ModelFile.Load(model, path);
+        using var extras = ModelFile.LoadWithExtras(model, path);
+        model.ReadExtras(extras, path);
         return model;
     }
 

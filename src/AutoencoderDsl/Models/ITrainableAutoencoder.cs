@@ -18,6 +18,12 @@ public interface ITrainableAutoencoder
     int? Epoch { get; set; }
 
     /// <summary>
+    /// The generator the model's random draws (posterior samples) come from; null for libtorch's global one, which
+    /// training uses. Evaluation sets a privately seeded one, so that it repeats and leaves the caller's random state alone.
+    /// </summary>
+    Generator? Draws { get; set; }
+
+    /// <summary>
     /// The loss of reconstructing <paramref name="target"/> from <paramref name="input"/> (they differ when denoising),
     /// given the <paramref name="labels"/> of a class-conditional model. The caller has checked every argument.
     /// </summary>

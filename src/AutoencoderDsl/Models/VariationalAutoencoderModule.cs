@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using AutoencoderDsl.Evaluation;
 using AutoencoderDsl.Parts;
+using AutoencoderDsl.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,6 +17,14 @@ public abstract class VariationalAutoencoderModule : AutoencoderModel
 {
     /// <summary>The most samples one call decodes; larger requests are an error rather than an exhausted memory.</summary>
     public const int MaxSamplesPerCall = 1 << 20;
+
+    /// <summary>The posterior draws averaged for the reconstruction term of a −ELBO score.</summary>
+    public const int ElboDraws = 16;
+
+    /// <summary>The most decodes one step of <c>LogLikelihood</c> makes: examples × importance samples, so k = 1000 fits in memory.</summary>
+    public const int DecodesPerStep = 4096;
+
+    private const string SamplerGroup = "sampler";
 
     /// <summary>Called by generated constructors.</summary>
     protected VariationalAutoencoderModule(string name, ModelSpec spec, long? seed)
@@ -55,6 +65,139 @@ public abstract class VariationalAutoencoderModule : AutoencoderModel
     /// <summary>The negative ELBO of reconstructing <paramref name="target"/> from <paramref name="input"/>, checked first.</summary>
     protected VariationalLoss LossBatch(Tensor input, Tensor target, Tensor? labels) => (VariationalLoss)CheckedLoss(input, target, labels);
 
+    /// <summary>
+    /// The sampler <c>Sample</c> draws codes from instead of the prior N(0, I): a Gaussian mixture fitted on the codes of
+    /// the training data by <c>FitSampler</c>. Saved and loaded with the model; set it to null to sample from the prior
+    /// again. The model owns it and disposes the one it replaces.
+    /// </summary>
+    public GaussianMixture? Sampler
+    {
+        get;
+        set
+        {
+            if (value is not null && value.Dimensions != Spec.LatentDim)
+            {
+                throw new ArgumentException($"The sampler draws {value.Dimensions}-dimensional codes but this model's codes have {Spec.LatentDim} dimensions.", nameof(value));
+            }
+
+            if (!ReferenceEquals(field, value))
+            {
+                field?.Dispose();
+            }
+
+            field = value;
+        }
+    }
+
+    /// <summary>
+    /// Fits <see cref="Sampler"/>: a mixture of <paramref name="components"/> Gaussians on the posterior means of
+    /// <paramref name="train"/>, so that samples come from where the training data's codes are.
+    /// </summary>
+    protected GaussianMixture FitSamplerOn(Tensor train, Tensor? labels, int components, long seed, int batchSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(components, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        using var scope = NewDisposeScope();
+        var codes = new List<Tensor>();
+        for (long start = 0; start < train.shape[0]; start += batchSize)
+        {
+            long size = Math.Min(batchSize, train.shape[0] - start);
+            codes.Add(EmbedBatch(train.narrow(0, start, size), labels?.narrow(0, start, size)).cpu());
+        }
+
+        return Sampler = GaussianMixture.Fit(cat(codes), components, seed: seed);
+    }
+
+    /// <summary>
+    /// The importance-weighted estimate of log p(x) of each example, <c>[N]</c> float64 in nats: the IWAE bound with
+    /// <paramref name="samples"/> posterior draws, log (1/k) Σᵢ p(x|zᵢ) p(zᵢ) / q(zᵢ|x). It is at least the ELBO and
+    /// tightens towards log p(x) as k grows. Draws are seeded privately, so the same call gives the same figures.
+    /// </summary>
+    protected Tensor LogLikelihoodOf(Tensor x, Tensor? labels, int samples)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
+        using var scores = AnomalyScores(x, labels, new AnomalyScoring { ImportanceSamples = samples }, Math.Max(1, DecodesPerStep / samples));
+        return scores.neg();
+    }
+
+    /// <summary>−ELBO (β = 1, whatever β trains with) or, with importance samples, −IWAE, of each example.</summary>
+    private protected override Tensor ScoreCore(Tensor x, Tensor? condition, int importanceSamples)
+    {
+        var (mean, logVar) = EncodeCore(x, condition);
+        if (importanceSamples == 0)
+        {
+            var reconstruction = zeros(x.shape[0], dtype: ScalarType.Float64, device: x.device);
+            foreach (var draws in Chunks(ElboDraws, x.shape[0]))
+            {
+                using var scope = NewDisposeScope();
+                var (decoded, target, _, _) = DecodeDraws(x, condition, mean, logVar, draws);
+                var nll = Spec.Likelihood.ExampleNegativeLogLikelihood(decoded, target, LogScale).view(draws, -1);
+                reconstruction.add_(nll.sum(dim: 0).to(ScalarType.Float64));
+            }
+
+            return (reconstruction / ElboDraws) + LossFunctions.GaussianKlPerExample(mean, logVar).to(ScalarType.Float64);
+        }
+
+        // log Σᵢ wᵢ accumulated chunk by chunk, so k draws of a batch never need k decodes at once.
+        Tensor? logSum = null;
+        foreach (var draws in Chunks(importanceSamples, x.shape[0]))
+        {
+            using var scope = NewDisposeScope();
+            var (decoded, target, z, noise) = DecodeDraws(x, condition, mean, logVar, draws);
+            var logLikelihood = Spec.Likelihood.ExampleNegativeLogLikelihood(decoded, target, LogScale).view(draws, -1).neg();
+            var logPrior = -0.5 * (z.square() + Math.Log(2 * Math.PI)).sum(2);
+            var logPosterior = -0.5 * (noise.square() + Math.Log(2 * Math.PI) + logVar).sum(2);
+            var chunk = (logLikelihood + logPrior - logPosterior).to(ScalarType.Float64).logsumexp(0);
+            logSum = (logSum is null ? chunk : logaddexp(logSum, chunk)).MoveToOuterDisposeScope();
+        }
+
+        return (Math.Log(importanceSamples) - logSum!);
+    }
+
+    /// <summary>
+    /// <paramref name="draws"/> posterior draws per example, decoded in one pass: outputs and targets
+    /// <c>[draws · N, ...]</c> (draw-major), and the codes and their standard-normal noise <c>[draws, N, D]</c>.
+    /// </summary>
+    private (Tensor Decoded, Tensor Target, Tensor Z, Tensor Noise) DecodeDraws(Tensor x, Tensor? condition, Tensor mean, Tensor logVar, int draws)
+    {
+        long count = x.shape[0];
+        var noise = Noise([draws, count, Spec.LatentDim], mean);
+        var z = mean + ((0.5 * logVar).exp() * noise);
+        var repeated = condition?.repeat(draws, 1);
+        var decoded = DecodeCore(z.view(draws * count, Spec.LatentDim), repeated);
+        var target = x.unsqueeze(0).expand([draws, .. x.shape]).reshape([draws * count, .. x.shape[1..]]);
+        return (decoded, target, z, noise);
+    }
+
+    /// <summary>Splits <paramref name="draws"/> into chunks of at most <see cref="DecodesPerStep"/> decodes for a batch of <paramref name="examples"/>.</summary>
+    private static IEnumerable<int> Chunks(int draws, long examples)
+    {
+        int chunk = (int)Math.Max(1, Math.Min(draws, DecodesPerStep / Math.Max(1, examples)));
+        for (int done = 0; done < draws; done += chunk)
+        {
+            yield return Math.Min(chunk, draws - done);
+        }
+    }
+
+    private protected override void WriteExtras(Dictionary<string, Tensor> tensors, Dictionary<string, string> metadata)
+    {
+        base.WriteExtras(tensors, metadata);
+        if (Sampler is { } sampler)
+        {
+            foreach (var (name, tensor) in sampler.Tensors())
+            {
+                tensors[SamplerGroup + "." + name] = tensor;
+            }
+        }
+    }
+
+    private protected override void ReadExtras(ModelExtras extras, string path)
+    {
+        base.ReadExtras(extras, path);
+        var sampler = extras.Group(SamplerGroup);
+        Sampler = sampler.Count == 0 ? null : GaussianMixture.FromTensors(sampler.ToDictionary(entry => entry.Key, entry => entry.Value.clone()), path);
+    }
+
     /// <summary>Decodes <paramref name="count"/> codes drawn from the prior N(0, I), of the classes <paramref name="labels"/> for a conditional model.</summary>
     /// <param name="count">How many samples; from 1 to <see cref="MaxSamplesPerCall"/>.</param>
     /// <param name="labels">The class of each sample, <c>[count]</c>, for a conditional model; null otherwise.</param>
@@ -66,7 +209,8 @@ public abstract class VariationalAutoencoderModule : AutoencoderModel
         return Infer(() =>
         {
             var anyParameter = parameters().First();
-            var z = randn([count, Spec.LatentDim], generator: generator).to(anyParameter.dtype).to(anyParameter.device);
+            var z = (Sampler is { } sampler ? sampler.Sample(count, generator) : randn([count, Spec.LatentDim], generator: generator))
+                .to(anyParameter.dtype).to(anyParameter.device);
             return Spec.Likelihood.Output(DecodeCore(z, OneHot(labels)));
         });
     });
@@ -110,6 +254,11 @@ public abstract class VariationalAutoencoderModule : AutoencoderModel
         }
     }
 
-    private static Tensor Reparameterize(Tensor mean, Tensor logVar) =>
-        mean + ((0.5 * logVar).exp() * randn_like(mean));
+    /// <summary>A posterior draw, from <see cref="AutoencoderModel.Draws"/> when it is set (while evaluating).</summary>
+    private Tensor Reparameterize(Tensor mean, Tensor logVar) =>
+        mean + ((0.5 * logVar).exp() * Noise(mean.shape, mean));
+
+    /// <summary>Standard-normal noise shaped <paramref name="shape"/>, like <paramref name="like"/> in type and device.</summary>
+    private protected Tensor Noise(long[] shape, Tensor like) =>
+        randn(shape, dtype: like.dtype, device: like.device, generator: Draws);
 }

@@ -17,6 +17,31 @@ public abstract record LikelihoodModel
     /// <param name="target">What the output should reconstruct.</param>
     /// <param name="logScale">The learned log σ when <see cref="LearnsScale"/>; otherwise null.</param>
     public abstract Tensor NegativeLogLikelihood(Tensor decoded, Tensor target, Tensor? logScale);
+
+    /// <summary>
+    /// The negative log-likelihood of each element of <paramref name="target"/>, shaped like it, in nats, as a normalised
+    /// density: the unit-variance Gaussian includes its constant ½·log 2π here, so sums of it are true log-likelihoods.
+    /// </summary>
+    public abstract Tensor ElementNegativeLogLikelihood(Tensor decoded, Tensor target, Tensor? logScale);
+
+    /// <summary>The negative log-likelihood of each example, <c>[N]</c>: <see cref="ElementNegativeLogLikelihood"/> summed over an example's elements.</summary>
+    public Tensor ExampleNegativeLogLikelihood(Tensor decoded, Tensor target, Tensor? logScale) =>
+        ElementNegativeLogLikelihood(decoded, target, logScale).flatten(1).sum(1);
+
+    /// <summary>
+    /// The negative log-likelihood of each element of <paramref name="target"/> under a perfect reconstruction, the least
+    /// any output can score: the target's own entropy for a Bernoulli model, the normalising constant for a Gaussian. It
+    /// depends on the data alone, not on how well the model fits it.
+    /// </summary>
+    public abstract Tensor ElementPerfectNegativeLogLikelihood(Tensor target, Tensor? logScale);
+
+    /// <summary>
+    /// How far each element's negative log-likelihood lies above a perfect reconstruction's (half the unit deviance),
+    /// shaped like <paramref name="target"/>: at least 0, and 0 exactly where the output is the target. It says which
+    /// elements make an example score badly, free of what every reconstruction of them pays.
+    /// </summary>
+    public Tensor ElementExcess(Tensor decoded, Tensor target, Tensor? logScale) =>
+        (ElementNegativeLogLikelihood(decoded, target, logScale) - ElementPerfectNegativeLogLikelihood(target, logScale)).clamp_min(0);
 }
 
 /// <summary>
@@ -32,6 +57,17 @@ public sealed record BernoulliLikelihood(bool FromLogits) : LikelihoodModel
     /// <inheritdoc/>
     public override Tensor NegativeLogLikelihood(Tensor decoded, Tensor target, Tensor? logScale) =>
         FromLogits ? LossFunctions.BernoulliFromLogits(decoded, target) : LossFunctions.BernoulliFromProbabilities(decoded, target);
+
+    /// <inheritdoc/>
+    public override Tensor ElementNegativeLogLikelihood(Tensor decoded, Tensor target, Tensor? logScale) =>
+        FromLogits
+            ? nn.functional.binary_cross_entropy_with_logits(decoded, target, reduction: nn.Reduction.None)
+            : nn.functional.binary_cross_entropy(decoded, target, reduction: nn.Reduction.None);
+
+    /// <inheritdoc/>
+    /// <remarks>The target's entropy, −t log t − (1 − t) log(1 − t): 0 for binary targets, log 2 at t = ½.</remarks>
+    public override Tensor ElementPerfectNegativeLogLikelihood(Tensor target, Tensor? logScale) =>
+        -(xlogy(target, target) + xlogy(1 - target, 1 - target));
 }
 
 /// <summary>
@@ -58,4 +94,19 @@ public sealed record GaussianLikelihood(double? Sigma = null, bool LearnedScale 
         LearnedScale ? LossFunctions.GaussianNll(decoded, target, logScale ?? throw new InvalidOperationException("A learned Gaussian scale needs its log σ parameter."))
         : Sigma is double sigma ? LossFunctions.GaussianNll(decoded, target, sigma)
         : LossFunctions.Gaussian(decoded, target);
+
+    /// <inheritdoc/>
+    public override Tensor ElementNegativeLogLikelihood(Tensor decoded, Tensor target, Tensor? logScale)
+    {
+        var squared = (decoded - target).square();
+        return LearnedScale ? (0.5 * squared * (-2 * logScale!).exp()) + logScale! + LossFunctions.HalfLogTwoPi
+            : Sigma is double sigma ? (squared / (2 * sigma * sigma)) + (Math.Log(sigma) + LossFunctions.HalfLogTwoPi)
+            : (0.5 * squared) + LossFunctions.HalfLogTwoPi;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>log σ + ½·log 2π for every element, whatever its value.</remarks>
+    public override Tensor ElementPerfectNegativeLogLikelihood(Tensor target, Tensor? logScale) =>
+        LearnedScale ? (logScale! + LossFunctions.HalfLogTwoPi).expand_as(target)
+        : full_like(target, (Sigma is double sigma ? Math.Log(sigma) : 0) + LossFunctions.HalfLogTwoPi);
 }

@@ -27,20 +27,26 @@ public static class ModelFile
 
     /// <summary>Writes the state dict of <paramref name="module"/> to <paramref name="path"/>, creating its folder if needed.</summary>
     /// <remarks>A crash or error leaves the previous file, if any, intact.</remarks>
-    public static void Save(nn.Module module, string path)
+    public static void Save(nn.Module module, string path) => Save(module, path, ModelExtras.None);
+
+    /// <summary>Writes the state dict with what a model carries beside its parameters (a threshold, a sampler, a standardizer).</summary>
+    internal static void Save(nn.Module module, string path, ModelExtras extras)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        AtomicFile.Write(path, stream => Write(module, stream));
+        AtomicFile.Write(path, stream => Write(module, stream, extras));
     }
 
-    /// <summary>Loads a file written by <see cref="Save"/> (or any safetensors file with the same names) into <paramref name="module"/>.</summary>
+    /// <summary>Loads a file written by <see cref="Save(nn.Module, string)"/> (or any safetensors file with the same names) into <paramref name="module"/>.</summary>
     /// <exception cref="FileNotFoundException">No file exists at <paramref name="path"/>.</exception>
     /// <exception cref="InvalidDataException">
     /// The file is damaged (its checksum does not match), is not a model file (a checkpoint, a PyTorch pickle), or was
     /// saved from a different architecture; the message names the file and what is wrong. The module is left unchanged.
     /// </exception>
-    public static void Load(nn.Module module, string path)
+    public static void Load(nn.Module module, string path) => LoadWithExtras(module, path).Dispose();
+
+    /// <summary>Loads a model file as <see cref="Load"/> does and returns what it carries beside the parameters, which the caller owns.</summary>
+    internal static ModelExtras LoadWithExtras(nn.Module module, string path)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -57,17 +63,35 @@ public static class ModelFile
                 $"The file '{path}' is a PyTorch file written by torch.save, a zip of pickles, which this library does not read because unpickling can run code; in PyTorch, save the state dict with safetensors.torch.save_file(model.state_dict(), path) and load that.");
         }
 
-        Read(module, bytes, path);
+        return Read(module, bytes, path);
     }
 
-    /// <summary>The safetensors bytes of <paramref name="module"/>'s state dict.</summary>
-    internal static void Write(nn.Module module, Stream stream) =>
-        SafeTensors.Write(stream, module.state_dict(), new Dictionary<string, string> { ["format"] = Format, ["model"] = module.GetName() });
-
-    /// <summary>Checks, then copies, a safetensors image into the module's own tensors, in place (an optimizer holding them stays connected).</summary>
-    internal static void Read(nn.Module module, ReadOnlyMemory<byte> bytes, string path)
+    /// <summary>The safetensors bytes of <paramref name="module"/>'s state dict, and of any extras under <see cref="ModelExtras.Prefix"/>.</summary>
+    internal static void Write(nn.Module module, Stream stream, ModelExtras? extras = null)
     {
-        var (entries, _, dataStart) = SafeTensors.Read(bytes, path);
+        var metadata = new Dictionary<string, string> { ["format"] = Format, ["model"] = module.GetName() };
+        var tensors = module.state_dict().AsEnumerable();
+        if (extras is not null)
+        {
+            foreach (var (key, value) in extras.Metadata)
+            {
+                metadata[ModelExtras.Prefix + key] = value;
+            }
+
+            tensors = tensors.Concat(extras.Tensors.Select(entry => KeyValuePair.Create(ModelExtras.Prefix + entry.Key, entry.Value)));
+        }
+
+        SafeTensors.Write(stream, tensors, metadata);
+    }
+
+    /// <summary>
+    /// Checks, then copies, a safetensors image into the module's own tensors, in place (an optimizer holding them stays
+    /// connected), and returns the extras it carries, which the caller owns.
+    /// </summary>
+    internal static ModelExtras Read(nn.Module module, ReadOnlyMemory<byte> bytes, string path)
+    {
+        var (allEntries, metadata, dataStart) = SafeTensors.Read(bytes, path);
+        var entries = allEntries.Where(entry => !entry.Name.StartsWith(ModelExtras.Prefix, StringComparison.Ordinal)).ToList();
         var targets = module.state_dict();
         var problems = new List<string>();
         foreach (var entry in entries)
@@ -101,6 +125,12 @@ public static class ModelFile
             using var source = SafeTensors.Tensor(bytes.Span, dataStart, entry);
             targets[entry.Name].copy_(source);
         }
+
+        return new ModelExtras(
+            allEntries.Where(entry => entry.Name.StartsWith(ModelExtras.Prefix, StringComparison.Ordinal))
+                .ToDictionary(entry => entry.Name[ModelExtras.Prefix.Length..], entry => SafeTensors.Tensor(bytes.Span, dataStart, entry)),
+            metadata.Where(entry => entry.Key.StartsWith(ModelExtras.Prefix, StringComparison.Ordinal))
+                .ToDictionary(entry => entry.Key[ModelExtras.Prefix.Length..], entry => entry.Value));
     }
 
     /// <summary>Reads a whole file, turning a missing one into a <see cref="FileNotFoundException"/> that names it.</summary>
@@ -117,6 +147,29 @@ public static class ModelFile
         catch (UnauthorizedAccessException exception)
         {
             throw new UnauthorizedAccessException($"The file '{path}' cannot be read: access is denied.", exception);
+        }
+    }
+}
+
+/// <summary>
+/// What a model file carries beside the state dict: tensors and metadata under names starting <see cref="Prefix"/>, so
+/// PyTorch's <c>load_state_dict</c> can be given the rest.
+/// </summary>
+internal sealed record ModelExtras(IReadOnlyDictionary<string, Tensor> Tensors, IReadOnlyDictionary<string, string> Metadata) : IDisposable
+{
+    public const string Prefix = "extras.";
+
+    public static ModelExtras None { get; } = new(new Dictionary<string, Tensor>(), new Dictionary<string, string>());
+
+    /// <summary>The tensors whose names start with <paramref name="group"/> and a dot, with that prefix removed.</summary>
+    public IReadOnlyDictionary<string, Tensor> Group(string group) =>
+        Tensors.Where(entry => entry.Key.StartsWith(group + ".", StringComparison.Ordinal)).ToDictionary(entry => entry.Key[(group.Length + 1)..], entry => entry.Value);
+
+    public void Dispose()
+    {
+        foreach (var tensor in Tensors.Values)
+        {
+            tensor.Dispose();
         }
     }
 }

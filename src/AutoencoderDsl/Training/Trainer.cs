@@ -131,6 +131,9 @@ public static class Trainer
         var device = module.parameters().First().device;
         long count = data.Examples.shape[0];
         bool wasTraining = module.training;
+        var globalDraws = model.Draws;
+        using var draws = EvaluationDraws(device);
+        model.Draws = draws;
         module.eval();
         try
         {
@@ -150,8 +153,18 @@ public static class Trainer
         finally
         {
             module.train(wasTraining);
+            model.Draws = globalDraws;
         }
     }
+
+    /// <summary>
+    /// The generator of the posterior draws an evaluation makes, seeded the same way every time, so the same model and
+    /// data give the same figures and the caller's global random state does not move.
+    /// </summary>
+    internal static Generator EvaluationDraws(Device device) => new(EvaluationSeed, device);
+
+    /// <summary>The seed of <see cref="EvaluationDraws"/>.</summary>
+    private const ulong EvaluationSeed = 0x5EED;
 
     /// <summary>
     /// Checks a data set once, so that no batch needs checking again: the input shape, at least one example, the labels

@@ -119,13 +119,13 @@ partial class LetterCvae : global::AutoencoderDsl.VariationalAutoencoderModule
     /// <param name="label">The class of both examples and of every point decoded, in [0, 10).</param>
     public Tensor Interpolate(Tensor a, Tensor b, int steps, long label) => InterpolateExamples(a, b, steps, label);
 
-    /// <summary>Decodes <paramref name="count"/> codes drawn from the prior N(0, I), all of class <paramref name="label"/>: new examples of a chosen kind.</summary>
+    /// <summary>Decodes <paramref name="count"/> codes drawn from the prior N(0, I) (or <c>Sampler</c> once fitted), all of class <paramref name="label"/>: new examples of a chosen kind.</summary>
     /// <param name="count">How many samples.</param>
     /// <param name="label">The class of every sample, in [0, 10).</param>
     /// <param name="generator">A seeded generator for repeatable samples; libtorch's global one when null.</param>
     public Tensor Sample(int count, long label, Generator? generator = null) => SampleClass(count, label, generator);
 
-    /// <summary>Decodes one prior draw for each label: new examples of the classes asked for.</summary>
+    /// <summary>Decodes one draw from the prior (or <c>Sampler</c> once fitted) for each label: new examples of the classes asked for.</summary>
     /// <param name="labels">The class of each sample: <c>Int64 [N]</c>, each in [0, 10).</param>
     /// <param name="generator">A seeded generator for repeatable samples; libtorch's global one when null.</param>
     public Tensor Sample(Tensor labels, Generator? generator = null) => SampleLabels(labels, generator);
@@ -175,7 +175,116 @@ partial class LetterCvae : global::AutoencoderDsl.VariationalAutoencoderModule
         int batchSize = 256) =>
         EvaluateData(data, labels, batchSize);
 
-    /// <summary>Builds a LetterCvae and loads parameters written by <c>Save</c>.</summary>
+    /// <summary>Builds a LetterCvae and loads parameters written by <c>Save</c>, with the threshold, standardizer and sampler saved beside them.</summary>
     /// <param name="path">The file to read.</param>
     public static LetterCvae Load(string path) => LoadInto(new LetterCvae(), path);
+
+    /// <summary>The anomaly score of each example, <c>[N]</c> float64 in nats: by default the negative ELBO of the example (with β = 1), or with importance samples the negative IWAE bound; see <paramref name="scoring"/>. Higher is more anomalous.</summary>
+    /// <param name="x">A batch <c>[N, 1, 28, 28]</c>.</param>
+    /// <param name="labels">The class of each example: <c>Int64 [N]</c>, each in [0, 10).</param>
+    /// <param name="scoring">How scores are computed; the negative log-likelihood when null.</param>
+    /// <param name="batchSize">Examples per forward pass.</param>
+    public Tensor AnomalyScore(
+        Tensor x,
+        Tensor labels,
+        global::AutoencoderDsl.Evaluation.AnomalyScoring? scoring = null,
+        int batchSize = 256) =>
+        AnomalyScores(x, labels, scoring, batchSize);
+
+    /// <summary>Sets <c>AnomalyThreshold</c> from the scores of data believed normal, so that at most <paramref name="falsePositiveRate"/> of it is flagged; the threshold is saved with the model.</summary>
+    /// <param name="normal">Examples believed normal, <c>[N, 1, 28, 28]</c>, not the training data.</param>
+    /// <param name="labels">The class of each example: <c>Int64 [N]</c>, each in [0, 10).</param>
+    /// <param name="falsePositiveRate">The share of normal examples allowed above the threshold, in [0, 1).</param>
+    /// <param name="scoring">How scores are computed; the negative log-likelihood when null.</param>
+    /// <param name="batchSize">Examples per forward pass.</param>
+    public global::AutoencoderDsl.Evaluation.AnomalyThreshold CalibrateThreshold(
+        Tensor normal,
+        Tensor labels,
+        double falsePositiveRate = 0.01,
+        global::AutoencoderDsl.Evaluation.AnomalyScoring? scoring = null,
+        int batchSize = 256) =>
+        CalibrateThresholdOn(normal, labels, falsePositiveRate, scoring, batchSize);
+
+    /// <summary>Sets <c>AnomalyThreshold</c> so that it flags the share <paramref name="contamination"/> of data believed to hold that share of anomalies.</summary>
+    /// <param name="data">Examples <c>[N, 1, 28, 28]</c> of which a known share is anomalous.</param>
+    /// <param name="labels">The class of each example: <c>Int64 [N]</c>, each in [0, 10).</param>
+    /// <param name="contamination">The share of the data believed anomalous, in [0, 1).</param>
+    /// <param name="scoring">How scores are computed; the negative log-likelihood when null.</param>
+    /// <param name="batchSize">Examples per forward pass.</param>
+    public global::AutoencoderDsl.Evaluation.AnomalyThreshold CalibrateThresholdByContamination(
+        Tensor data,
+        Tensor labels,
+        double contamination,
+        global::AutoencoderDsl.Evaluation.AnomalyScoring? scoring = null,
+        int batchSize = 256) =>
+        CalibrateThresholdByContaminationOn(data, labels, contamination, scoring, batchSize);
+
+    /// <summary>Whether each example scores above <c>AnomalyThreshold</c>, <c>Bool [N]</c>; calibrate first.</summary>
+    /// <param name="x">A batch <c>[N, 1, 28, 28]</c>.</param>
+    /// <param name="labels">The class of each example: <c>Int64 [N]</c>, each in [0, 10).</param>
+    /// <param name="batchSize">Examples per forward pass.</param>
+    public Tensor IsAnomaly(Tensor x, Tensor labels, int batchSize = 256) => FlagAnomalies(x, labels, batchSize);
+
+    /// <summary>How well the scores separate anomalies from normal examples: ROC AUC, average precision, the detection rate at a false-positive rate, and precision, recall and F1 at <c>AnomalyThreshold</c> when it is set.</summary>
+    /// <param name="x">Labelled test examples <c>[N, 1, 28, 28]</c>, normal and anomalous.</param>
+    /// <param name="isAnomalous">The truth, <c>Bool [N]</c>: true for each anomaly.</param>
+    /// <param name="labels">The class of each example: <c>Int64 [N]</c>, each in [0, 10).</param>
+    /// <param name="falsePositiveRate">The false-positive rate at which to read the detection rate, in (0, 1].</param>
+    /// <param name="scoring">How scores are computed; when null, as the threshold was calibrated (or the negative log-likelihood).</param>
+    /// <param name="batchSize">Examples per forward pass.</param>
+    public global::AutoencoderDsl.Evaluation.AnomalyReport EvaluateAnomalies(
+        Tensor x,
+        Tensor isAnomalous,
+        Tensor labels,
+        double falsePositiveRate = 0.01,
+        global::AutoencoderDsl.Evaluation.AnomalyScoring? scoring = null,
+        int batchSize = 256) =>
+        EvaluateAnomalyScores(x, isAnomalous, labels, falsePositiveRate, scoring, batchSize);
+
+    /// <summary>The mean squared error and PSNR of the reconstructions of <paramref name="x"/> against it.</summary>
+    /// <param name="x">A batch <c>[N, 1, 28, 28]</c>.</param>
+    /// <param name="labels">The class of each example: <c>Int64 [N]</c>, each in [0, 10).</param>
+    /// <param name="peak">The range of the data's values, the peak of the PSNR: 1 for images in [0, 1].</param>
+    public global::AutoencoderDsl.Evaluation.ReconstructionQuality MeasureReconstruction(
+        Tensor x,
+        Tensor labels,
+        double peak = 1) =>
+        MeasureReconstructionOf(x, labels, peak);
+
+    /// <summary>The PSNR of the noisy inputs and of their reconstructions, both against the clean data: what denoising gained.</summary>
+    /// <param name="noisy">Noisy examples <c>[N, 1, 28, 28]</c>.</param>
+    /// <param name="clean">The same examples without the noise.</param>
+    /// <param name="labels">The class of each example: <c>Int64 [N]</c>, each in [0, 10).</param>
+    /// <param name="peak">The range of the data's values, the peak of the PSNR: 1 for images in [0, 1].</param>
+    public global::AutoencoderDsl.Evaluation.DenoisingQuality MeasureDenoising(
+        Tensor noisy,
+        Tensor clean,
+        Tensor labels,
+        double peak = 1) =>
+        MeasureDenoisingOf(noisy, clean, labels, peak);
+
+    /// <summary>Each element's share of its example's reconstruction score, shaped like <paramref name="x"/>, summing to 1 per example: which pixels or columns made it anomalous.</summary>
+    /// <param name="x">A batch <c>[N, 1, 28, 28]</c>.</param>
+    /// <param name="labels">The class of each example: <c>Int64 [N]</c>, each in [0, 10).</param>
+    public Tensor AnomalyAttribution(Tensor x, Tensor labels) => AttributeAnomalies(x, labels);
+
+    /// <summary>The importance-weighted estimate of log p(x) of each example, <c>[N]</c> float64 in nats (the IWAE bound): at least the ELBO, and tighter as <paramref name="samples"/> grows. Deterministic: the draws are seeded privately.</summary>
+    /// <param name="x">A batch <c>[N, 1, 28, 28]</c>.</param>
+    /// <param name="labels">The class of each example: <c>Int64 [N]</c>, each in [0, 10).</param>
+    /// <param name="samples">The k of the bound: posterior draws per example; at least 1.</param>
+    public Tensor LogLikelihood(Tensor x, Tensor labels, int samples = 1000) => LogLikelihoodOf(x, labels, samples);
+
+    /// <summary>Fits <c>Sampler</c>, a Gaussian mixture on the posterior means of the training data, which <c>Sample</c> then draws codes from instead of the prior; it is saved with the model.</summary>
+    /// <param name="train">The training examples <c>[N, 1, 28, 28]</c>.</param>
+    /// <param name="labels">The class of each example: <c>Int64 [N]</c>, each in [0, 10).</param>
+    /// <param name="components">The number of Gaussians in the mixture.</param>
+    /// <param name="seed">Seeds the mixture's starting means.</param>
+    /// <param name="batchSize">Examples encoded per pass.</param>
+    public global::AutoencoderDsl.Evaluation.GaussianMixture FitSampler(
+        Tensor train,
+        Tensor labels,
+        int components = 10,
+        long seed = 0,
+        int batchSize = 256) =>
+        FitSamplerOn(train, labels, components, seed, batchSize);
 }

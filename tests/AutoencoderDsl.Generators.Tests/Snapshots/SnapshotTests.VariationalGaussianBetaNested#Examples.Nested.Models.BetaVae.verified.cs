@@ -107,7 +107,7 @@ partial class Models
         /// <param name="steps">How many points, both ends included; at least 2.</param>
         public Tensor Interpolate(Tensor a, Tensor b, int steps) => InterpolateExamples(a, b, steps, label: null);
 
-        /// <summary>Decodes <paramref name="count"/> codes drawn from the prior N(0, I): new data.</summary>
+        /// <summary>Decodes <paramref name="count"/> codes drawn from the prior N(0, I), or from <c>Sampler</c> once fitted: new data.</summary>
         /// <param name="count">How many samples.</param>
         /// <param name="generator">A seeded generator for repeatable samples; libtorch's global one when null.</param>
         public Tensor Sample(int count, Generator? generator = null) => SampleBatch(count, labels: null, generator);
@@ -141,8 +141,114 @@ partial class Models
         /// <param name="batchSize">Examples per forward pass.</param>
         public global::AutoencoderDsl.LossMetrics Evaluate(Tensor data, int batchSize = 256) => EvaluateData(data, labels: null, batchSize);
 
-        /// <summary>Builds a BetaVae and loads parameters written by <c>Save</c>.</summary>
+        /// <summary>Builds a BetaVae and loads parameters written by <c>Save</c>, with the threshold, standardizer and sampler saved beside them.</summary>
         /// <param name="path">The file to read.</param>
         public static BetaVae Load(string path) => LoadInto(new BetaVae(), path);
+
+        /// <summary>The anomaly score of each example, <c>[N]</c> float64 in nats: by default the negative ELBO of the example (with β = 1), or with importance samples the negative IWAE bound; see <paramref name="scoring"/>. Higher is more anomalous.</summary>
+        /// <param name="x">A batch <c>[N, 64]</c>.</param>
+        /// <param name="scoring">How scores are computed; the negative log-likelihood when null.</param>
+        /// <param name="batchSize">Examples per forward pass.</param>
+        public Tensor AnomalyScore(
+            Tensor x,
+            global::AutoencoderDsl.Evaluation.AnomalyScoring? scoring = null,
+            int batchSize = 256) =>
+            AnomalyScores(x, labels: null, scoring, batchSize);
+
+        /// <summary>Sets <c>AnomalyThreshold</c> from the scores of data believed normal, so that at most <paramref name="falsePositiveRate"/> of it is flagged; the threshold is saved with the model.</summary>
+        /// <param name="normal">Examples believed normal, <c>[N, 64]</c>, not the training data.</param>
+        /// <param name="falsePositiveRate">The share of normal examples allowed above the threshold, in [0, 1).</param>
+        /// <param name="scoring">How scores are computed; the negative log-likelihood when null.</param>
+        /// <param name="batchSize">Examples per forward pass.</param>
+        public global::AutoencoderDsl.Evaluation.AnomalyThreshold CalibrateThreshold(
+            Tensor normal,
+            double falsePositiveRate = 0.01,
+            global::AutoencoderDsl.Evaluation.AnomalyScoring? scoring = null,
+            int batchSize = 256) =>
+            CalibrateThresholdOn(normal, labels: null, falsePositiveRate, scoring, batchSize);
+
+        /// <summary>Sets <c>AnomalyThreshold</c> so that it flags the share <paramref name="contamination"/> of data believed to hold that share of anomalies.</summary>
+        /// <param name="data">Examples <c>[N, 64]</c> of which a known share is anomalous.</param>
+        /// <param name="contamination">The share of the data believed anomalous, in [0, 1).</param>
+        /// <param name="scoring">How scores are computed; the negative log-likelihood when null.</param>
+        /// <param name="batchSize">Examples per forward pass.</param>
+        public global::AutoencoderDsl.Evaluation.AnomalyThreshold CalibrateThresholdByContamination(
+            Tensor data,
+            double contamination,
+            global::AutoencoderDsl.Evaluation.AnomalyScoring? scoring = null,
+            int batchSize = 256) =>
+            CalibrateThresholdByContaminationOn(data, labels: null, contamination, scoring, batchSize);
+
+        /// <summary>Whether each example scores above <c>AnomalyThreshold</c>, <c>Bool [N]</c>; calibrate first.</summary>
+        /// <param name="x">A batch <c>[N, 64]</c>.</param>
+        /// <param name="batchSize">Examples per forward pass.</param>
+        public Tensor IsAnomaly(Tensor x, int batchSize = 256) => FlagAnomalies(x, labels: null, batchSize);
+
+        /// <summary>How well the scores separate anomalies from normal examples: ROC AUC, average precision, the detection rate at a false-positive rate, and precision, recall and F1 at <c>AnomalyThreshold</c> when it is set.</summary>
+        /// <param name="x">Labelled test examples <c>[N, 64]</c>, normal and anomalous.</param>
+        /// <param name="isAnomalous">The truth, <c>Bool [N]</c>: true for each anomaly.</param>
+        /// <param name="falsePositiveRate">The false-positive rate at which to read the detection rate, in (0, 1].</param>
+        /// <param name="scoring">How scores are computed; when null, as the threshold was calibrated (or the negative log-likelihood).</param>
+        /// <param name="batchSize">Examples per forward pass.</param>
+        public global::AutoencoderDsl.Evaluation.AnomalyReport EvaluateAnomalies(
+            Tensor x,
+            Tensor isAnomalous,
+            double falsePositiveRate = 0.01,
+            global::AutoencoderDsl.Evaluation.AnomalyScoring? scoring = null,
+            int batchSize = 256) =>
+            EvaluateAnomalyScores(x, isAnomalous, labels: null, falsePositiveRate, scoring, batchSize);
+
+        /// <summary>The mean squared error and PSNR of the reconstructions of <paramref name="x"/> against it.</summary>
+        /// <param name="x">A batch <c>[N, 64]</c>.</param>
+        /// <param name="peak">The range of the data's values, the peak of the PSNR: 1 for images in [0, 1].</param>
+        public global::AutoencoderDsl.Evaluation.ReconstructionQuality MeasureReconstruction(
+            Tensor x,
+            double peak = 1) =>
+            MeasureReconstructionOf(x, labels: null, peak);
+
+        /// <summary>The PSNR of the noisy inputs and of their reconstructions, both against the clean data: what denoising gained.</summary>
+        /// <param name="noisy">Noisy examples <c>[N, 64]</c>.</param>
+        /// <param name="clean">The same examples without the noise.</param>
+        /// <param name="peak">The range of the data's values, the peak of the PSNR: 1 for images in [0, 1].</param>
+        public global::AutoencoderDsl.Evaluation.DenoisingQuality MeasureDenoising(
+            Tensor noisy,
+            Tensor clean,
+            double peak = 1) =>
+            MeasureDenoisingOf(noisy, clean, labels: null, peak);
+
+        /// <summary>The k-nearest-neighbour accuracy of the codes of held-out data, voting among the codes of the training data, beside the same vote in PCA's coordinates of the same dimension fitted on the same data: whether the code beats the linear baseline.</summary>
+        /// <param name="train">Training examples <c>[N, 64]</c>.</param>
+        /// <param name="trainLabels">Their classes, <c>Int64 [N]</c>.</param>
+        /// <param name="test">Held-out examples of the same shape.</param>
+        /// <param name="testLabels">Their classes, <c>Int64 [M]</c>.</param>
+        /// <param name="neighbours">k, the neighbours that vote.</param>
+        public global::AutoencoderDsl.Evaluation.EmbeddingQuality MeasureEmbedding(
+            Tensor train,
+            Tensor trainLabels,
+            Tensor test,
+            Tensor testLabels,
+            int neighbours = 5) =>
+            MeasureEmbeddingOf(train, trainLabels, test, testLabels, neighbours);
+
+        /// <summary>Each element's share of its example's reconstruction score, shaped like <paramref name="x"/>, summing to 1 per example: which pixels or columns made it anomalous.</summary>
+        /// <param name="x">A batch <c>[N, 64]</c>.</param>
+        public Tensor AnomalyAttribution(Tensor x) => AttributeAnomalies(x, labels: null);
+
+        /// <summary>The importance-weighted estimate of log p(x) of each example, <c>[N]</c> float64 in nats (the IWAE bound): at least the ELBO, and tighter as <paramref name="samples"/> grows. Deterministic: the draws are seeded privately.</summary>
+        /// <param name="x">A batch <c>[N, 64]</c>.</param>
+        /// <param name="samples">The k of the bound: posterior draws per example; at least 1.</param>
+        public Tensor LogLikelihood(Tensor x, int samples = 1000) => LogLikelihoodOf(x, labels: null, samples);
+
+        /// <summary>Fits <c>Sampler</c>, a Gaussian mixture on the posterior means of the training data, which <c>Sample</c> then draws codes from instead of the prior; it is saved with the model.</summary>
+        /// <param name="train">The training examples <c>[N, 64]</c>.</param>
+        /// <param name="components">The number of Gaussians in the mixture.</param>
+        /// <param name="seed">Seeds the mixture's starting means.</param>
+        /// <param name="batchSize">Examples encoded per pass.</param>
+        public global::AutoencoderDsl.Evaluation.GaussianMixture FitSampler(
+            Tensor train,
+            int components = 10,
+            long seed = 0,
+            int batchSize = 256) =>
+            FitSamplerOn(train, labels: null, components, seed, batchSize);
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Linq;
 using AutoencoderDsl.Data;
+using AutoencoderDsl.Tests.Data;
 using AutoencoderDsl.Training;
 using TorchSharp;
 using Xunit.Abstractions;
@@ -61,8 +62,8 @@ public sealed class EndToEndTests(ITestOutputHelper output)
     [Fact]
     public void DenoisingAutoencoderMoreThanHalvesTheError()
     {
-        using var train = RealOrBuiltInData(training: true, count: 8000);
-        using var test = RealOrBuiltInData(training: false, count: 500);
+        using var train = TestData.RealOrBuiltIn(training: true, count: 8000);
+        using var test = TestData.RealOrBuiltIn(training: false, count: 500);
         using var denoiser = new DenoisingAe(seed: 13);
         static Tensor AddNoise(Tensor clean) => (clean + (0.3 * randn_like(clean))).clamp(0, 1);
 
@@ -80,8 +81,8 @@ public sealed class EndToEndTests(ITestOutputHelper output)
     [Fact]
     public void ADeclaredDenoiserRaisesThePsnrOfHeldOutNoisyImages()
     {
-        using var train = RealOrBuiltInData(training: true, count: 8000);
-        using var test = RealOrBuiltInData(training: false, count: 500);
+        using var train = TestData.RealOrBuiltIn(training: true, count: 8000);
+        using var test = TestData.RealOrBuiltIn(training: false, count: 500);
         using var denoiser = new DeclaredDenoiser(seed: 16);
 
         denoiser.Fit(train.Images, new FitOptions { Epochs = 4, BatchSize = 64, Seed = 17 });
@@ -89,8 +90,8 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         using var scope = NewDisposeScope();
         using var noise = new Generator(18);
         var noisy = (test.Images + (0.5 * randn(test.Images.shape, generator: noise))).clamp(0, 1);
-        double noisyPsnr = Psnr(noisy, test.Images);
-        double denoisedPsnr = Psnr(denoiser.Denoise(noisy), test.Images);
+        var quality = AutoencoderDsl.Evaluation.Quality.OfDenoising(noisy, denoiser.Denoise(noisy), test.Images);
+        double noisyPsnr = quality.Noisy.Psnr, denoisedPsnr = quality.Denoised.Psnr;
         output.WriteLine($"PSNR against the clean images at σ = 0.5: noisy {noisyPsnr:F2} dB, denoised {denoisedPsnr:F2} dB");
         Assert.True(denoisedPsnr > noisyPsnr + 5, $"denoising took the PSNR from {noisyPsnr:F2} dB only to {denoisedPsnr:F2} dB");
     }
@@ -98,8 +99,8 @@ public sealed class EndToEndTests(ITestOutputHelper output)
     [Fact]
     public void AConditionalVaesSamplesAreClassifiedAsTheClassAsked()
     {
-        using var train = RealOrBuiltInData(training: true, count: 12000);
-        using var test = RealOrBuiltInData(training: false, count: 2000);
+        using var train = TestData.RealOrBuiltIn(training: true, count: 12000);
+        using var test = TestData.RealOrBuiltIn(training: false, count: 2000);
         using var cvae = new SmallCvae(seed: 19);
         cvae.Fit(train.Images, train.Labels, new FitOptions { Epochs = 4, Seed = 20 });
         using var classifier = AutoencoderDsl.Evaluation.ReferenceClassifier.Train(train.Images, train.Labels, classes: 10, epochs: 3, seed: 21);
@@ -118,8 +119,8 @@ public sealed class EndToEndTests(ITestOutputHelper output)
     public void TrainsOnFashionMnistOrTheBuiltInDataSet()
     {
         bool real = FashionMnist.IsAvailable();
-        using var trainSubset = RealOrBuiltInData(training: true, count: 12000);
-        using var testSubset = RealOrBuiltInData(training: false, count: 2000);
+        using var trainSubset = TestData.RealOrBuiltIn(training: true, count: 12000);
+        using var testSubset = TestData.RealOrBuiltIn(training: false, count: 2000);
         using var vae = new FashionVae(seed: 9);
 
         var before = vae.Evaluate(testSubset.Images);
@@ -133,25 +134,6 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         {
             // A 2-D VAE on 12,000 Fashion-MNIST images reaches about 290 nats in two epochs; untrained it is about 545.
             Assert.InRange(after.Total, 200, 320);
-        }
-    }
-
-    /// <summary>Peak signal-to-noise ratio of images in [0, 1], in decibels.</summary>
-    private static double Psnr(Tensor image, Tensor reference) => 10 * Math.Log10(1 / (image - reference).square().mean().item<float>());
-
-    /// <summary>The first images of a Fashion-MNIST split when Debian's dataset-fashion-mnist is installed (CI installs it); the project's own data otherwise.</summary>
-    private static LabelledImages RealOrBuiltInData(bool training, int count)
-    {
-        if (!FashionMnist.IsAvailable())
-        {
-            return SyntheticShapes.Generate(count, seed: training ? 7 : 8);
-        }
-
-        var (train, test) = FashionMnist.Load();
-        using (train)
-        using (test)
-        {
-            return (training ? train : test).Take(count);
         }
     }
 }

@@ -1,0 +1,228 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using AutoencoderDsl.Data;
+using AutoencoderDsl.Evaluation;
+using AutoencoderDsl.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AutoencoderDsl;
+
+/// <summary>Anomaly scores, thresholds and attribution, reconstruction quality, and what a model file carries beside the parameters.</summary>
+public abstract partial class AutoencoderModel
+{
+    private const string StandardizerGroup = "standardizer";
+
+    /// <summary>The calibrated threshold that <c>IsAnomaly</c> applies; saved and loaded with the model; null until calibrated.</summary>
+    public AnomalyThreshold? AnomalyThreshold { get; set; }
+
+    /// <summary>
+    /// The scale the model's training data was standardised with (tabular data), kept with the model so new data can be
+    /// put on the same scale before it is scored: <c>model.Standardizer.Transform(rows)</c>. Saved and loaded with the
+    /// model; the model owns it and disposes the one it replaces. The model does not apply it by itself.
+    /// </summary>
+    public Standardizer? Standardizer
+    {
+        get;
+        set
+        {
+            if (!ReferenceEquals(field, value))
+            {
+                field?.Dispose();
+            }
+
+            field = value;
+        }
+    }
+
+    /// <summary>
+    /// The anomaly score of each example, <c>[N]</c> as float64, in nats: the negative log-likelihood of the example under
+    /// the model. An autoencoder scores the reconstruction of its deterministic code; a VAE overrides this with −ELBO or
+    /// −IWAE. Called on checked input, in evaluation mode, without gradients and with <see cref="Draws"/> set.
+    /// </summary>
+    /// <param name="x">A checked batch.</param>
+    /// <param name="condition">The one-hot condition, or null.</param>
+    /// <param name="importanceSamples">0, or the k of the IWAE bound (variational models only, checked).</param>
+    private protected virtual Tensor ScoreCore(Tensor x, Tensor? condition, int importanceSamples) =>
+        Spec.Likelihood.ExampleNegativeLogLikelihood(DecodeCore(EmbedCore(x, condition), condition), x, LogScale).to(ScalarType.Float64);
+
+    /// <summary>The anomaly score of every example of <paramref name="x"/>, <c>[N]</c> float64 on the CPU, computed in batches.</summary>
+    protected Tensor AnomalyScores(Tensor x, Tensor? labels, AnomalyScoring? scoring, int batchSize) => Call(() =>
+    {
+        Shapes.RequireBatch(x, Spec.InputShape, nameof(x));
+        RequireLabels(labels, x.shape[0], nameof(labels));
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        scoring ??= AnomalyScoring.NegativeLogLikelihood;
+        if (scoring.ImportanceSamples > 0 && this is not VariationalAutoencoderModule)
+        {
+            throw new ArgumentException("Importance samples need a variational model; an autoencoder's score is the negative log-likelihood of its reconstruction.", nameof(scoring));
+        }
+
+        return Scores(x, labels, scoring, batchSize);
+    });
+
+    /// <summary>
+    /// Sets <see cref="AnomalyThreshold"/> from scores of <paramref name="normal"/> data: the threshold above which at
+    /// most <paramref name="falsePositiveRate"/> of them lie.
+    /// </summary>
+    protected AnomalyThreshold CalibrateThresholdOn(Tensor normal, Tensor? labels, double falsePositiveRate, AnomalyScoring? scoring, int batchSize)
+    {
+        RequireShare(falsePositiveRate, nameof(falsePositiveRate));
+        scoring ??= AnomalyScoring.NegativeLogLikelihood;
+        using var scores = AnomalyScores(normal, labels, scoring, batchSize);
+        return AnomalyThreshold = new AnomalyThreshold(
+            AnomalyThreshold.Quantile(scores, falsePositiveRate),
+            scoring,
+            string.Create(CultureInfo.InvariantCulture, $"false-positive rate {falsePositiveRate} on {scores.shape[0]} normal examples"));
+    }
+
+    /// <summary>
+    /// Sets <see cref="AnomalyThreshold"/> from scores of data of which a share <paramref name="contamination"/> is
+    /// believed anomalous: the threshold that flags that share.
+    /// </summary>
+    protected AnomalyThreshold CalibrateThresholdByContaminationOn(Tensor data, Tensor? labels, double contamination, AnomalyScoring? scoring, int batchSize)
+    {
+        RequireShare(contamination, nameof(contamination));
+        scoring ??= AnomalyScoring.NegativeLogLikelihood;
+        using var scores = AnomalyScores(data, labels, scoring, batchSize);
+        return AnomalyThreshold = new AnomalyThreshold(
+            AnomalyThreshold.Quantile(scores, contamination),
+            scoring,
+            string.Create(CultureInfo.InvariantCulture, $"contamination {contamination} of {scores.shape[0]} examples"));
+    }
+
+    /// <summary>Whether each example scores above the calibrated threshold, <c>Bool [N]</c>.</summary>
+    protected Tensor FlagAnomalies(Tensor x, Tensor? labels, int batchSize)
+    {
+        var threshold = RequireThreshold();
+        using var scores = AnomalyScores(x, labels, threshold.Scoring, batchSize);
+        return scores.gt(threshold.Value);
+    }
+
+    /// <summary>
+    /// How well the scores of <paramref name="x"/> separate the examples marked in <paramref name="isAnomalous"/> from the
+    /// rest, with precision, recall and F1 at the calibrated threshold when there is one. Without a
+    /// <paramref name="scoring"/>, the threshold's (or the default when there is none).
+    /// </summary>
+    protected AnomalyReport EvaluateAnomalyScores(Tensor x, Tensor isAnomalous, Tensor? labels, double falsePositiveRate, AnomalyScoring? scoring, int batchSize)
+    {
+        ArgumentNullException.ThrowIfNull(isAnomalous);
+        if (isAnomalous.dtype != ScalarType.Bool || isAnomalous.ndim != 1 || isAnomalous.shape[0] != x.shape[0])
+        {
+            throw new ArgumentException($"Expected a Bool [{x.shape[0]}] marking each example's truth, but got {isAnomalous.dtype} {Shapes.Format(isAnomalous.shape)}.", nameof(isAnomalous));
+        }
+
+        scoring ??= AnomalyThreshold?.Scoring ?? AnomalyScoring.NegativeLogLikelihood;
+        using var scores = AnomalyScores(x, labels, scoring, batchSize);
+
+        // Precision and recall at the threshold only mean something for scores computed as it was calibrated.
+        double? threshold = AnomalyThreshold is { } calibrated && calibrated.Scoring == scoring ? calibrated.Value : null;
+        return AnomalyMetrics.Compute(scores, isAnomalous, threshold, falsePositiveRate);
+    }
+
+    /// <summary>
+    /// Each element's share of its example's reconstruction score, shaped like <paramref name="x"/>: the excess negative
+    /// log-likelihood of each element over a perfect reconstruction's, divided by the example's total, so an example's
+    /// shares sum to 1 (all 0 for a perfect reconstruction). High shares are the pixels or columns that made it anomalous.
+    /// </summary>
+    protected Tensor AttributeAnomalies(Tensor x, Tensor? labels) => Call(() =>
+    {
+        Shapes.RequireBatch(x, Spec.InputShape, nameof(x));
+        RequireLabels(labels, x.shape[0], nameof(labels));
+        return Infer(() =>
+        {
+            var condition = OneHot(labels);
+            var excess = Spec.Likelihood.ElementExcess(DecodeCore(EmbedCore(x, condition), condition), x, LogScale);
+            var totals = excess.flatten(1).sum(1).view([-1, .. Enumerable.Repeat(1L, Spec.InputShape.Count)]);
+            return where(totals > 0, excess / totals.clamp_min(double.Epsilon), zeros_like(excess));
+        });
+    });
+
+    /// <summary>The mean squared error and PSNR of the reconstructions of <paramref name="x"/> against it.</summary>
+    protected ReconstructionQuality MeasureReconstructionOf(Tensor x, Tensor? labels, double peak)
+    {
+        using var reconstruction = ReconstructBatch(x, labels);
+        return Quality.Of(reconstruction, x, peak);
+    }
+
+    /// <summary>The quality of <paramref name="noisy"/> inputs and of the model's reconstructions of them, both against <paramref name="clean"/>.</summary>
+    protected DenoisingQuality MeasureDenoisingOf(Tensor noisy, Tensor clean, Tensor? labels, double peak)
+    {
+        using var denoised = ReconstructBatch(noisy, labels);
+        return Quality.OfDenoising(noisy, denoised, clean, peak);
+    }
+
+    /// <summary>The k-nearest-neighbour accuracy of the codes of <paramref name="test"/> against those of <paramref name="train"/>, beside PCA's at the same dimension.</summary>
+    protected EmbeddingQuality MeasureEmbeddingOf(Tensor train, Tensor trainLabels, Tensor test, Tensor testLabels, int neighbours) =>
+        NearestNeighbours.Compare(x => EmbedBatch(x, labels: null), train, trainLabels, test, testLabels, neighbours);
+
+    /// <summary>Scores checked input in batches, with the evaluation draws.</summary>
+    private Tensor Scores(Tensor x, Tensor? labels, AnomalyScoring scoring, int batchSize)
+    {
+        var device = parameters().First().device;
+        var globalDraws = Draws;
+        using var draws = Trainer.EvaluationDraws(device);
+        Draws = draws;
+        try
+        {
+            using var scope = NewDisposeScope();
+            var parts = new List<Tensor>();
+            for (long start = 0; start < x.shape[0]; start += batchSize)
+            {
+                long size = Math.Min(batchSize, x.shape[0] - start);
+                parts.Add(Infer(() =>
+                {
+                    var batch = x.narrow(0, start, size).to(device);
+                    var condition = OneHot(labels?.narrow(0, start, size).to(device));
+                    var score = ScoreCore(batch, condition, scoring.ImportanceSamples);
+                    if (scoring.RelativeToPerfect)
+                    {
+                        score -= Spec.Likelihood.ElementPerfectNegativeLogLikelihood(batch, LogScale).flatten(1).sum(1).to(ScalarType.Float64);
+                    }
+
+                    return score.cpu();
+                }));
+            }
+
+            return cat(parts).MoveToOuterDisposeScope();
+        }
+        finally
+        {
+            Draws = globalDraws;
+        }
+    }
+
+    /// <summary>Adds what the model carries beside its parameters to a model file's extras.</summary>
+    private protected virtual void WriteExtras(Dictionary<string, Tensor> tensors, Dictionary<string, string> metadata)
+    {
+        AnomalyThreshold?.WriteTo(metadata);
+        if (Standardizer is { } standardizer)
+        {
+            foreach (var (name, tensor) in standardizer.Tensors())
+            {
+                tensors[StandardizerGroup + "." + name] = tensor;
+            }
+        }
+    }
+
+    /// <summary>Restores what <see cref="WriteExtras"/> wrote; the tensors are copied, since the caller disposes its own.</summary>
+    private protected virtual void ReadExtras(ModelExtras extras, string path)
+    {
+        AnomalyThreshold = AnomalyThreshold.ReadFrom(extras.Metadata, path);
+        var standardizer = extras.Group(StandardizerGroup);
+        Standardizer = standardizer.Count == 0 ? null : Standardizer.FromTensors(standardizer.ToDictionary(entry => entry.Key, entry => entry.Value.clone()), path);
+    }
+
+    private AnomalyThreshold RequireThreshold() =>
+        AnomalyThreshold ?? throw new InvalidOperationException("No anomaly threshold is set: call CalibrateThreshold on data believed normal first (or load a model file saved after calibrating).");
+
+    private static void RequireShare(double share, string parameterName)
+    {
+        if (!(share >= 0 && share < 1))
+        {
+            throw new ArgumentOutOfRangeException(parameterName, share, "The share must lie in [0, 1), e.g. 0.01 for one in a hundred.");
+        }
+    }
+}
