@@ -39,6 +39,9 @@ return ExampleCommand.Run(args, "Trains a VAE with a 2-D latent space and writes
             ? $"All {history.Epochs.Count} epochs were already in the checkpoint."
             : $"Trained {trained} epoch{(trained == 1 ? "" : "s")} in {stopwatch.Elapsed.TotalSeconds:F1} s ({stopwatch.Elapsed.TotalSeconds / trained:F2} s per epoch, validation included).");
         Console.WriteLine($"Test loss (nats per image): {testLoss}");
+        var embedding = model.MeasureEmbedding(train.Images, train.Labels, test.Images, test.Labels);
+        Console.WriteLine($"Classes kept apart by the 2-D codes: {embedding.Accuracy:P1} of the test images have the class of most of their {embedding.Neighbours} nearest training codes; "
+            + $"{embedding.PcaAccuracy:P1} in 2-D PCA fitted on the same images.");
 
         using (var scope = NewDisposeScope())
         {

@@ -120,6 +120,18 @@ public sealed class ReferenceClassifier : IDisposable
         return new SampleAgreement(Share(correct), Share(confident), Share(correct.logical_and(confident)), perClass);
     }
 
+    /// <summary>
+    /// The share of <paramref name="samples"/> it assigns to some class with probability at least
+    /// <paramref name="confidence"/>: how many samples of a model without a condition look like a real example of
+    /// anything, rather than a blend of several.
+    /// </summary>
+    public double ConfidentShare(Tensor samples, double confidence = 0.9)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        using var scope = NewDisposeScope();
+        return Probabilities(samples).max(1).values.ge(confidence).to(ScalarType.Float64).mean().item<double>();
+    }
+
     /// <summary>Releases the network.</summary>
     public void Dispose() => network.Dispose();
 }
