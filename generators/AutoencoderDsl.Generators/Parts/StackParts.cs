@@ -21,11 +21,16 @@ public abstract record StackPart(EquatableArray<Layer> Layers) : Part
     /// <summary>The static list of inferred shapes, e.g. <c>EncoderShapes</c>.</summary>
     public string ShapesMember => PropertyName + "Shapes";
 
+    /// <summary>The static list of the runtime's descriptions of the layers, e.g. <c>EncoderLayers</c>.</summary>
+    public string LayersMember => PropertyName + "Layers";
+
     public override string DeclaredBy => "every model";
 
     public override string? StateDictNote => $"<c>{Field}.i</c> (the i-th declared {Field} layer)";
 
-    public override IEnumerable<GeneratedMember> Members(ModelDescription model) => [new(Field), new(ShapesMember)];
+    public override IEnumerable<GeneratedMember> Members(ModelDescription model) => [new(Field), new(ShapesMember), new(LayersMember)];
+
+    public override IEnumerable<string> SpecEntries => [$"{PropertyName} = {LayersMember}"];
 
     /// <summary>The index of a layer the model applies elsewhere (a fused Sigmoid); -1 for none.</summary>
     protected virtual int SkippedIndex => -1;
@@ -41,6 +46,37 @@ public abstract record StackPart(EquatableArray<Layer> Layers) : Part
         writer.Doc($"The shape of one example after each declared {Field} layer, as inferred at compile time.");
         writer.Code.Line($"public static IReadOnlyList<IReadOnlyList<long>> {ShapesMember} {{ get; }} = [{string.Join(", ", ShapesOf(writer.Shapes).Select(ModelWriter.Literal))}];");
         writer.Code.Line();
+        WriteLayers(writer);
+    }
+
+    /// <summary>The layers as the runtime describes them, the ones the model applies elsewhere left out.</summary>
+    private void WriteLayers(ModelWriter writer)
+    {
+        var code = writer.Code;
+        var shapes = ShapesOf(writer.Shapes);
+        writer.Doc($"The declared {Field} layers as the runtime describes them, for export to PyTorch and ONNX.");
+        var described = Enumerable.Range(0, Layers.Count)
+            .Where(index => index != SkippedIndex)
+            .Select(index => Layers[index].Describe(index, index == 0 ? InputOf(writer) : shapes[index - 1], shapes[index]))
+            .ToList();
+        if (described.Count == 0)
+        {
+            code.Line($"public static IReadOnlyList<global::AutoencoderDsl.Export.Layer> {LayersMember} {{ get; }} = [];");
+            code.Line();
+            return;
+        }
+
+        code.Line($"public static IReadOnlyList<global::AutoencoderDsl.Export.Layer> {LayersMember} {{ get; }} =");
+        code.Line("[");
+        code.Indent();
+        foreach (var layer in described)
+        {
+            code.Line(layer + ",");
+        }
+
+        code.Outdent();
+        code.Line("];");
+        code.Line();
     }
 
     public override void WriteFields(ModelWriter writer) =>

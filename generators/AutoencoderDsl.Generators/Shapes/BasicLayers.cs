@@ -40,6 +40,8 @@ public sealed record DenseLayer(long OutFeatures) : Layer
 
     public override string Construct(Shape input) => $"nn.Linear({Literal(input.Last)}, {Literal(OutFeatures)})";
 
+    public override string Describe(int index, Shape input, Shape output) => $"new {Architecture}Linear({Literal(index)}, {Literal(input.Last)}, {Literal(OutFeatures)})";
+
     protected override LayerOutcome Infer(Shape input) =>
         input.Rank == 3
             ? LayerOutcome.Fail(
@@ -59,6 +61,8 @@ public sealed record FlattenLayer : Layer
 
     public override string Construct(Shape input) => "nn.Flatten()";
 
+    public override string Describe(int index, Shape input, Shape output) => $"new {Architecture}Flatten({Literal(index)})";
+
     protected override LayerOutcome Infer(Shape input) => LayerOutcome.Ok(new Shape(input.Size));
 }
 
@@ -72,6 +76,8 @@ public sealed record UnflattenLayer(EquatableArray<long> Dims) : Layer
     public override LayerOutcome? Validate() => Require.Dimensions(Name, Dims);
 
     public override string Construct(Shape input) => $"nn.Unflatten(1, [{string.Join(", ", Dims.Select(Literal))}])";
+
+    public override string Describe(int index, Shape input, Shape output) => $"new {Architecture}Reshape({Literal(index)}, {List(output.Dims)}, \"{Name}\")";
 
     protected override LayerOutcome Infer(Shape input)
     {
@@ -105,6 +111,9 @@ public sealed record ActivationLayer(ActivationKind Kind, double NegativeSlope =
     public override string Construct(Shape input) =>
         Kind == ActivationKind.LeakyReLU ? $"nn.LeakyReLU({Literal(NegativeSlope)})" : $"nn.{Kind}()";
 
+    public override string Describe(int index, Shape input, Shape output) =>
+        $"new {Architecture}Activation({Literal(index)}, {Architecture}ActivationFunction.{Kind}" + (Kind == ActivationKind.LeakyReLU ? $", {Literal(NegativeSlope)})" : ")");
+
     protected override LayerOutcome Infer(Shape input) => LayerOutcome.Ok(input);
 }
 
@@ -116,6 +125,8 @@ public sealed record DropoutLayer(double P) : Layer
     public override LayerOutcome? Validate() => Require.Probability(Name, P);
 
     public override string Construct(Shape input) => $"nn.Dropout({Literal(P)})";
+
+    public override string Describe(int index, Shape input, Shape output) => $"new {Architecture}Dropout({Literal(index)}, {Literal(P)})";
 
     protected override LayerOutcome Infer(Shape input) => LayerOutcome.Ok(input);
 }
@@ -130,6 +141,8 @@ public sealed record BatchNormLayer(bool WrittenAs1d = false) : Layer
     public override string Name => WrittenAs1d ? "BatchNorm1d" : "BatchNorm";
 
     public override string Construct(Shape input) => $"nn.BatchNorm1d({Literal(input[0])})";
+
+    public override string Describe(int index, Shape input, Shape output) => $"new {Architecture}BatchNorm({Literal(index)}, {Literal(input[0])}, {Literal(input.Rank - 1)})";
 
     protected override LayerOutcome Infer(Shape input) =>
         input.Rank is 1 or 2

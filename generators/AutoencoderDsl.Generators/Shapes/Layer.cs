@@ -63,6 +63,18 @@ public abstract record Layer
     /// <summary>The TorchSharp expression (under <c>using static TorchSharp.torch</c>) that builds this layer for <paramref name="input"/>.</summary>
     public abstract string Construct(Shape input);
 
+    /// <summary>
+    /// The C# expression of the runtime's description of this layer (an <c>AutoencoderDsl.Architecture.Layer</c>) at
+    /// declared position <paramref name="index"/>, from which the model is exported to PyTorch and ONNX.
+    /// </summary>
+    public abstract string Describe(int index, Shape input, Shape output);
+
+    /// <summary>The runtime's architecture namespace, as generated code names it.</summary>
+    protected const string Architecture = "global::AutoencoderDsl.Export.";
+
+    /// <summary>Whole numbers as a C# collection expression.</summary>
+    protected static string List(System.Collections.Generic.IEnumerable<long> values) => "[" + string.Join(", ", System.Linq.Enumerable.Select(values, Literal)) + "]";
+
     /// <summary>The shape rule for valid arguments; arithmetic that could overflow must be <c>checked</c>.</summary>
     protected abstract LayerOutcome Infer(Shape input);
 

@@ -103,6 +103,9 @@ public abstract record SlidingConvolutionLayer(long OutChannels, long Kernel, lo
         $"nn.{Name}({Literal(input[0])}, {Literal(OutChannels)}, kernel_size: {Literal(Kernel)}"
         + Spatial.Optional("stride", Stride, 1) + Spatial.Optional("padding", Padding, 0) + Spatial.Optional("dilation", Dilation, 1) + ")";
 
+    public override string Describe(int index, Shape input, Shape output) =>
+        $"new {Architecture}Convolution({Literal(index)}, {Literal(SpatialRank)}, {Literal(input[0])}, {Literal(OutChannels)}, {Literal(Kernel)}, {Literal(Stride)}, {Literal(Padding)}, {Literal(Dilation)})";
+
     protected override LayerOutcome Infer(Shape input) =>
         Spatial.RequireRank(Name, input, SpatialRank, Sibling)
         ?? Spatial.Slide(
@@ -155,6 +158,9 @@ public abstract record TransposedConvolutionLayer(long OutChannels, long Kernel,
     public override string Construct(Shape input) =>
         $"nn.{Name}({Literal(input[0])}, {Literal(OutChannels)}, kernel_size: {Literal(Kernel)}"
         + Spatial.Optional("stride", Stride, 1) + Spatial.Optional("padding", Padding, 0) + Spatial.Optional("output_padding", OutputPadding, 0) + ")";
+
+    public override string Describe(int index, Shape input, Shape output) =>
+        $"new {Architecture}TransposedConvolution({Literal(index)}, {Literal(SpatialRank)}, {Literal(input[0])}, {Literal(OutChannels)}, {Literal(Kernel)}, {Literal(Stride)}, {Literal(Padding)}, {Literal(OutputPadding)})";
 
     protected override LayerOutcome Infer(Shape input) => Spatial.RequireRank(Name, input, SpatialRank, Sibling) ?? Grow(input);
 
@@ -228,6 +234,9 @@ public abstract record PoolLayer(PoolKind Kind, long Kernel, long Stride) : Laye
     public override string Construct(Shape input) =>
         $"nn.{Name}(kernel_size: {Literal(Kernel)}{Spatial.Optional("stride", Stride, Kernel)})";
 
+    public override string Describe(int index, Shape input, Shape output) =>
+        $"new {Architecture}Pool({Literal(index)}, {Literal(SpatialRank)}, {(Kind == PoolKind.Max ? "true" : "false")}, {Literal(Kernel)}, {Literal(Stride)})";
+
     protected override LayerOutcome Infer(Shape input) =>
         Spatial.RequireRank(Name, input, SpatialRank, Sibling)
         ?? Spatial.Slide(Name, input, input[0], window: Kernel, Stride, padding: 0, Invariant($"Kernel {Kernel}"), padded: false);
@@ -258,6 +267,8 @@ public sealed record UpsampleLayer(long Scale) : Layer
     /// <summary>One factor per spatial dimension, so libtorch itself insists on a 2-D map.</summary>
     public override string Construct(Shape input) => $"nn.Upsample(scale_factor: [{Literal(Scale)}, {Literal(Scale)}])";
 
+    public override string Describe(int index, Shape input, Shape output) => $"new {Architecture}Upsample({Literal(index)}, {Literal(Scale)})";
+
     protected override LayerOutcome Infer(Shape input) =>
         Spatial.RequireRank(Name, input, 2, sibling: null)
         ?? LayerOutcome.Ok(new Shape(input[0], checked(input[1] * Scale), checked(input[2] * Scale)));
@@ -269,6 +280,8 @@ public sealed record BatchNorm2dLayer : Layer
     public override string Name => "BatchNorm2d";
 
     public override string Construct(Shape input) => $"nn.BatchNorm2d({Literal(input[0])})";
+
+    public override string Describe(int index, Shape input, Shape output) => $"new {Architecture}BatchNorm({Literal(index)}, {Literal(input[0])}, 2)";
 
     protected override LayerOutcome Infer(Shape input) => Spatial.RequireRank(Name, input, 2, "BatchNorm1d") ?? LayerOutcome.Ok(input);
 
@@ -283,6 +296,8 @@ public sealed record Dropout2dLayer(double P) : Layer
     public override LayerOutcome? Validate() => Require.Probability(Name, P);
 
     public override string Construct(Shape input) => $"nn.Dropout2d({Literal(P)})";
+
+    public override string Describe(int index, Shape input, Shape output) => $"new {Architecture}Dropout({Literal(index)}, {Literal(P)}, Channels: true)";
 
     protected override LayerOutcome Infer(Shape input) => Spatial.RequireRank(Name, input, 2, "Dropout") ?? LayerOutcome.Ok(input);
 }
@@ -307,6 +322,8 @@ public sealed record ReshapeLayer(EquatableArray<long> Dims) : Layer
             : input.Rank == 1 ? unflatten
             : $"nn.Sequential(nn.Flatten(), {unflatten})";
     }
+
+    public override string Describe(int index, Shape input, Shape output) => $"new {Architecture}Reshape({Literal(index)}, {List(output.Dims)})";
 
     protected override LayerOutcome Infer(Shape input)
     {

@@ -55,6 +55,18 @@ public sealed record ModelSpec
         }
     }
 
+    /// <summary>The declared encoder's layers, which end in the features the latent heads read.</summary>
+    public required IReadOnlyList<Export.Layer> Encoder { get; init; }
+
+    /// <summary>The declared decoder's layers, without a final Sigmoid the likelihood applies itself (<see cref="BernoulliLikelihood.FromLogits"/>).</summary>
+    public required IReadOnlyList<Export.Layer> Decoder { get; init; }
+
+    /// <summary>Whether the code is a Gaussian posterior (the model has a KL term).</summary>
+    public bool Variational => LossTerms.Any(term => term is KlTerm);
+
+    /// <summary>Whether the code passes through a sigmoid, as a sparsity target needs activations in (0, 1).</summary>
+    public bool SquashedCode => LossTerms.OfType<SparsityTerm>().Any(term => term.Target is not null);
+
     /// <summary>The class condition of a class-conditional model; null otherwise.</summary>
     public ClassCondition? Condition { get; init; }
 

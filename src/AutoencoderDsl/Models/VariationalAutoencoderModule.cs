@@ -161,7 +161,7 @@ public abstract class VariationalAutoencoderModule : AutoencoderModel
     private (Tensor Decoded, Tensor Target, Tensor Z, Tensor Noise) DecodeDraws(Tensor x, Tensor? condition, Tensor mean, Tensor logVar, int draws)
     {
         long count = x.shape[0];
-        var noise = Noise([draws, count, Spec.LatentDim], mean);
+        var noise = StandardNormal([draws, count, Spec.LatentDim], mean);
         var z = mean + ((0.5 * logVar).exp() * noise);
         var repeated = condition?.repeat(draws, 1);
         var decoded = DecodeCore(z.view(draws * count, Spec.LatentDim), repeated);
@@ -256,9 +256,9 @@ public abstract class VariationalAutoencoderModule : AutoencoderModel
 
     /// <summary>A posterior draw, from <see cref="AutoencoderModel.Draws"/> when it is set (while evaluating).</summary>
     private Tensor Reparameterize(Tensor mean, Tensor logVar) =>
-        mean + ((0.5 * logVar).exp() * Noise(mean.shape, mean));
+        mean + ((0.5 * logVar).exp() * StandardNormal(mean.shape, mean));
 
     /// <summary>Standard-normal noise shaped <paramref name="shape"/>, like <paramref name="like"/> in type and device.</summary>
-    private protected Tensor Noise(long[] shape, Tensor like) =>
+    private protected Tensor StandardNormal(long[] shape, Tensor like) =>
         randn(shape, dtype: like.dtype, device: like.device, generator: Draws);
 }

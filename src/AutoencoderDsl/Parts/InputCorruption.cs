@@ -38,6 +38,14 @@ public sealed record InputCorruption(Noise Noise, double Level, double Min = 0, 
         return corrupted.clamp(Min, Max).MoveToOuterDisposeScope();
     }
 
+    /// <summary><see cref="Apply"/> in PyTorch: a Python expression of <c>x</c>.</summary>
+    public string PyTorch => FormattableString.Invariant(Noise switch
+    {
+        Noise.Gaussian => $"(x + {Level:R} * torch.randn_like(x)).clamp({Min:R}, {Max:R})",
+        Noise.Masking => $"x.masked_fill(torch.rand_like(x) < {Level:R}, 0).clamp({Min:R}, {Max:R})",
+        _ => $"salt_and_pepper(x, {Level:R}, {Min:R}, {Max:R})",
+    });
+
     private Tensor SaltAndPepper(Tensor input)
     {
         var draw = rand_like(input);

@@ -12,6 +12,15 @@ public abstract record LikelihoodModel
     /// <summary>What <c>Decode</c> returns for the decoder's raw output <paramref name="decoded"/>.</summary>
     public virtual Tensor Output(Tensor decoded) => decoded;
 
+    /// <summary><see cref="Output"/> in PyTorch, of the Python expression <paramref name="decoded"/>.</summary>
+    public virtual string PyTorchOutput(string decoded) => decoded;
+
+    /// <summary>
+    /// <see cref="NegativeLogLikelihood"/> in PyTorch: a Python expression of <c>decoded</c>, <c>target</c> and
+    /// <c>self.log_scale</c>, the same formula to the last reduction.
+    /// </summary>
+    public abstract string PyTorchNegativeLogLikelihood { get; }
+
     /// <summary>The negative log-likelihood of <paramref name="target"/> per example, averaged over the batch.</summary>
     /// <param name="decoded">The decoder's raw output (logits when the sigmoid is fused).</param>
     /// <param name="target">What the output should reconstruct.</param>
@@ -55,6 +64,14 @@ public sealed record BernoulliLikelihood(bool FromLogits) : LikelihoodModel
     public override Tensor Output(Tensor decoded) => FromLogits ? decoded.sigmoid() : decoded;
 
     /// <inheritdoc/>
+    public override string PyTorchOutput(string decoded) => FromLogits ? $"torch.sigmoid({decoded})" : decoded;
+
+    /// <inheritdoc/>
+    public override string PyTorchNegativeLogLikelihood => FromLogits
+        ? "F.binary_cross_entropy_with_logits(decoded, target, reduction=\"sum\") / decoded.shape[0]"
+        : "F.binary_cross_entropy(decoded, target, reduction=\"sum\") / decoded.shape[0]";
+
+    /// <inheritdoc/>
     public override Tensor NegativeLogLikelihood(Tensor decoded, Tensor target, Tensor? logScale) =>
         FromLogits ? LossFunctions.BernoulliFromLogits(decoded, target) : LossFunctions.BernoulliFromProbabilities(decoded, target);
 
@@ -88,6 +105,12 @@ public sealed record GaussianLikelihood(double? Sigma = null, bool LearnedScale 
 
     /// <inheritdoc/>
     public override bool LearnsScale => LearnedScale;
+
+    /// <inheritdoc/>
+    public override string PyTorchNegativeLogLikelihood =>
+        LearnedScale ? "((0.5 * (decoded - target).square() * torch.exp(-2 * self.log_scale)) + self.log_scale + HALF_LOG_TWO_PI).sum() / decoded.shape[0]"
+        : Sigma is double sigma ? FormattableString.Invariant($"((decoded - target).square().sum() / (2 * {sigma:R} * {sigma:R} * decoded.shape[0])) + (decoded[0].numel() * (math.log({sigma:R}) + HALF_LOG_TWO_PI))")
+        : "0.5 * (decoded - target).square().sum() / decoded.shape[0]";
 
     /// <inheritdoc/>
     public override Tensor NegativeLogLikelihood(Tensor decoded, Tensor target, Tensor? logScale) =>

@@ -25,6 +25,15 @@ public abstract record LossTerm
 
     /// <summary>The term's weight while training epoch <paramref name="epoch"/> (from 1), or outside training when null.</summary>
     public abstract double WeightAt(int? epoch);
+
+    /// <summary>
+    /// <see cref="Compute"/> in PyTorch for a model scored by <paramref name="likelihood"/>: a Python expression of
+    /// <c>decoded</c>, <c>target</c>, <c>z</c>, <c>mean</c>, <c>log_var</c> and <c>self</c>.
+    /// </summary>
+    public abstract string PyTorch(LikelihoodModel likelihood);
+
+    /// <summary><see cref="WeightAt"/> in PyTorch: a Python expression of <c>epoch</c> (None outside training).</summary>
+    public virtual string PyTorchWeight => FormattableString.Invariant($"{WeightAt(null):R}");
 }
 
 /// <summary>The negative log-likelihood of the target under the likelihood, in nats per example; weight 1.</summary>
@@ -38,6 +47,9 @@ public sealed record ReconstructionTerm : LossTerm
 
     /// <inheritdoc/>
     public override double WeightAt(int? epoch) => 1;
+
+    /// <inheritdoc/>
+    public override string PyTorch(LikelihoodModel likelihood) => likelihood.PyTorchNegativeLogLikelihood;
 }
 
 /// <summary>
@@ -70,6 +82,14 @@ public sealed record KlTerm(double Beta, int WarmupEpochs = 0) : LossTerm
     /// <inheritdoc/>
     public override double WeightAt(int? epoch) =>
         epoch is int current && WarmupEpochs > 0 ? Beta * Math.Min(1.0, (current - 1) / (double)WarmupEpochs) : Beta;
+
+    /// <inheritdoc/>
+    public override string PyTorch(LikelihoodModel likelihood) => "(-0.5 * (1 + log_var - mean.square() - log_var.exp()).sum(1)).mean()";
+
+    /// <inheritdoc/>
+    public override string PyTorchWeight => WarmupEpochs > 0
+        ? FormattableString.Invariant($"{Beta:R} if epoch is None else {Beta:R} * min(1.0, (epoch - 1) / {WarmupEpochs})")
+        : base.PyTorchWeight;
 }
 
 /// <summary>
@@ -100,6 +120,11 @@ public sealed record SparsityTerm(double Weight, double? Target = null) : LossTe
     /// <inheritdoc/>
     public override Tensor Compute(LossInputs inputs) =>
         Target is double target ? LossFunctions.SparsityKl(inputs.Code.Z, target) : LossFunctions.L1(inputs.Code.Z);
+
+    /// <inheritdoc/>
+    public override string PyTorch(LikelihoodModel likelihood) => Target is double target
+        ? FormattableString.Invariant($"sparsity_kl(z, {target:R})")
+        : "z.abs().sum() / z.shape[0]";
 
     /// <inheritdoc/>
     public override double WeightAt(int? epoch) => Weight;

@@ -60,7 +60,7 @@ public static class ModelFile
         if (bytes.AsSpan().StartsWith(ZipMagic))
         {
             throw new InvalidDataException(
-                $"The file '{path}' is a PyTorch file written by torch.save, a zip of pickles, which this library does not read because unpickling can run code; in PyTorch, save the state dict with safetensors.torch.save_file(model.state_dict(), path) and load that.");
+                $"The file '{path}' is a PyTorch file written by torch.save; read it with LoadPyTorch (AutoencoderDsl.PyTorch), which reads tensors only and runs no code from the file.");
         }
 
         return Read(module, bytes, path);
@@ -92,38 +92,15 @@ public static class ModelFile
     {
         var (allEntries, metadata, dataStart) = SafeTensors.Read(bytes, path);
         var entries = allEntries.Where(entry => !entry.Name.StartsWith(ModelExtras.Prefix, StringComparison.Ordinal)).ToList();
-        var targets = module.state_dict();
-        var problems = new List<string>();
-        foreach (var entry in entries)
+        RequireMatch(module, entries.Select(entry => (entry.Name, entry.DType, entry.Shape)), path);
+        using (no_grad())
         {
-            if (!targets.TryGetValue(entry.Name, out var target))
+            var targets = module.state_dict();
+            foreach (var entry in entries)
             {
-                problems.Add($"unexpected entry '{entry.Name}' {Shapes.Format(entry.Shape)}");
+                using var source = SafeTensors.Tensor(bytes.Span, dataStart, entry);
+                targets[entry.Name].copy_(source);
             }
-            else if (entry.DType != target.dtype)
-            {
-                problems.Add($"'{entry.Name}' holds {entry.DType} in the file but the model expects {target.dtype}");
-            }
-            else if (!entry.Shape.SequenceEqual(target.shape))
-            {
-                problems.Add($"'{entry.Name}' has shape {Shapes.Format(entry.Shape)} in the file but {Shapes.Format(target.shape)} in the model");
-            }
-        }
-
-        var present = entries.Select(entry => entry.Name).ToHashSet();
-        problems.AddRange(targets.Keys.Where(name => !present.Contains(name)).Select(name => $"missing entry '{name}' {Shapes.Format(targets[name].shape)}"));
-        if (problems.Count > 0)
-        {
-            var listed = string.Join("; ", problems.Take(ListedProblems));
-            var more = problems.Count > ListedProblems ? $"; and {problems.Count - ListedProblems} more" : "";
-            throw new InvalidDataException($"The file '{path}' does not match this model (saved from a different architecture?): {listed}{more}.");
-        }
-
-        using var noGrad = no_grad();
-        foreach (var entry in entries)
-        {
-            using var source = SafeTensors.Tensor(bytes.Span, dataStart, entry);
-            targets[entry.Name].copy_(source);
         }
 
         return new ModelExtras(
@@ -131,6 +108,56 @@ public static class ModelFile
                 .ToDictionary(entry => entry.Name[ModelExtras.Prefix.Length..], entry => SafeTensors.Tensor(bytes.Span, dataStart, entry)),
             metadata.Where(entry => entry.Key.StartsWith(ModelExtras.Prefix, StringComparison.Ordinal))
                 .ToDictionary(entry => entry.Key[ModelExtras.Prefix.Length..], entry => entry.Value));
+    }
+
+    /// <summary>
+    /// Checks tensors from <paramref name="source"/> against <paramref name="module"/>'s state dict, then copies them
+    /// into its own tensors in place; nothing changes unless every name, element type and shape matches.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Names are missing or unexpected, or an element type or shape differs; the first few are listed.</exception>
+    public static void CopyStateDict(nn.Module module, IReadOnlyDictionary<string, Tensor> tensors, string source)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(tensors);
+        RequireMatch(module, tensors.Select(entry => (entry.Key, entry.Value.dtype, entry.Value.shape)), source);
+        using var noGrad = no_grad();
+        var targets = module.state_dict();
+        foreach (var (name, tensor) in tensors)
+        {
+            targets[name].copy_(tensor);
+        }
+    }
+
+    /// <summary>Every name, element type and shape of <paramref name="entries"/> against the module's state dict.</summary>
+    private static void RequireMatch(nn.Module module, IEnumerable<(string Name, ScalarType DType, long[] Shape)> entries, string path)
+    {
+        var targets = module.state_dict();
+        var problems = new List<string>();
+        var present = new HashSet<string>();
+        foreach (var (name, dtype, shape) in entries)
+        {
+            present.Add(name);
+            if (!targets.TryGetValue(name, out var target))
+            {
+                problems.Add($"unexpected entry '{name}' {Shapes.Format(shape)}");
+            }
+            else if (dtype != target.dtype)
+            {
+                problems.Add($"'{name}' holds {dtype} in the file but the model expects {target.dtype}");
+            }
+            else if (!shape.SequenceEqual(target.shape))
+            {
+                problems.Add($"'{name}' has shape {Shapes.Format(shape)} in the file but {Shapes.Format(target.shape)} in the model");
+            }
+        }
+
+        problems.AddRange(targets.Keys.Where(name => !present.Contains(name)).Select(name => $"missing entry '{name}' {Shapes.Format(targets[name].shape)}"));
+        if (problems.Count > 0)
+        {
+            var listed = string.Join("; ", problems.Take(ListedProblems));
+            var more = problems.Count > ListedProblems ? $"; and {problems.Count - ListedProblems} more" : "";
+            throw new InvalidDataException($"The file '{path}' does not match this model (saved from a different architecture?): {listed}{more}.");
+        }
     }
 
     /// <summary>Reads a whole file, turning a missing one into a <see cref="FileNotFoundException"/> that names it.</summary>

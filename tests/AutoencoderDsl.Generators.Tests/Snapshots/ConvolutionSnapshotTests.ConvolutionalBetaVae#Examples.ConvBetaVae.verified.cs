@@ -27,13 +27,40 @@ partial class ConvBetaVae : global::AutoencoderDsl.VariationalAutoencoderModule
     /// <summary>The shape of one example after each declared encoder layer, as inferred at compile time.</summary>
     public static IReadOnlyList<IReadOnlyList<long>> EncoderShapes { get; } = [[32, 14, 14], [32, 14, 14], [64, 7, 7], [64, 7, 7], [3136], [256], [256]];
 
+    /// <summary>The declared encoder layers as the runtime describes them, for export to PyTorch and ONNX.</summary>
+    public static IReadOnlyList<global::AutoencoderDsl.Export.Layer> EncoderLayers { get; } =
+    [
+        new global::AutoencoderDsl.Export.Convolution(0, 2, 1, 32, 4, 2, 1, 1),
+        new global::AutoencoderDsl.Export.Activation(1, global::AutoencoderDsl.Export.ActivationFunction.ReLU),
+        new global::AutoencoderDsl.Export.Convolution(2, 2, 32, 64, 4, 2, 1, 1),
+        new global::AutoencoderDsl.Export.Activation(3, global::AutoencoderDsl.Export.ActivationFunction.ReLU),
+        new global::AutoencoderDsl.Export.Flatten(4),
+        new global::AutoencoderDsl.Export.Linear(5, 3136, 256),
+        new global::AutoencoderDsl.Export.Activation(6, global::AutoencoderDsl.Export.ActivationFunction.ReLU),
+    ];
+
     /// <summary>The shape of one example after each declared decoder layer, as inferred at compile time.</summary>
     public static IReadOnlyList<IReadOnlyList<long>> DecoderShapes { get; } = [[256], [256], [3136], [3136], [64, 7, 7], [32, 14, 14], [32, 14, 14], [1, 28, 28], [1, 28, 28]];
+
+    /// <summary>The declared decoder layers as the runtime describes them, for export to PyTorch and ONNX.</summary>
+    public static IReadOnlyList<global::AutoencoderDsl.Export.Layer> DecoderLayers { get; } =
+    [
+        new global::AutoencoderDsl.Export.Linear(0, 16, 256),
+        new global::AutoencoderDsl.Export.Activation(1, global::AutoencoderDsl.Export.ActivationFunction.ReLU),
+        new global::AutoencoderDsl.Export.Linear(2, 256, 3136),
+        new global::AutoencoderDsl.Export.Activation(3, global::AutoencoderDsl.Export.ActivationFunction.ReLU),
+        new global::AutoencoderDsl.Export.Reshape(4, [64, 7, 7], "Unflatten"),
+        new global::AutoencoderDsl.Export.TransposedConvolution(5, 2, 64, 32, 4, 2, 1, 0),
+        new global::AutoencoderDsl.Export.Activation(6, global::AutoencoderDsl.Export.ActivationFunction.ReLU),
+        new global::AutoencoderDsl.Export.TransposedConvolution(7, 2, 32, 1, 4, 2, 1, 0),
+    ];
 
     private static readonly global::AutoencoderDsl.ModelSpec spec = new()
     {
         InputShape = InputShape.ToArray(),
+        Encoder = EncoderLayers,
         LatentDim = LatentDim,
+        Decoder = DecoderLayers,
         Likelihood = new global::AutoencoderDsl.Parts.BernoulliLikelihood(FromLogits: true),
         LossTerms = [new global::AutoencoderDsl.Parts.ReconstructionTerm(), new global::AutoencoderDsl.Parts.KlTerm(Beta)],
     };

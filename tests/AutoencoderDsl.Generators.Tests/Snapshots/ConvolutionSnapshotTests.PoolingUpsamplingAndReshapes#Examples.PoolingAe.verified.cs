@@ -24,13 +24,42 @@ partial class PoolingAe : global::AutoencoderDsl.AutoencoderModule
     /// <summary>The shape of one example after each declared encoder layer, as inferred at compile time.</summary>
     public static IReadOnlyList<IReadOnlyList<long>> EncoderShapes { get; } = [[8, 16, 16], [8, 16, 16], [8, 16, 16], [8, 8, 8], [16, 8, 8], [16, 8, 8], [16, 8, 8], [16, 3, 3], [144]];
 
+    /// <summary>The declared encoder layers as the runtime describes them, for export to PyTorch and ONNX.</summary>
+    public static IReadOnlyList<global::AutoencoderDsl.Export.Layer> EncoderLayers { get; } =
+    [
+        new global::AutoencoderDsl.Export.Convolution(0, 2, 3, 8, 3, 1, 1, 1),
+        new global::AutoencoderDsl.Export.BatchNorm(1, 8, 2),
+        new global::AutoencoderDsl.Export.Activation(2, global::AutoencoderDsl.Export.ActivationFunction.ReLU),
+        new global::AutoencoderDsl.Export.Pool(3, 2, true, 2, 2),
+        new global::AutoencoderDsl.Export.Convolution(4, 2, 8, 16, 3, 1, 1, 1),
+        new global::AutoencoderDsl.Export.Activation(5, global::AutoencoderDsl.Export.ActivationFunction.ReLU),
+        new global::AutoencoderDsl.Export.Dropout(6, 0.1, Channels: true),
+        new global::AutoencoderDsl.Export.Pool(7, 2, false, 3, 2),
+        new global::AutoencoderDsl.Export.Reshape(8, [144]),
+    ];
+
     /// <summary>The shape of one example after each declared decoder layer, as inferred at compile time.</summary>
     public static IReadOnlyList<IReadOnlyList<long>> DecoderShapes { get; } = [[144], [144], [16, 3, 3], [16, 6, 6], [8, 12, 12], [8, 12, 12], [8, 12, 12], [3, 16, 16], [3, 16, 16]];
+
+    /// <summary>The declared decoder layers as the runtime describes them, for export to PyTorch and ONNX.</summary>
+    public static IReadOnlyList<global::AutoencoderDsl.Export.Layer> DecoderLayers { get; } =
+    [
+        new global::AutoencoderDsl.Export.Linear(0, 8, 144),
+        new global::AutoencoderDsl.Export.Activation(1, global::AutoencoderDsl.Export.ActivationFunction.ReLU),
+        new global::AutoencoderDsl.Export.Reshape(2, [16, 3, 3]),
+        new global::AutoencoderDsl.Export.Upsample(3, 2),
+        new global::AutoencoderDsl.Export.TransposedConvolution(4, 2, 16, 8, 4, 2, 1, 0),
+        new global::AutoencoderDsl.Export.BatchNorm(5, 8, 2),
+        new global::AutoencoderDsl.Export.Activation(6, global::AutoencoderDsl.Export.ActivationFunction.ReLU),
+        new global::AutoencoderDsl.Export.TransposedConvolution(7, 2, 8, 3, 5, 1, 0, 0),
+    ];
 
     private static readonly global::AutoencoderDsl.ModelSpec spec = new()
     {
         InputShape = InputShape.ToArray(),
+        Encoder = EncoderLayers,
         LatentDim = LatentDim,
+        Decoder = DecoderLayers,
         Likelihood = new global::AutoencoderDsl.Parts.BernoulliLikelihood(FromLogits: true),
         LossTerms = [new global::AutoencoderDsl.Parts.ReconstructionTerm()],
     };

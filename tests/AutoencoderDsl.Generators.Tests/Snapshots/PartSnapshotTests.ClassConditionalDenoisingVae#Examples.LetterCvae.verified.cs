@@ -30,13 +30,32 @@ partial class LetterCvae : global::AutoencoderDsl.VariationalAutoencoderModule
     /// <summary>The shape of one example after each declared encoder layer, as inferred at compile time.</summary>
     public static IReadOnlyList<IReadOnlyList<long>> EncoderShapes { get; } = [[784], [400], [400]];
 
+    /// <summary>The declared encoder layers as the runtime describes them, for export to PyTorch and ONNX.</summary>
+    public static IReadOnlyList<global::AutoencoderDsl.Export.Layer> EncoderLayers { get; } =
+    [
+        new global::AutoencoderDsl.Export.Flatten(0),
+        new global::AutoencoderDsl.Export.Linear(1, 784, 400),
+        new global::AutoencoderDsl.Export.Activation(2, global::AutoencoderDsl.Export.ActivationFunction.ReLU),
+    ];
+
     /// <summary>The shape of one example after each declared decoder layer, as inferred at compile time.</summary>
     public static IReadOnlyList<IReadOnlyList<long>> DecoderShapes { get; } = [[400], [400], [784], [784], [1, 28, 28]];
+
+    /// <summary>The declared decoder layers as the runtime describes them, for export to PyTorch and ONNX.</summary>
+    public static IReadOnlyList<global::AutoencoderDsl.Export.Layer> DecoderLayers { get; } =
+    [
+        new global::AutoencoderDsl.Export.Linear(0, 26, 400),
+        new global::AutoencoderDsl.Export.Activation(1, global::AutoencoderDsl.Export.ActivationFunction.ReLU),
+        new global::AutoencoderDsl.Export.Linear(2, 400, 784),
+        new global::AutoencoderDsl.Export.Reshape(4, [1, 28, 28], "Unflatten"),
+    ];
 
     private static readonly global::AutoencoderDsl.ModelSpec spec = new()
     {
         InputShape = InputShape.ToArray(),
+        Encoder = EncoderLayers,
         LatentDim = LatentDim,
+        Decoder = DecoderLayers,
         Condition = new global::AutoencoderDsl.Parts.ClassCondition(Classes),
         Corruption = new global::AutoencoderDsl.Parts.InputCorruption(global::AutoencoderDsl.Noise.SaltAndPepper, Level: 0.1),
         Likelihood = new global::AutoencoderDsl.Parts.BernoulliLikelihood(FromLogits: true),

@@ -30,13 +30,39 @@ partial class SeriesVae : global::AutoencoderDsl.VariationalAutoencoderModule
     /// <summary>The shape of one example after each declared encoder layer, as inferred at compile time.</summary>
     public static IReadOnlyList<IReadOnlyList<long>> EncoderShapes { get; } = [[16, 128], [16, 128], [16, 64], [32, 64], [32, 64], [32, 64], [32, 32], [1024]];
 
+    /// <summary>The declared encoder layers as the runtime describes them, for export to PyTorch and ONNX.</summary>
+    public static IReadOnlyList<global::AutoencoderDsl.Export.Layer> EncoderLayers { get; } =
+    [
+        new global::AutoencoderDsl.Export.Convolution(0, 1, 1, 16, 5, 1, 2, 1),
+        new global::AutoencoderDsl.Export.Activation(1, global::AutoencoderDsl.Export.ActivationFunction.ReLU),
+        new global::AutoencoderDsl.Export.Pool(2, 1, true, 2, 2),
+        new global::AutoencoderDsl.Export.Convolution(3, 1, 16, 32, 5, 1, 2, 1),
+        new global::AutoencoderDsl.Export.BatchNorm(4, 32, 1),
+        new global::AutoencoderDsl.Export.Activation(5, global::AutoencoderDsl.Export.ActivationFunction.ReLU),
+        new global::AutoencoderDsl.Export.Pool(6, 1, false, 2, 2),
+        new global::AutoencoderDsl.Export.Flatten(7),
+    ];
+
     /// <summary>The shape of one example after each declared decoder layer, as inferred at compile time.</summary>
     public static IReadOnlyList<IReadOnlyList<long>> DecoderShapes { get; } = [[1024], [1024], [32, 32], [16, 64], [16, 64], [1, 128]];
+
+    /// <summary>The declared decoder layers as the runtime describes them, for export to PyTorch and ONNX.</summary>
+    public static IReadOnlyList<global::AutoencoderDsl.Export.Layer> DecoderLayers { get; } =
+    [
+        new global::AutoencoderDsl.Export.Linear(0, 8, 1024),
+        new global::AutoencoderDsl.Export.Activation(1, global::AutoencoderDsl.Export.ActivationFunction.ReLU),
+        new global::AutoencoderDsl.Export.Reshape(2, [32, 32], "Unflatten"),
+        new global::AutoencoderDsl.Export.TransposedConvolution(3, 1, 32, 16, 4, 2, 1, 0),
+        new global::AutoencoderDsl.Export.Activation(4, global::AutoencoderDsl.Export.ActivationFunction.ReLU),
+        new global::AutoencoderDsl.Export.TransposedConvolution(5, 1, 16, 1, 4, 2, 1, 0),
+    ];
 
     private static readonly global::AutoencoderDsl.ModelSpec spec = new()
     {
         InputShape = InputShape.ToArray(),
+        Encoder = EncoderLayers,
         LatentDim = LatentDim,
+        Decoder = DecoderLayers,
         Likelihood = new global::AutoencoderDsl.Parts.GaussianLikelihood(LearnedScale: true),
         LossTerms = [new global::AutoencoderDsl.Parts.ReconstructionTerm(), new global::AutoencoderDsl.Parts.KlTerm(Beta, WarmupEpochs: KlWarmupEpochs)],
     };

@@ -24,13 +24,36 @@ partial class DeepAe : global::AutoencoderDsl.AutoencoderModule
     /// <summary>The shape of one example after each declared encoder layer, as inferred at compile time.</summary>
     public static IReadOnlyList<IReadOnlyList<long>> EncoderShapes { get; } = [[256], [256], [256], [128], [128], [128]];
 
+    /// <summary>The declared encoder layers as the runtime describes them, for export to PyTorch and ONNX.</summary>
+    public static IReadOnlyList<global::AutoencoderDsl.Export.Layer> EncoderLayers { get; } =
+    [
+        new global::AutoencoderDsl.Export.Linear(0, 784, 256),
+        new global::AutoencoderDsl.Export.Activation(1, global::AutoencoderDsl.Export.ActivationFunction.LeakyReLU, 0.2),
+        new global::AutoencoderDsl.Export.Dropout(2, 0.1),
+        new global::AutoencoderDsl.Export.Linear(3, 256, 128),
+        new global::AutoencoderDsl.Export.BatchNorm(4, 128, 0),
+        new global::AutoencoderDsl.Export.Activation(5, global::AutoencoderDsl.Export.ActivationFunction.GELU),
+    ];
+
     /// <summary>The shape of one example after each declared decoder layer, as inferred at compile time.</summary>
     public static IReadOnlyList<IReadOnlyList<long>> DecoderShapes { get; } = [[128], [128], [256], [256], [784]];
+
+    /// <summary>The declared decoder layers as the runtime describes them, for export to PyTorch and ONNX.</summary>
+    public static IReadOnlyList<global::AutoencoderDsl.Export.Layer> DecoderLayers { get; } =
+    [
+        new global::AutoencoderDsl.Export.Linear(0, 32, 128),
+        new global::AutoencoderDsl.Export.Activation(1, global::AutoencoderDsl.Export.ActivationFunction.Tanh),
+        new global::AutoencoderDsl.Export.Linear(2, 128, 256),
+        new global::AutoencoderDsl.Export.Activation(3, global::AutoencoderDsl.Export.ActivationFunction.ReLU),
+        new global::AutoencoderDsl.Export.Linear(4, 256, 784),
+    ];
 
     private static readonly global::AutoencoderDsl.ModelSpec spec = new()
     {
         InputShape = InputShape.ToArray(),
+        Encoder = EncoderLayers,
         LatentDim = LatentDim,
+        Decoder = DecoderLayers,
         Likelihood = new global::AutoencoderDsl.Parts.GaussianLikelihood(),
         LossTerms = [new global::AutoencoderDsl.Parts.ReconstructionTerm()],
     };

@@ -27,13 +27,36 @@ partial class FashionVae : global::AutoencoderDsl.VariationalAutoencoderModule
     /// <summary>The shape of one example after each declared encoder layer, as inferred at compile time.</summary>
     public static IReadOnlyList<IReadOnlyList<long>> EncoderShapes { get; } = [[784], [512], [512], [256], [256]];
 
+    /// <summary>The declared encoder layers as the runtime describes them, for export to PyTorch and ONNX.</summary>
+    public static IReadOnlyList<global::AutoencoderDsl.Export.Layer> EncoderLayers { get; } =
+    [
+        new global::AutoencoderDsl.Export.Flatten(0),
+        new global::AutoencoderDsl.Export.Linear(1, 784, 512),
+        new global::AutoencoderDsl.Export.Activation(2, global::AutoencoderDsl.Export.ActivationFunction.ReLU),
+        new global::AutoencoderDsl.Export.Linear(3, 512, 256),
+        new global::AutoencoderDsl.Export.Activation(4, global::AutoencoderDsl.Export.ActivationFunction.ReLU),
+    ];
+
     /// <summary>The shape of one example after each declared decoder layer, as inferred at compile time.</summary>
     public static IReadOnlyList<IReadOnlyList<long>> DecoderShapes { get; } = [[256], [256], [512], [512], [784], [784], [1, 28, 28]];
+
+    /// <summary>The declared decoder layers as the runtime describes them, for export to PyTorch and ONNX.</summary>
+    public static IReadOnlyList<global::AutoencoderDsl.Export.Layer> DecoderLayers { get; } =
+    [
+        new global::AutoencoderDsl.Export.Linear(0, 2, 256),
+        new global::AutoencoderDsl.Export.Activation(1, global::AutoencoderDsl.Export.ActivationFunction.ReLU),
+        new global::AutoencoderDsl.Export.Linear(2, 256, 512),
+        new global::AutoencoderDsl.Export.Activation(3, global::AutoencoderDsl.Export.ActivationFunction.ReLU),
+        new global::AutoencoderDsl.Export.Linear(4, 512, 784),
+        new global::AutoencoderDsl.Export.Reshape(6, [1, 28, 28], "Unflatten"),
+    ];
 
     private static readonly global::AutoencoderDsl.ModelSpec spec = new()
     {
         InputShape = InputShape.ToArray(),
+        Encoder = EncoderLayers,
         LatentDim = LatentDim,
+        Decoder = DecoderLayers,
         Likelihood = new global::AutoencoderDsl.Parts.BernoulliLikelihood(FromLogits: true),
         LossTerms = [new global::AutoencoderDsl.Parts.ReconstructionTerm(), new global::AutoencoderDsl.Parts.KlTerm(Beta)],
     };

@@ -29,13 +29,31 @@ partial class Models
         /// <summary>The shape of one example after each declared encoder layer, as inferred at compile time.</summary>
         public static IReadOnlyList<IReadOnlyList<long>> EncoderShapes { get; } = [[32], [32]];
 
+        /// <summary>The declared encoder layers as the runtime describes them, for export to PyTorch and ONNX.</summary>
+        public static IReadOnlyList<global::AutoencoderDsl.Export.Layer> EncoderLayers { get; } =
+        [
+            new global::AutoencoderDsl.Export.Linear(0, 64, 32),
+            new global::AutoencoderDsl.Export.Activation(1, global::AutoencoderDsl.Export.ActivationFunction.SiLU),
+        ];
+
         /// <summary>The shape of one example after each declared decoder layer, as inferred at compile time.</summary>
         public static IReadOnlyList<IReadOnlyList<long>> DecoderShapes { get; } = [[32], [32], [64], [64]];
+
+        /// <summary>The declared decoder layers as the runtime describes them, for export to PyTorch and ONNX.</summary>
+        public static IReadOnlyList<global::AutoencoderDsl.Export.Layer> DecoderLayers { get; } =
+        [
+            new global::AutoencoderDsl.Export.Linear(0, 8, 32),
+            new global::AutoencoderDsl.Export.Activation(1, global::AutoencoderDsl.Export.ActivationFunction.SiLU),
+            new global::AutoencoderDsl.Export.Linear(2, 32, 64),
+            new global::AutoencoderDsl.Export.Activation(3, global::AutoencoderDsl.Export.ActivationFunction.Sigmoid),
+        ];
 
         private static readonly global::AutoencoderDsl.ModelSpec spec = new()
         {
             InputShape = InputShape.ToArray(),
+            Encoder = EncoderLayers,
             LatentDim = LatentDim,
+            Decoder = DecoderLayers,
             Likelihood = new global::AutoencoderDsl.Parts.GaussianLikelihood(),
             LossTerms = [new global::AutoencoderDsl.Parts.ReconstructionTerm(), new global::AutoencoderDsl.Parts.KlTerm(Beta)],
         };

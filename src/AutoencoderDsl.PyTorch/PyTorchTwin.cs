@@ -1,0 +1,147 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using AutoencoderDsl.Export;
+using AutoencoderDsl.Parts;
+
+namespace AutoencoderDsl.PyTorch;
+
+/// <summary>
+/// Writes a model's PyTorch twin: a Python <c>nn.Module</c> with the same layers under the same state-dict names and
+/// the same loss, term by term, so weights move between the two with <c>load_state_dict(strict=True)</c>. Each layer
+/// and each part supplies its own PyTorch form (<see cref="Layer.PyTorch"/>, <see cref="LossTerm.PyTorch"/>, …); this
+/// class only puts them together.
+/// </summary>
+public static class PyTorchTwin
+{
+    /// <summary>The Python source of <paramref name="className"/>'s twin.</summary>
+    /// <param name="className">The model's class name, which the Python class takes too.</param>
+    /// <param name="spec">The model's spec.</param>
+    /// <param name="encoderFeatures">The width of the features the encoder gives the latent heads (before the condition is joined).</param>
+    public static string Source(string className, ModelSpec spec, long encoderFeatures)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(className);
+        ArgumentNullException.ThrowIfNull(spec);
+        var py = new StringBuilder();
+        void Line(string text = "") => py.Append(text).Append('\n');
+        string I(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+        long condition = spec.Condition?.Classes ?? 0;
+        string heads = spec.Variational ? $"self.mean = nn.Linear({encoderFeatures + condition}, {spec.LatentDim})\n        self.log_var = nn.Linear({encoderFeatures + condition}, {spec.LatentDim})" : $"self.code = nn.Linear({encoderFeatures + condition}, {spec.LatentDim})";
+
+        Line($"# Written by AutoencoderDsl from the C# declaration of {className}: the same layers under the same");
+        Line("# state-dict names, and the same loss term by term, so weights move both ways with load_state_dict(strict=True).");
+        Line("from collections import OrderedDict");
+        Line("import math");
+        Line();
+        Line("import torch");
+        Line("import torch.nn as nn");
+        Line("import torch.nn.functional as F");
+        Line();
+        Line($"HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)");
+        Line();
+        Line();
+        Line("def sparsity_kl(activations, target):");
+        Line("    \"\"\"Sum over code units of KL(Bernoulli(target) || Bernoulli(mean activation over the batch)).\"\"\"");
+        Line("    rho = activations.mean(0).clamp(1e-6, 1 - 1e-6)");
+        Line("    return (target * (target / rho).log() + (1 - target) * ((1 - target) / (1 - rho)).log()).sum()");
+        Line();
+        Line();
+        Line("def salt_and_pepper(x, level, low, high):");
+        Line("    draw = torch.rand_like(x)");
+        Line("    return x.masked_fill(draw < level / 2, low).masked_fill((draw >= level / 2) & (draw < level), high).clamp(low, high)");
+        Line();
+        Line();
+        Line($"class {className}(nn.Module):");
+        Line($"    input_shape = {Tuple(spec.InputShape)}");
+        Line($"    latent_dim = {spec.LatentDim}");
+        Line($"    classes = {(condition > 0 ? condition.ToString(CultureInfo.InvariantCulture) : "None")}");
+        Line($"    variational = {(spec.Variational ? "True" : "False")}");
+        Line($"    term_names = ({string.Join(", ", spec.LossTerms.Select(term => $"\"{term.Name}\""))},)");
+        Line();
+        Line("    def __init__(self):");
+        Line("        super().__init__()");
+        Line($"        self.encoder = {Layers.PyTorchSequential(spec.Encoder, "        ")}");
+        Line($"        {heads}");
+        Line($"        self.decoder = {Layers.PyTorchSequential(spec.Decoder, "        ")}");
+        if (spec.Likelihood.LearnsScale)
+        {
+            Line("        self.log_scale = nn.Parameter(torch.zeros(1))");
+        }
+
+        Line();
+        Line("    def _join(self, features, labels):");
+        Line(condition > 0
+            ? "        return torch.cat([features, F.one_hot(labels, self.classes).to(features.dtype)], 1)"
+            : "        return features");
+        Line();
+        Line("    def encode(self, x, labels=None):");
+        Line($"        \"\"\"{(spec.Variational ? "The posterior's mean and log-variance" : "The code")} of each example.\"\"\"");
+        Line("        features = self._join(self.encoder(x), labels)");
+        Line(spec.Variational ? "        return self.mean(features), self.log_var(features)"
+            : spec.SquashedCode ? "        return torch.sigmoid(self.code(features))"
+            : "        return self.code(features)");
+        Line();
+        Line("    def embed(self, x, labels=None):");
+        Line($"        \"\"\"The deterministic code{(spec.Variational ? " (the posterior mean)" : string.Empty)}.\"\"\"");
+        Line(spec.Variational ? "        return self.encode(x, labels)[0]" : "        return self.encode(x, labels)");
+        Line();
+        Line("    def decode_raw(self, z, labels=None):");
+        Line($"        \"\"\"The decoder's raw output{(spec.Likelihood is BernoulliLikelihood { FromLogits: true } ? ": logits, the final sigmoid fused into the loss" : string.Empty)}.\"\"\"");
+        Line("        return self.decoder(self._join(z, labels))");
+        Line();
+        Line("    def decode(self, z, labels=None):");
+        Line($"        return {spec.Likelihood.PyTorchOutput("self.decode_raw(z, labels)")}");
+        Line();
+        Line("    def forward(self, x, labels=None):");
+        Line("        \"\"\"The reconstruction of each example from its deterministic code.\"\"\"");
+        Line("        return self.decode(self.embed(x, labels), labels)");
+        if (spec.Variational)
+        {
+            Line();
+            Line("    def sample(self, count, labels=None, generator=None):");
+            Line("        \"\"\"Decodes count codes drawn from the prior N(0, I).\"\"\"");
+            Line("        z = torch.randn(count, self.latent_dim, generator=generator).to(next(self.parameters()))");
+            Line("        return self.decode(z, labels)");
+        }
+
+        Line();
+        Line("    def corrupt(self, x):");
+        Line(spec.Corruption is { } corruption
+            ? $"        \"\"\"The declared corruption, applied to inputs while training.\"\"\"\n        return {corruption.PyTorch}"
+            : "        return x");
+        Line();
+        Line("    def loss(self, input, target=None, labels=None, epoch=None, noise=None):");
+        Line("        \"\"\"The total and each term in nats per example, as the .NET model computes them. Inputs are corrupted while");
+        Line("        training; noise, when given, is the standard-normal draw of a VAE's codes.\"\"\"");
+        Line("        target = input if target is None else target");
+        Line("        if self.training:");
+        Line("            input = self.corrupt(input)");
+        if (spec.Variational)
+        {
+            Line("        mean, log_var = self.encode(input, labels)");
+            Line("        noise = torch.randn_like(mean) if noise is None else noise");
+            Line("        z = mean + torch.exp(0.5 * log_var) * noise");
+        }
+        else
+        {
+            Line("        z = self.encode(input, labels)");
+            Line("        mean = log_var = None");
+        }
+
+        Line("        decoded = self.decode_raw(z, labels)");
+        Line("        terms = OrderedDict()");
+        foreach (var term in spec.LossTerms)
+        {
+            Line($"        terms[\"{term.Name}\"] = {term.PyTorch(spec.Likelihood)}");
+        }
+
+        Line("        total = " + string.Join(" + ", spec.LossTerms.Select(term => term.WeightAt(null) == 1 && term.PyTorchWeight == I(1) ? $"terms[\"{term.Name}\"]" : $"({term.PyTorchWeight}) * terms[\"{term.Name}\"]")));
+        Line("        return total, terms");
+        return py.ToString();
+    }
+
+    private static string Tuple(System.Collections.Generic.IReadOnlyList<long> values) =>
+        values.Count == 1 ? $"({values[0]},)" : "(" + string.Join(", ", values) + ")";
+}

@@ -1,0 +1,108 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using AutoencoderDsl.IO;
+using AutoencoderDsl.Training;
+using static TorchSharp.torch;
+
+namespace AutoencoderDsl.Data;
+
+/// <summary>
+/// Tensors as NumPy <c>.npy</c> files, which <c>numpy.load(path, allow_pickle=False)</c> and so PyTorch read without
+/// unpickling anything: how data travels to the PyTorch twin's <c>train.py</c>. Written by hand because no maintained
+/// .NET library for the format is served, and the format is a short text header before the raw C-order elements.
+/// </summary>
+public static partial class NpyFile
+{
+    private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
+
+    private static readonly Dictionary<ScalarType, string> Descriptions = new()
+    {
+        [ScalarType.Float32] = "<f4",
+        [ScalarType.Float64] = "<f8",
+        [ScalarType.Float16] = "<f2",
+        [ScalarType.Int64] = "<i8",
+        [ScalarType.Int32] = "<i4",
+        [ScalarType.Int16] = "<i2",
+        [ScalarType.Int8] = "|i1",
+        [ScalarType.Byte] = "|u1",
+        [ScalarType.Bool] = "|b1",
+    };
+
+    /// <summary>Writes <paramref name="tensor"/> to <paramref name="path"/> atomically, as a version 1.0 <c>.npy</c> file.</summary>
+    public static void Write(Tensor tensor, string path)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!Descriptions.TryGetValue(tensor.dtype, out var description))
+        {
+            throw new ArgumentException($"A .npy file cannot hold {tensor.dtype} elements here; convert the tensor to Float32, Float64 or an integer type first.", nameof(tensor));
+        }
+
+        using var data = tensor.detach().cpu().contiguous();
+        var shape = data.shape.Length == 1 ? $"({data.shape[0]},)" : "(" + string.Join(", ", data.shape) + ")";
+        var header = $"{{'descr': '{description}', 'fortran_order': False, 'shape': {shape}, }}";
+
+        // The header with its newline ends on a 64-byte boundary, as NumPy writes it.
+        int unpadded = Magic.Length + 2 + 2 + header.Length + 1;
+        header = header.PadRight(header.Length + ((64 - (unpadded % 64)) % 64)) + "\n";
+        AtomicFile.Write(path, stream =>
+        {
+            stream.Write(Magic);
+            stream.WriteByte(1);
+            stream.WriteByte(0);
+            stream.WriteByte((byte)(header.Length & 0xFF));
+            stream.WriteByte((byte)(header.Length >> 8));
+            stream.Write(Encoding.ASCII.GetBytes(header));
+            stream.Write(data.bytes);
+        });
+    }
+
+    /// <summary>Reads a <c>.npy</c> file of little-endian numbers in C order, as NumPy writes them by default.</summary>
+    /// <exception cref="InvalidDataException">The file is not a <c>.npy</c> file, holds objects or Fortran order, or is shorter than its header says.</exception>
+    public static Tensor Read(string path)
+    {
+        var bytes = ModelFile.ReadAll(path);
+        if (bytes.Length < 10 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+        {
+            throw new InvalidDataException($"The file '{path}' is not a .npy file: it does not start with NumPy's magic string.");
+        }
+
+        int major = bytes[6];
+        int lengthBytes = major == 1 ? 2 : 4;
+        int headerLength = lengthBytes == 2 ? bytes[8] | (bytes[9] << 8) : BitConverter.ToInt32(bytes, 8);
+        int dataStart = 8 + lengthBytes + headerLength;
+        if (major is < 1 or > 3 || headerLength < 0 || dataStart > bytes.Length)
+        {
+            throw new InvalidDataException($"The file '{path}' has a damaged .npy header.");
+        }
+
+        var header = Encoding.ASCII.GetString(bytes, 8 + lengthBytes, headerLength);
+        var match = HeaderPattern().Match(header);
+        var dtype = Descriptions.FirstOrDefault(entry => entry.Value == match.Groups["descr"].Value).Key;
+        if (!match.Success || match.Groups["fortran"].Value != "False" || !Descriptions.ContainsValue(match.Groups["descr"].Value))
+        {
+            throw new InvalidDataException($"The file '{path}' holds '{header.Trim()}'; this reader takes little-endian numbers or booleans in C order.");
+        }
+
+        var shape = match.Groups["shape"].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(dim => long.Parse(dim, CultureInfo.InvariantCulture)).ToArray();
+        var result = empty(shape, dtype);
+        long size = result.NumberOfElements * result.ElementSize;
+        if (bytes.Length - dataStart != size)
+        {
+            result.Dispose();
+            throw new InvalidDataException($"The file '{path}' should hold {size} bytes of data for shape ({string.Join(", ", shape)}) but holds {bytes.Length - dataStart}.");
+        }
+
+        bytes.AsSpan(dataStart).CopyTo(result.bytes);
+        return result;
+    }
+
+    [GeneratedRegex(@"'descr':\s*'(?<descr>[^']+)',\s*'fortran_order':\s*(?<fortran>True|False),\s*'shape':\s*\((?<shape>[0-9,\s]*)\)")]
+    private static partial Regex HeaderPattern();
+}
