@@ -2,7 +2,10 @@ using System;
 using System.CommandLine;
 using System.Diagnostics;
 using AutoencoderDsl.Examples;
+using System.IO;
 using AutoencoderDsl.Imaging;
+using AutoencoderDsl.Onnx;
+using AutoencoderDsl.PyTorch;
 using AutoencoderDsl.Training;
 using FashionVaeExample;
 using TorchSharp;
@@ -54,8 +57,11 @@ return ExampleCommand.Run(args, "Trains a VAE with a 2-D latent space and writes
             LatentScatter.Save(model.Embed(test.Images.narrow(0, 0, shown)), test.Labels.narrow(0, 0, shown), settings.Output("latent-space.png"));
         }
 
-        model.Save(settings.Output("fashion-vae.bin"));
-        Console.WriteLine($"Wrote samples.png, reconstructions.png (top: originals, bottom: reconstructions), latent-grid.png, latent-space.png and fashion-vae.bin to {settings.Output(string.Empty)}.");
+        model.Save(settings.Output("fashion-vae.safetensors"));
+        model.ExportOnnx(settings.Output("onnx"));
+        var twin = model.ExportPyTorch(settings.Output("pytorch"));
+        Console.WriteLine($"Wrote samples.png, reconstructions.png (top: originals, bottom: reconstructions), latent-grid.png, latent-space.png and fashion-vae.safetensors to {settings.Output(string.Empty)}, "
+            + $"the ONNX encoder and decoder to onnx/ (dotnet run --project examples/OnnxDeploy -c Release runs them without libtorch), and the PyTorch twin, its weights and train.py to pytorch/ ({Path.GetFileName(twin.Module)}).");
     }
 
     return 0;
