@@ -7,7 +7,7 @@ using AnomalyDetectionExample;
 using AutoencoderDsl.Data;
 using AutoencoderDsl.Evaluation;
 using AutoencoderDsl.Examples;
-using AutoencoderDsl.Imaging;
+using AutoencoderDsl.Plotting;
 using AutoencoderDsl.Training;
 using static TorchSharp.torch;
 
@@ -73,7 +73,7 @@ static int Detect(LabelledImages train, LabelledImages test, long[] normal, doub
 
     using var detector = new Detector(seed: settings.Seed);
     var clock = Stopwatch.StartNew();
-    detector.Fit(fitImages, new FitOptions { Epochs = settings.Epochs, Seed = settings.Seed }, progress: ExampleProgress.Epochs);
+    ExampleProgress.Train(progress => detector.Fit(fitImages, new FitOptions { Epochs = settings.Epochs, Seed = settings.Seed }, progress: progress));
     Console.WriteLine($"Trained in {clock.Elapsed.TotalSeconds:F1} s.");
 
     var threshold = detector.CalibrateThreshold(calibrationImages, falsePositiveRate, scoring);
@@ -97,14 +97,17 @@ static int Detect(LabelledImages train, LabelledImages test, long[] normal, doub
     var least = test.Images.index_select(0, order[^Shown..]);
     var shares = detector.AnomalyAttribution(most);
     var heat = shares / shares.flatten(1).max(1).values.view(-1, 1, 1, 1);
-    ImageGrid.Save(cat([most, least]), settings.Output("most-and-least-anomalous.png"), columns: Shown, scale: 3);
-    ImageGrid.Save(cat([most, detector.Reconstruct(most), heat]), settings.Output("attribution.png"), columns: Shown, scale: 3);
+    ImageGrid.Save(cat([most, least]), settings.Output("most-and-least-anomalous.png"), columns: Shown, scale: 2, rowLabels: ["most anomalous", "least anomalous"]);
+    ExampleFiles.Wrote(settings.Output("most-and-least-anomalous.png"), $"the {Shown} most and the {Shown} least anomalous test images");
+    ImageGrid.Save(cat([most, detector.Reconstruct(most), heat]), settings.Output("attribution.png"), columns: Shown, scale: 2, rowLabels: ["image", "reconstruction", "share of score"]);
+    ExampleFiles.Wrote(settings.Output("attribution.png"), "the most anomalous images, their reconstructions and each pixel's share of the score");
+    Plots.RocCurves([("autoencoder", scores), ($"PCA, {Detector.LatentDim} components", pca.ReconstructionError(test.Images))], isAnomalous, settings.Output("roc.png"), $"Finding what is not {names}");
+    ExampleFiles.Wrote(settings.Output("roc.png"), "the ROC curves of the detector and of PCA");
     var mostNames = order[..Shown].data<long>().ToArray().Select(index => train.ClassNames[(int)test.Labels[index].item<long>()]);
     Console.WriteLine($"Most anomalous test images: {string.Join(", ", mostNames)}.");
 
     detector.Save(settings.Output("detector.safetensors"));
-    Console.WriteLine($"Wrote most-and-least-anomalous.png (top: the {Shown} most anomalous test images, bottom: the {Shown} least), "
-        + $"attribution.png (the most anomalous, their reconstructions, and each pixel's share of the score) and detector.safetensors, with its threshold, to {settings.Output(string.Empty)}.");
+    ExampleFiles.Wrote(settings.Output("detector.safetensors"), "the detector with its threshold");
     return 0;
 }
 

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using AutoencoderDsl.Evaluation;
 using AutoencoderDsl.Examples;
-using AutoencoderDsl.Imaging;
+using AutoencoderDsl.Plotting;
 using AutoencoderDsl.Training;
 using ConditionalVaeExample;
 using TorchSharp;
@@ -19,11 +19,11 @@ return ExampleCommand.Run(args, "Trains a class-conditional VAE and generates ne
     {
         using var model = new ClothesCvae(seed: settings.Seed);
         var clock = Stopwatch.StartNew();
-        model.Fit(
+        ExampleProgress.Train(progress => model.Fit(
             train.Images,
             train.Labels,
             new FitOptions { Epochs = settings.Epochs, Seed = settings.Seed },
-            progress: ExampleProgress.Epochs);
+            progress: progress));
         Console.WriteLine($"Trained in {clock.Elapsed.TotalSeconds:F1} s; test loss {model.Evaluate(test.Images, test.Labels)} (nats per image).");
 
         using var classifier = ReferenceClassifier.Train(train.Images, train.Labels, ClothesCvae.Classes, epochs: 5, seed: settings.Seed);
@@ -42,10 +42,10 @@ return ExampleCommand.Run(args, "Trains a class-conditional VAE and generates ne
         // The first ten samples of each class, a row per class.
         var firstTen = (arange(ClothesCvae.Classes).repeat_interleave(10) * 100) + arange(10).repeat(ClothesCvae.Classes);
         var path = settings.Output("samples-by-class.png");
-        ImageGrid.Save(samples.index_select(0, firstTen), path, columns: 10, scale: 2);
-        Console.WriteLine($"Wrote {path} (one row per class: {string.Join(", ", train.ClassNames)}).");
-        model.Save(settings.Output("clothes-cvae.bin"));
-        Console.WriteLine($"Wrote {settings.Output("clothes-cvae.bin")}.");
+        ImageGrid.Save(samples.index_select(0, firstTen), path, columns: 10, scale: 2, rowLabels: train.ClassNames, title: "Ten samples generated for each class");
+        ExampleFiles.Wrote(path, "one row per class, each generated for that class");
+        model.Save(settings.Output("clothes-cvae.safetensors"));
+        ExampleFiles.Wrote(settings.Output("clothes-cvae.safetensors"), "the model, for ClothesCvae.Load");
     }
 
     return 0;

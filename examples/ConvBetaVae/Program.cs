@@ -2,7 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Linq;
 using AutoencoderDsl.Examples;
-using AutoencoderDsl.Imaging;
+using AutoencoderDsl.Plotting;
 using AutoencoderDsl.Training;
 using ConvBetaVaeExample;
 using TorchSharp;
@@ -18,19 +18,21 @@ return ExampleCommand.Run(args, "Trains a convolutional β-VAE with a KL warm-up
     {
         using var model = new ConvBetaVae(seed: settings.Seed);
         var clock = Stopwatch.StartNew();
-        var history = model.Fit(
+        var history = ExampleProgress.Train(progress => model.Fit(
             train.Images,
             new FitOptions { Epochs = settings.Epochs, Seed = settings.Seed },
             validation: test.Images,
-            progress: ExampleProgress.Epochs);
+            progress: progress));
         Console.WriteLine($"Trained in {clock.Elapsed.TotalSeconds:F1} s.");
         Console.WriteLine("β of each epoch (warm-up over " + ConvBetaVae.KlWarmupEpochs + " epochs to " + ConvBetaVae.Beta + "): "
             + string.Join(", ", history.Epochs.Select(epoch => $"{epoch.Epoch}: {epoch.Beta:0.##}")));
 
         using var scope = NewDisposeScope();
         var samplesPath = settings.Output("samples.png");
-        ImageGrid.Save(model.Sample(64, new Generator((ulong)settings.Seed)), samplesPath, columns: 8, scale: 3);
-        Console.WriteLine($"Wrote {samplesPath}.");
+        ImageGrid.Save(model.Sample(64, new Generator((ulong)settings.Seed)), samplesPath, columns: 8, scale: 2, title: "64 samples from the prior");
+        ExampleFiles.Wrote(samplesPath, "images decoded from codes drawn from N(0, I)");
+        Plots.LossCurves(history, settings.Output("loss.png"));
+        ExampleFiles.Wrote(settings.Output("loss.png"), "every loss term per epoch, training and validation, as β warms up");
 
         // The dimensions that carry the most information: the largest mean KL over test images.
         var posterior = model.Encode(test.Images.narrow(0, 0, Math.Min(test.Count, 2000)));
@@ -45,8 +47,9 @@ return ExampleCommand.Run(args, "Trains a convolutional β-VAE with a KL warm-up
             return model.Decode(codes);
         }).ToArray();
         var traversalPath = settings.Output("latent-traversal.png");
-        ImageGrid.Save(cat(rows), traversalPath, columns: Steps, scale: 3);
-        Console.WriteLine($"Wrote {traversalPath} (rows: code dimensions {string.Join(", ", used.data<long>())}, by mean KL; columns: -3 to 3).");
+        var dimensions = used.data<long>().ToArray();
+        ImageGrid.Save(cat(rows), traversalPath, columns: Steps, scale: 2, rowLabels: dimensions.Select(dimension => $"z{dimension}").ToArray(), title: "One code dimension from -3 to 3 per row");
+        ExampleFiles.Wrote(traversalPath, $"a latent traversal: rows vary code dimensions {string.Join(", ", dimensions)} (most informative first), columns from -3 to 3");
     }
 
     return 0;

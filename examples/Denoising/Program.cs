@@ -1,7 +1,7 @@
 using System;
 using System.Diagnostics;
 using AutoencoderDsl.Examples;
-using AutoencoderDsl.Imaging;
+using AutoencoderDsl.Plotting;
 using AutoencoderDsl.Training;
 using DenoisingExample;
 using TorchSharp;
@@ -17,10 +17,10 @@ return ExampleCommand.Run(args, "Trains a denoising autoencoder and measures the
     {
         using var denoiser = new Denoiser(seed: settings.Seed);
         var clock = Stopwatch.StartNew();
-        denoiser.Fit(
+        ExampleProgress.Train(progress => denoiser.Fit(
             train.Images,
             new FitOptions { Epochs = settings.Epochs, Seed = settings.Seed },
-            progress: ExampleProgress.Epochs);
+            progress: progress));
         Console.WriteLine($"Trained in {clock.Elapsed.TotalSeconds:F1} s.");
 
         using var scope = NewDisposeScope();
@@ -32,8 +32,12 @@ return ExampleCommand.Run(args, "Trains a denoising autoencoder and measures the
 
         const int Shown = 10;
         var path = settings.Output("denoising.png");
-        ImageGrid.Save(cat([noisy.narrow(0, 0, Shown), denoised.narrow(0, 0, Shown), test.Images.narrow(0, 0, Shown)]), path, columns: Shown, scale: 3);
-        Console.WriteLine($"Wrote {path} (rows: noisy, denoised, clean).");
+        var rows = new[] { test.Images.narrow(0, 0, Shown), noisy.narrow(0, 0, Shown), denoised.narrow(0, 0, Shown) };
+        var labels = new[] { "clean", $"noisy {quality.Noisy.Psnr:F1} dB", $"denoised {quality.Denoised.Psnr:F1} dB" };
+        ImageGrid.Save(cat(rows), path, columns: Shown, scale: 2, rowLabels: labels, title: "Held-out test images, Gaussian noise of σ = 0.5 (PSNR over the whole test set)");
+        ExampleFiles.Wrote(path, "clean, noisy and denoised rows of held-out images, with each row's PSNR");
+        Plots.Bars([("noisy", quality.Noisy.Psnr), ("denoised", quality.Denoised.Psnr)], settings.Output("psnr.png"), "PSNR against the clean test images", "dB");
+        ExampleFiles.Wrote(settings.Output("psnr.png"), "the PSNR of the noisy and of the denoised test images");
     }
 
     return 0;

@@ -1,9 +1,9 @@
 using System;
 using System.CommandLine;
 using System.Diagnostics;
-using AutoencoderDsl.Examples;
 using System.IO;
-using AutoencoderDsl.Imaging;
+using AutoencoderDsl.Examples;
+using AutoencoderDsl.Plotting;
 using AutoencoderDsl.Onnx;
 using AutoencoderDsl.PyTorch;
 using AutoencoderDsl.Training;
@@ -11,7 +11,8 @@ using FashionVaeExample;
 using TorchSharp;
 using static TorchSharp.torch;
 
-// Trains the 2-D FashionVae, then shows what it learned: test loss, samples, reconstructions and the latent map.
+// Trains the 2-D FashionVae, then shows what it learned: the test loss, how well its codes keep classes apart, samples,
+// reconstructions, the manifold, the latent map, the loss curves and a page to explore it; and exports it.
 var checkpointOption = new Option<string?>("--checkpoint") { Description = "A checkpoint written after every epoch; a run started again with the same file resumes where it stopped." };
 var patienceOption = new Option<int?>("--early-stopping") { Description = "Hold out 10 % of the training images and stop when their loss has not improved for this many epochs, keeping the best epoch's weights (--epochs is then the most)." };
 return ExampleCommand.Run(args, "Trains a VAE with a 2-D latent space and writes samples, reconstructions and the latent map.", defaultEpochs: 10, defaultOutput: "fashion-vae-output", settings =>
@@ -21,13 +22,12 @@ return ExampleCommand.Run(args, "Trains a VAE with a 2-D latent space and writes
     using (test)
     {
         using var model = new FashionVae(seed: settings.Seed);
-        var progress = new ConsoleProgress();
         var stopwatch = Stopwatch.StartNew();
         var patience = settings.Parsed.GetValue(patienceOption);
         var options = new FitOptions { Epochs = settings.Epochs, BatchSize = 128, LearningRate = 1e-3, Seed = settings.Seed, CheckpointPath = settings.Parsed.GetValue(checkpointOption) };
-        var history = patience is int epochs
+        var history = ExampleProgress.Train(progress => patience is int epochs
             ? model.Fit(train.Images, options with { ValidationSplit = 0.1, EarlyStopping = new EarlyStopping(Patience: epochs) }, progress: progress)
-            : model.Fit(train.Images, options, validation: test.Images, progress: progress);
+            : model.Fit(train.Images, options, validation: test.Images, progress: progress));
         stopwatch.Stop();
         if (history.BestEpoch is int best)
         {
@@ -37,7 +37,7 @@ return ExampleCommand.Run(args, "Trains a VAE with a 2-D latent space and writes
 
         var testLoss = model.Evaluate(test.Images);
         Console.WriteLine();
-        var trained = progress.EpochsReported;
+        int trained = history.TrainedEpochs;
         Console.WriteLine(trained == 0
             ? $"All {history.Epochs.Count} epochs were already in the checkpoint."
             : $"Trained {trained} epoch{(trained == 1 ? "" : "s")} in {stopwatch.Elapsed.TotalSeconds:F1} s ({stopwatch.Elapsed.TotalSeconds / trained:F2} s per epoch, validation included).");
@@ -45,23 +45,36 @@ return ExampleCommand.Run(args, "Trains a VAE with a 2-D latent space and writes
         var embedding = model.MeasureEmbedding(train.Images, train.Labels, test.Images, test.Labels);
         Console.WriteLine($"Classes kept apart by the 2-D codes: {embedding.Accuracy:P1} of the test images have the class of most of their {embedding.Neighbours} nearest training codes; "
             + $"{embedding.PcaAccuracy:P1} in 2-D PCA fitted on the same images.");
+        Console.WriteLine();
 
         using (var scope = NewDisposeScope())
         {
             var generator = new Generator().manual_seed(settings.Seed);
-            var originals = test.Images.narrow(0, 0, 32);
-            ImageGrid.Save(model.Sample(64, generator), settings.Output("samples.png"), columns: 8, scale: 3);
-            ImageGrid.Save(cat([originals, model.Reconstruct(originals)]), settings.Output("reconstructions.png"), columns: 8, scale: 3);
-            ImageGrid.Save(LatentGrid(model, 12), settings.Output("latent-grid.png"), columns: 12, scale: 2);
-            var shown = Math.Min(test.Count, 5000);
-            LatentScatter.Save(model.Embed(test.Images.narrow(0, 0, shown)), test.Labels.narrow(0, 0, shown), settings.Output("latent-space.png"));
+            var originals = test.Images.narrow(0, 0, 16);
+            int shown = Math.Min(test.Count, 2000), explored = Math.Min(shown, 1000);
+            var points = model.Embed(test.Images.narrow(0, 0, shown));
+            var labels = test.Labels.narrow(0, 0, shown);
+
+            ImageGrid.Save(model.Sample(64, generator), settings.Output("samples.png"), columns: 8, scale: 2, title: "64 samples from the prior");
+            ExampleFiles.Wrote(settings.Output("samples.png"), "images decoded from codes drawn from N(0, I)");
+            ImageGrid.Save(cat([originals, model.Reconstruct(originals)]), settings.Output("reconstructions.png"), columns: 8, scale: 2, rowLabels: ["originals", "", "reconstructed", ""]);
+            ExampleFiles.Wrote(settings.Output("reconstructions.png"), "16 test images above their reconstructions");
+            ImageGrid.Save(LatentGrid(model, 16), settings.Output("manifold.png"), columns: 16, scale: 1, title: "The decoder over [-2.5, 2.5]²");
+            ExampleFiles.Wrote(settings.Output("manifold.png"), "the 2-D manifold: images decoded on an even 16 × 16 grid of codes");
+            Plots.LatentScatter(points, labels, test.ClassNames, settings.Output("latent-space.png"), $"Codes of {shown:N0} test images");
+            ExampleFiles.Wrote(settings.Output("latent-space.png"), "the posterior means of the test images, coloured by class");
+            Plots.LossCurves(history, settings.Output("loss.png"));
+            ExampleFiles.Wrote(settings.Output("loss.png"), "every loss term per epoch, training and validation");
+            LatentExplorer.Write(settings.Output("explorer.html"), points[..explored], labels[..explored], test.ClassNames, test.Images[..explored], model.Reconstruct(test.Images[..explored]), z => model.Decode(z), gridSide: 32, title: "FashionVae: the latent space");
+            ExampleFiles.Wrote(settings.Output("explorer.html"), "a page to explore the latent space in a browser (hover a point, click the plane)");
         }
 
         model.Save(settings.Output("fashion-vae.safetensors"));
-        model.ExportOnnx(settings.Output("onnx"));
+        ExampleFiles.Wrote(settings.Output("fashion-vae.safetensors"), "the model, for FashionVae.Load");
+        var onnx = model.ExportOnnx(settings.Output("onnx"));
+        ExampleFiles.Wrote(Path.GetDirectoryName(onnx.Encoder)!, "encoder.onnx and decoder.onnx, which dotnet run --project examples/OnnxDeploy -c Release runs without libtorch");
         var twin = model.ExportPyTorch(settings.Output("pytorch"));
-        Console.WriteLine($"Wrote samples.png, reconstructions.png (top: originals, bottom: reconstructions), latent-grid.png, latent-space.png and fashion-vae.safetensors to {settings.Output(string.Empty)}, "
-            + $"the ONNX encoder and decoder to onnx/ (dotnet run --project examples/OnnxDeploy -c Release runs them without libtorch), and the PyTorch twin, its weights and train.py to pytorch/ ({Path.GetFileName(twin.Module)}).");
+        ExampleFiles.Wrote(Path.GetDirectoryName(twin.Module)!, $"the PyTorch twin {Path.GetFileName(twin.Module)}, its weights and train.py");
     }
 
     return 0;
@@ -76,28 +89,4 @@ static Tensor LatentGrid(FashionVae model, int side)
     var x = axis.repeat(side);
     var y = axis.flip(0).repeat_interleave(side);
     return model.Decode(stack([x, y], dim: 1));
-}
-
-/// <summary>One line per epoch; between them, a live batch counter when the output is a terminal.</summary>
-internal sealed class ConsoleProgress : IProgress<TrainingProgress>
-{
-    /// <summary>Epochs trained in this run, which a resumed run's history does not tell.</summary>
-    public int EpochsReported { get; private set; }
-
-    public void Report(TrainingProgress value)
-    {
-        if (value.Kind == TrainingProgressKind.Batch)
-        {
-            if (!Console.IsOutputRedirected && (value.Batch % 20 == 0 || value.Batch == value.Batches))
-            {
-                Console.Write($"\repoch {value.Epoch}/{value.Epochs}  batch {value.Batch}/{value.Batches}  loss {value.Train.Total,8:F2}  {value.ExamplesPerSecond,8:N0} images/s");
-            }
-
-            return;
-        }
-
-        EpochsReported++;
-        var validation = value.Validation is null ? string.Empty : $"  validation {value.Validation}";
-        Console.WriteLine($"\repoch {value.Epoch}/{value.Epochs}  {value.Elapsed.TotalSeconds:F1} s  train {value.Train}{validation}".PadRight(100));
-    }
 }

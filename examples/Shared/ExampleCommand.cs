@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.IO;
 using AutoencoderDsl.Data;
 using AutoencoderDsl.Training;
+using Spectre.Console;
 
 namespace AutoencoderDsl.Examples;
 
@@ -41,18 +42,64 @@ internal sealed record ExampleSettings(string? DataFolder, int Epochs, string Ou
     }
 }
 
-/// <summary>What the examples print while they train.</summary>
+/// <summary>
+/// What the examples show while they train: on a terminal, a live Spectre.Console bar for the epoch (batches, the loss
+/// terms, examples per second, time left) above one line per finished epoch; elsewhere (a CI log, a pipe) the lines alone.
+/// </summary>
 internal static class ExampleProgress
 {
-    /// <summary>One line per epoch: its time, its training loss terms and, when there is validation data, those too.</summary>
-    public static IProgress<TrainingProgress> Epochs { get; } = new SynchronousProgress<TrainingProgress>(report =>
+    /// <summary>Runs <paramref name="fit"/> with a progress receiver and returns its history.</summary>
+    /// <param name="fit">Trains, reporting to the receiver it is given.</param>
+    public static TrainingHistory Train(Func<IProgress<TrainingProgress>, TrainingHistory> fit)
     {
-        if (report.Kind == TrainingProgressKind.Epoch)
+        if (!AnsiConsole.Profile.Capabilities.Interactive || Console.IsOutputRedirected)
         {
-            var validation = report.Validation is null ? string.Empty : $"; validation {report.Validation}";
-            Console.WriteLine($"epoch {report.Epoch}/{report.Epochs}: {report.Elapsed.TotalSeconds:F1} s, train {report.Train}{validation}");
+            return fit(new SynchronousProgress<TrainingProgress>(report =>
+            {
+                if (report.Kind == TrainingProgressKind.Epoch)
+                {
+                    Console.WriteLine(EpochLine(report));
+                }
+            }));
         }
-    });
+
+        return AnsiConsole.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(context =>
+            {
+                ProgressTask? task = null;
+                return fit(new SynchronousProgress<TrainingProgress>(report =>
+                {
+                    task ??= context.AddTask("training", maxValue: report.Batches);
+                    if (report.Kind == TrainingProgressKind.Epoch)
+                    {
+                        AnsiConsole.WriteLine(EpochLine(report));
+                        task.Value = 0;
+                        return;
+                    }
+
+                    task.MaxValue = report.Batches;
+                    task.Value = report.Batch;
+                    task.Description = Markup.Escape($"epoch {report.Epoch}/{report.Epochs}  {report.Train}  {report.ExamplesPerSecond:N0}/s  {Left(report.TimeLeft)}");
+                }));
+            });
+    }
+
+    private static string EpochLine(TrainingProgress report)
+    {
+        var validation = report.Validation is null ? string.Empty : $"; validation {report.Validation}";
+        return $"epoch {report.Epoch}/{report.Epochs}: {report.Elapsed.TotalSeconds:F1} s, train {report.Train}{validation}";
+    }
+
+    private static string Left(TimeSpan left) => $"{(int)left.TotalMinutes}:{left.Seconds:00} left";
+}
+
+/// <summary>Where an example wrote its files, printed as it writes them.</summary>
+internal static class ExampleFiles
+{
+    /// <summary>Says that <paramref name="path"/> was written and what it shows.</summary>
+    public static void Wrote(string path, string what) => Console.WriteLine($"Wrote {path}: {what}.");
 }
 
 /// <summary>Parses an example's command line with System.CommandLine, so <c>--help</c> lists every option.</summary>

@@ -3,7 +3,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using AutoencoderDsl.Evaluation;
 using AutoencoderDsl.Examples;
-using AutoencoderDsl.Imaging;
+using AutoencoderDsl.Plotting;
 using AutoencoderDsl.Training;
 using TorchSharp;
 using VaeQualityExample;
@@ -23,7 +23,7 @@ return ExampleCommand.Run(args, "Trains the 784-400-20 VAE and measures its like
     {
         using var vae = new MlpVae(seed: settings.Seed);
         var clock = Stopwatch.StartNew();
-        vae.Fit(train.Images, new FitOptions { Epochs = settings.Epochs, BatchSize = 128, Seed = settings.Seed }, progress: ExampleProgress.Epochs);
+        ExampleProgress.Train(progress => vae.Fit(train.Images, new FitOptions { Epochs = settings.Epochs, BatchSize = 128, Seed = settings.Seed }, progress: progress));
         Console.WriteLine($"Trained {settings.Epochs} epochs in {clock.Elapsed.TotalSeconds:F1} s.");
 
         using var scope = NewDisposeScope();
@@ -45,10 +45,12 @@ return ExampleCommand.Run(args, "Trains the 784-400-20 VAE and measures its like
         Console.WriteLine($"Samples recognised with confidence ≥ 0.9: {classifier.ConfidentShare(fromPrior):P1} drawn from the prior, "
             + $"{classifier.ConfidentShare(fromMixture):P1} from the {vae.Sampler!.Components}-component mixture fitted on the training codes ({Count:N0} each).");
 
-        ImageGrid.Save(fromPrior[..64], settings.Output("prior-samples.png"), columns: 8, scale: 3);
-        ImageGrid.Save(fromMixture[..64], settings.Output("mixture-samples.png"), columns: 8, scale: 3);
+        ImageGrid.Save(fromPrior[..64], settings.Output("prior-samples.png"), columns: 8, scale: 2, title: "Codes from the prior N(0, I)");
+        ExampleFiles.Wrote(settings.Output("prior-samples.png"), "64 samples decoded from prior draws");
+        ImageGrid.Save(fromMixture[..64], settings.Output("mixture-samples.png"), columns: 8, scale: 2, title: "Codes from the mixture fitted on the training codes");
+        ExampleFiles.Wrote(settings.Output("mixture-samples.png"), "64 samples decoded from mixture draws");
         vae.Save(settings.Output("mlp-vae.safetensors"));
-        Console.WriteLine($"Wrote prior-samples.png, mixture-samples.png and mlp-vae.safetensors, whose sampler is saved with it, to {settings.Output(string.Empty)}.");
+        ExampleFiles.Wrote(settings.Output("mlp-vae.safetensors"), "the model with its sampler");
     }
 
     return 0;

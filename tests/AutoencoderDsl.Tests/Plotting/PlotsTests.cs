@@ -1,0 +1,66 @@
+using System;
+using System.Linq;
+using AutoencoderDsl.Plotting;
+using AutoencoderDsl.Tests.Data;
+using AutoencoderDsl.Training;
+using SkiaSharp;
+using static TorchSharp.torch;
+
+namespace AutoencoderDsl.Tests.Plotting;
+
+/// <summary>The plots render, at their size, with the colours of what they show.</summary>
+public sealed class PlotsTests : IDisposable
+{
+    private readonly TemporaryFolder folder = new();
+
+    public void Dispose() => folder.Dispose();
+
+    private static int Coloured(SKBitmap bitmap, SKColor colour) =>
+        Enumerable.Range(0, bitmap.Height).Sum(y => Enumerable.Range(0, bitmap.Width).Count(x => Near(bitmap.GetPixel(x, y), colour)));
+
+    private static bool Near(SKColor a, SKColor b) => Math.Abs(a.Red - b.Red) + Math.Abs(a.Green - b.Green) + Math.Abs(a.Blue - b.Blue) < 30;
+
+    [Fact]
+    public void TheLatentScatterDrawsEachClassInItsColour()
+    {
+        using var generator = new Generator(1);
+        using var points = cat([randn([50, 2], generator: generator), randn([50, 2], generator: generator) + 5]);
+        using var labels = cat([zeros(50, dtype: ScalarType.Int64), ones(50, dtype: ScalarType.Int64)]);
+
+        Plots.LatentScatter(points, labels, ["circles", "squares"], folder.File("scatter.png"));
+
+        using var png = SKBitmap.Decode(folder.File("scatter.png"));
+        Assert.Equal((Plots.Width, Plots.Height), (png.Width, png.Height));
+        var palette = new ScottPlot.Palettes.Category10();
+        foreach (int label in new[] { 0, 1 })
+        {
+            var colour = palette.GetColor(label);
+            Assert.True(Coloured(png, new SKColor(colour.R, colour.G, colour.B)) > 20, $"class {label}'s colour is missing");
+        }
+
+        using var outOfRange = full(100, 2L);
+        Assert.Throws<ArgumentException>(() => Plots.LatentScatter(points, outOfRange, ["circles", "squares"], folder.File("bad.png")));
+    }
+
+    [Fact]
+    public void LossCurvesAndRocCurvesAndBarsRender()
+    {
+        using var data = Training.TinyData.Create(64, seed: 1);
+        using var model = new Models.TinyDenseCodeAe(seed: 2);
+        var history = model.Fit(data, new FitOptions { Epochs = 3, BatchSize = 16, Seed = 3 }, validation: data);
+        using var scores = tensor(new double[] { 0.9, 0.8, 0.7, 0.1 });
+        using var truth = tensor(new[] { true, false, true, false });
+
+        Plots.LossCurves(history, folder.File("loss.png"));
+        Plots.RocCurves([("model", scores), ("reversed", -scores)], truth, folder.File("roc.png"));
+        Plots.Bars([("noisy", 9.3), ("denoised", 18.5)], folder.File("bars.png"), "PSNR", "dB");
+
+        foreach (var file in new[] { "loss.png", "roc.png", "bars.png" })
+        {
+            using var png = SKBitmap.Decode(folder.File(file));
+            Assert.Equal((Plots.Width, Plots.Height), (png.Width, png.Height));
+        }
+
+        Assert.Throws<ArgumentException>(() => Plots.LossCurves(new TrainingHistory([], 0, TrainingStopReason.Completed, null, false), folder.File("empty.png")));
+    }
+}
