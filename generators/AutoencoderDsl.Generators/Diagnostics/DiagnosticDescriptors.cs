@@ -1,3 +1,4 @@
+using System.Linq;
 using Microsoft.CodeAnalysis;
 
 namespace AutoencoderDsl.Generators.Diagnostics;
@@ -8,7 +9,8 @@ namespace AutoencoderDsl.Generators.Diagnostics;
 /// </summary>
 public static class DiagnosticDescriptors
 {
-    public const string DocumentationRoot = "https://github.com/autoencoderdsl/autoencoderdsl/blob/main/docs/diagnostics/";
+    /// <summary>Where the pages are: the repository's address, the build's <c>RepositoryUrl</c>, which the assembly carries as metadata.</summary>
+    public static readonly string DocumentationRoot = RepositoryUrl().TrimEnd('/') + "/blob/main/docs/diagnostics/";
 
     private const string Declaration = "AutoencoderDsl.Declaration";
     private const string Layers = "AutoencoderDsl.Layers";
@@ -367,4 +369,10 @@ public static class DiagnosticDescriptors
         isEnabledByDefault: true,
         helpLinkUri: DocumentationRoot + "ADSL035.md",
         customTags: NotConfigurable);
+
+    private static string RepositoryUrl() =>
+        typeof(DiagnosticDescriptors).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>()
+            .First(attribute => attribute.Key == "RepositoryUrl")
+            .Value!;
 }

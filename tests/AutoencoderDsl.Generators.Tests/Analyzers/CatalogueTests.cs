@@ -38,6 +38,10 @@ public sealed class CatalogueTests
     {
         var folder = Path.Combine(RepositoryRoot(), "docs", "diagnostics");
         var index = File.ReadAllText(Path.Combine(folder, "README.md"));
+        // The build's RepositoryUrl, which this assembly carries too: the links take their root from it and nowhere else.
+        var repository = typeof(CatalogueTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(attribute => attribute.Key == "RepositoryUrl").Value;
+        Assert.Equal(repository + "/blob/main/docs/diagnostics/", DiagnosticDescriptors.DocumentationRoot);
         foreach (var descriptor in Descriptors)
         {
             Assert.Equal(DiagnosticDescriptors.DocumentationRoot + descriptor.Id + ".md", descriptor.HelpLinkUri);
