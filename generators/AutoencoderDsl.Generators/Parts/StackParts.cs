@@ -105,7 +105,8 @@ public abstract record StackPart(EquatableArray<Layer> Layers) : Part
             }
 
             var separator = index == included[included.Count - 1] ? ")" : "),";
-            code.Line($"(\"{Literals.Of(index)}\", {Layers[index].Construct(layerInput)}{separator} // {ModelWriter.Literal(shapes[index])}");
+            var previous = index == 0 || index - 1 == SkippedIndex ? null : Layers[index - 1];
+            code.Line($"(\"{Literals.Of(index)}\", {Layers[index].Construct(layerInput, previous)}{separator} // {ModelWriter.Literal(shapes[index])}");
         }
 
         code.Outdent();

@@ -63,6 +63,15 @@ public abstract record Layer
     /// <summary>The TorchSharp expression (under <c>using static TorchSharp.torch</c>) that builds this layer for <paramref name="input"/>.</summary>
     public abstract string Construct(Shape input);
 
+    /// <summary>The expression that builds this layer in a stack, right after <paramref name="previous"/> (null for the first layer).</summary>
+    public virtual string Construct(Shape input, Layer? previous) => Construct(input);
+
+    /// <summary>
+    /// True when this layer's backward pass needs its input and weights but not its output, so an activation right
+    /// after it may overwrite that output in place: one tensor and one pass over memory fewer per batch.
+    /// </summary>
+    public virtual bool OutputNotNeededForBackward => false;
+
     /// <summary>
     /// The C# expression of the runtime's description of this layer (an <c>AutoencoderDsl.Architecture.Layer</c>) at
     /// declared position <paramref name="index"/>, from which the model is exported to PyTorch and ONNX.

@@ -90,6 +90,8 @@ internal static class Spatial
 /// </summary>
 public abstract record SlidingConvolutionLayer(long OutChannels, long Kernel, long Stride, long Padding, long Dilation) : Layer
 {
+    public override bool OutputNotNeededForBackward => true;
+
     /// <summary>1 for a sequence, 2 for a feature map.</summary>
     public abstract int SpatialRank { get; }
 
@@ -145,6 +147,8 @@ public sealed record Conv1dLayer(long OutChannels, long Kernel, long Stride, lon
 /// </summary>
 public abstract record TransposedConvolutionLayer(long OutChannels, long Kernel, long Stride, long Padding, long OutputPadding) : Layer
 {
+    public override bool OutputNotNeededForBackward => true;
+
     /// <summary>1 for a sequence, 2 for a feature map.</summary>
     public abstract int SpatialRank { get; }
 
@@ -277,6 +281,8 @@ public sealed record UpsampleLayer(long Scale) : Layer
 /// <summary><c>BatchNorm2d</c>: <c>nn.BatchNorm2d</c> over the channels of a feature map.</summary>
 public sealed record BatchNorm2dLayer : Layer
 {
+    public override bool OutputNotNeededForBackward => true;
+
     public override string Name => "BatchNorm2d";
 
     public override string Construct(Shape input) => $"nn.BatchNorm2d({Literal(input[0])})";

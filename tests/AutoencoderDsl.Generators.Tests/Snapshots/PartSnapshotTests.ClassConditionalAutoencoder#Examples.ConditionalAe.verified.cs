@@ -64,7 +64,7 @@ partial class ConditionalAe : global::AutoencoderDsl.AutoencoderModule
     {
         encoder = nn.Sequential(
             ("0", nn.Linear(12, 8)), // [8]
-            ("1", nn.ReLU()) // [8]
+            ("1", nn.ReLU(inplace: true)) // [8]
         );
         code = nn.Linear(11, LatentDim); // [4]
         decoder = nn.Sequential(

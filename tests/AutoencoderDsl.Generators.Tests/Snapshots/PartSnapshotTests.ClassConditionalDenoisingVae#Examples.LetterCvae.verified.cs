@@ -74,13 +74,13 @@ partial class LetterCvae : global::AutoencoderDsl.VariationalAutoencoderModule
         encoder = nn.Sequential(
             ("0", nn.Flatten()), // [784]
             ("1", nn.Linear(784, 400)), // [400]
-            ("2", nn.ReLU()) // [400]
+            ("2", nn.ReLU(inplace: true)) // [400]
         );
         mean = nn.Linear(410, LatentDim); // [16]
         logVar = nn.Linear(410, LatentDim); // [16]
         decoder = nn.Sequential(
             ("0", nn.Linear(26, 400)), // [400]
-            ("1", nn.ReLU()), // [400]
+            ("1", nn.ReLU(inplace: true)), // [400]
             ("2", nn.Linear(400, 784)), // [784]
             // 3: Sigmoid, applied by Decode and fused into the Bernoulli loss as logits
             ("4", nn.Unflatten(1, [1, 28, 28])) // [1, 28, 28]

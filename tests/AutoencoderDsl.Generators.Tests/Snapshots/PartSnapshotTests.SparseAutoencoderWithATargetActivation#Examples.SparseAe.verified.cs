@@ -62,12 +62,12 @@ partial class SparseAe : global::AutoencoderDsl.AutoencoderModule
     {
         encoder = nn.Sequential(
             ("0", nn.Linear(784, 256)), // [256]
-            ("1", nn.ReLU()) // [256]
+            ("1", nn.ReLU(inplace: true)) // [256]
         );
         code = nn.Linear(256, LatentDim); // [64]
         decoder = nn.Sequential(
             ("0", nn.Linear(64, 256)), // [256]
-            ("1", nn.ReLU()), // [256]
+            ("1", nn.ReLU(inplace: true)), // [256]
             ("2", nn.Linear(256, 784)) // [784]
             // 3: Sigmoid, applied by Decode and fused into the Bernoulli loss as logits
         );

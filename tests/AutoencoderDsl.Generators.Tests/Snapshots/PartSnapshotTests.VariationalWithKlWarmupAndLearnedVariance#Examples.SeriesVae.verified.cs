@@ -79,11 +79,11 @@ partial class SeriesVae : global::AutoencoderDsl.VariationalAutoencoderModule
     {
         encoder = nn.Sequential(
             ("0", nn.Conv1d(1, 16, kernel_size: 5, padding: 2)), // [16, 128]
-            ("1", nn.ReLU()), // [16, 128]
+            ("1", nn.ReLU(inplace: true)), // [16, 128]
             ("2", nn.MaxPool1d(kernel_size: 2)), // [16, 64]
             ("3", nn.Conv1d(16, 32, kernel_size: 5, padding: 2)), // [32, 64]
             ("4", nn.BatchNorm1d(32)), // [32, 64]
-            ("5", nn.ReLU()), // [32, 64]
+            ("5", nn.ReLU(inplace: true)), // [32, 64]
             ("6", nn.AvgPool1d(kernel_size: 2)), // [32, 32]
             ("7", nn.Flatten()) // [1024]
         );
@@ -91,10 +91,10 @@ partial class SeriesVae : global::AutoencoderDsl.VariationalAutoencoderModule
         logVar = nn.Linear(1024, LatentDim); // [8]
         decoder = nn.Sequential(
             ("0", nn.Linear(8, 1024)), // [1024]
-            ("1", nn.ReLU()), // [1024]
+            ("1", nn.ReLU(inplace: true)), // [1024]
             ("2", nn.Unflatten(1, [32, 32])), // [32, 32]
             ("3", nn.ConvTranspose1d(32, 16, kernel_size: 4, stride: 2, padding: 1)), // [16, 64]
-            ("4", nn.ReLU()), // [16, 64]
+            ("4", nn.ReLU(inplace: true)), // [16, 64]
             ("5", nn.ConvTranspose1d(16, 1, kernel_size: 4, stride: 2, padding: 1)) // [1, 128]
         );
         logScale = nn.Parameter(zeros(1)); // log σ, one σ shared by every output element

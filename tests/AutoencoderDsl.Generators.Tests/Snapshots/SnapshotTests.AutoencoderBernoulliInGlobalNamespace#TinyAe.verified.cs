@@ -61,7 +61,7 @@ partial class TinyAe : global::AutoencoderDsl.AutoencoderModule
         encoder = nn.Sequential(
             ("0", nn.Flatten()), // [10]
             ("1", nn.Linear(10, 6)), // [6]
-            ("2", nn.ReLU()) // [6]
+            ("2", nn.ReLU(inplace: true)) // [6]
         );
         code = nn.Linear(6, LatentDim); // [3]
         decoder = nn.Sequential(

@@ -68,7 +68,7 @@ partial class DeepAe : global::AutoencoderDsl.AutoencoderModule
     {
         encoder = nn.Sequential(
             ("0", nn.Linear(784, 256)), // [256]
-            ("1", nn.LeakyReLU(0.2)), // [256]
+            ("1", nn.LeakyReLU(0.2, inplace: true)), // [256]
             ("2", nn.Dropout(0.1)), // [256]
             ("3", nn.Linear(256, 128)), // [128]
             ("4", nn.BatchNorm1d(128)), // [128]
@@ -79,7 +79,7 @@ partial class DeepAe : global::AutoencoderDsl.AutoencoderModule
             ("0", nn.Linear(32, 128)), // [128]
             ("1", nn.Tanh()), // [128]
             ("2", nn.Linear(128, 256)), // [256]
-            ("3", nn.ReLU()), // [256]
+            ("3", nn.ReLU(inplace: true)), // [256]
             ("4", nn.Linear(256, 784)) // [784]
         );
         register_module("encoder", encoder);

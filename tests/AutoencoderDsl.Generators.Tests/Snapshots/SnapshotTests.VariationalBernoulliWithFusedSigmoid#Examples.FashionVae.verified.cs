@@ -73,17 +73,17 @@ partial class FashionVae : global::AutoencoderDsl.VariationalAutoencoderModule
         encoder = nn.Sequential(
             ("0", nn.Flatten()), // [784]
             ("1", nn.Linear(784, 512)), // [512]
-            ("2", nn.ReLU()), // [512]
+            ("2", nn.ReLU(inplace: true)), // [512]
             ("3", nn.Linear(512, 256)), // [256]
-            ("4", nn.ReLU()) // [256]
+            ("4", nn.ReLU(inplace: true)) // [256]
         );
         mean = nn.Linear(256, LatentDim); // [2]
         logVar = nn.Linear(256, LatentDim); // [2]
         decoder = nn.Sequential(
             ("0", nn.Linear(2, 256)), // [256]
-            ("1", nn.ReLU()), // [256]
+            ("1", nn.ReLU(inplace: true)), // [256]
             ("2", nn.Linear(256, 512)), // [512]
-            ("3", nn.ReLU()), // [512]
+            ("3", nn.ReLU(inplace: true)), // [512]
             ("4", nn.Linear(512, 784)), // [784]
             // 5: Sigmoid, applied by Decode and fused into the Bernoulli loss as logits
             ("6", nn.Unflatten(1, [1, 28, 28])) // [1, 28, 28]
