@@ -16,7 +16,7 @@ namespace AutoencoderDsl.Training;
 /// <summary>
 /// A resumable training state in one atomically written file: the magic <c>AEDSLCKP</c>, a format version, a JSON
 /// header (the history and the <see cref="TrainingSignature"/> the run was trained with), libtorch's global random
-/// state, the model as a safetensors image, the optimizer's state in TorchSharp's format, optionally the best epoch's
+/// state, the model as a safetensors image, the optimizer's state, optionally the best epoch's
 /// weights for early stopping, and a SHA-256 of all of it at the end, so a damaged file is refused before anything is
 /// restored. Only the CPU generator is captured: on CUDA, dropout and noise drawn on the device make a resumed run
 /// statistically, not bitwise, equal to an uninterrupted one.
@@ -25,7 +25,7 @@ internal static class Checkpoint
 {
     public static ReadOnlySpan<byte> Magic => "AEDSLCKP"u8;
 
-    private const int FormatVersion = 3;
+    private const int FormatVersion = 4;
 
     private const int DigestLength = 32;
 
@@ -33,7 +33,7 @@ internal static class Checkpoint
     public sealed record Restored(List<EpochSummary> History, byte[]? BestWeights);
 
     /// <summary>Replaces <paramref name="path"/> with the state after the last epoch of <paramref name="history"/>.</summary>
-    public static void Write(string path, nn.Module module, OptimizerHelper optimizer, IReadOnlyList<EpochSummary> history, TrainingSignature signature, byte[]? bestWeights)
+    public static void Write(string path, nn.Module module, TrainingOptimizer optimizer, IReadOnlyList<EpochSummary> history, TrainingSignature signature, byte[]? bestWeights)
     {
         var payload = new MemoryStream();
         using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
@@ -52,7 +52,7 @@ internal static class Checkpoint
             var optimizerState = new MemoryStream();
             using (var optimizerWriter = new BinaryWriter(optimizerState, Encoding.UTF8, leaveOpen: true))
             {
-                optimizer.save_state_dict(optimizerWriter);
+                optimizer.Save(optimizerWriter);
             }
 
             WriteSection(writer, optimizerState.GetBuffer().AsSpan(0, (int)optimizerState.Length));
@@ -75,7 +75,7 @@ internal static class Checkpoint
     /// of this model, and <see cref="ArgumentException"/> when it was trained with other options or data (unless
     /// <paramref name="despiteChanges"/>), in both cases before the model is changed.
     /// </summary>
-    public static Restored Restore(string path, nn.Module module, OptimizerHelper optimizer, TrainingSignature signature, bool despiteChanges)
+    public static Restored Restore(string path, nn.Module module, TrainingOptimizer optimizer, TrainingSignature signature, bool despiteChanges)
     {
         var bytes = ModelFile.ReadAll(path);
         if (!bytes.AsSpan().StartsWith(Magic))
@@ -125,7 +125,7 @@ internal static class Checkpoint
         if (!differences.Any(difference => difference.StartsWith("Optimizer ", StringComparison.Ordinal)))
         {
             using var optimizerReader = new BinaryReader(new MemoryStream(optimizerBytes));
-            optimizer.load_state_dict(optimizerReader);
+            optimizer.Load(optimizerReader);
         }
 
         using var randomState = torch.tensor(randomBytes);

@@ -83,6 +83,12 @@ public sealed record FitOptions
     /// </summary>
     public bool ReleaseFreedMemory { get; init; } = true;
 
+    /// <summary>
+    /// Keeps the loss terms on the device between reports even on the CPU, as training on an accelerator does, so that
+    /// the tests run that path here.
+    /// </summary>
+    internal bool DeferLossReads { get; init; }
+
     /// <summary>Throws naming the first option out of range.</summary>
     internal void Validate()
     {

@@ -11,8 +11,8 @@ public abstract record OptimizerChoice
     /// <summary>The L2 penalty on the weights (decoupled from the gradient for AdamW); finite and at least 0.</summary>
     public double WeightDecay { get; init; }
 
-    /// <summary>Builds the TorchSharp optimizer over <paramref name="parameters"/>.</summary>
-    internal abstract OptimizerHelper Create(IEnumerable<Parameter> parameters, double learningRate);
+    /// <summary>Builds the optimizer over <paramref name="parameters"/>.</summary>
+    internal abstract TrainingOptimizer Create(IReadOnlyList<Parameter> parameters, double learningRate);
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first setting out of range.</summary>
     internal virtual void Validate() => Check.NonNegativeFinite(WeightDecay, nameof(WeightDecay));
@@ -24,7 +24,10 @@ public abstract record OptimizerChoice
     internal virtual double UsualLearningRate => 1e-3;
 }
 
-/// <summary>Adam (Kingma and Ba), the default: <c>torch.optim.Adam</c>.</summary>
+/// <summary>
+/// Adam (Kingma and Ba), the default: <c>torch.optim.Adam</c>'s update, applied to all parameters at once in one flat
+/// buffer.
+/// </summary>
 public sealed record AdamOptimizer : OptimizerChoice
 {
     /// <summary>The decay of the first-moment estimate; in [0, 1).</summary>
@@ -36,8 +39,9 @@ public sealed record AdamOptimizer : OptimizerChoice
     /// <summary>Added to the denominator for numerical stability; positive.</summary>
     public double Epsilon { get; init; } = 1e-8;
 
-    internal override OptimizerHelper Create(IEnumerable<Parameter> parameters, double learningRate) =>
-        optim.Adam(parameters, learningRate, Beta1, Beta2, Epsilon, WeightDecay);
+    internal override TrainingOptimizer Create(IReadOnlyList<Parameter> parameters, double learningRate) =>
+        FlatAdam.TryCreate(parameters, learningRate, Beta1, Beta2, Epsilon, WeightDecay, decoupledDecay: false)
+        ?? new LibTorchOptimizer(optim.Adam(parameters, learningRate, Beta1, Beta2, Epsilon, WeightDecay), parameters);
 
     internal override void Validate()
     {
@@ -48,7 +52,10 @@ public sealed record AdamOptimizer : OptimizerChoice
     }
 }
 
-/// <summary>AdamW (Loshchilov and Hutter): Adam with weight decay applied to the weights directly, <c>torch.optim.AdamW</c>; decay 0.01 unless set.</summary>
+/// <summary>
+/// AdamW (Loshchilov and Hutter): Adam with weight decay applied to the weights directly, <c>torch.optim.AdamW</c>'s
+/// update in one flat buffer like <see cref="AdamOptimizer"/>; decay 0.01 unless set.
+/// </summary>
 public sealed record AdamWOptimizer : OptimizerChoice
 {
     /// <summary>Sets the default decoupled weight decay of 0.01.</summary>
@@ -63,8 +70,9 @@ public sealed record AdamWOptimizer : OptimizerChoice
     /// <summary>Added to the denominator for numerical stability; positive.</summary>
     public double Epsilon { get; init; } = 1e-8;
 
-    internal override OptimizerHelper Create(IEnumerable<Parameter> parameters, double learningRate) =>
-        optim.AdamW(parameters, learningRate, Beta1, Beta2, Epsilon, WeightDecay);
+    internal override TrainingOptimizer Create(IReadOnlyList<Parameter> parameters, double learningRate) =>
+        FlatAdam.TryCreate(parameters, learningRate, Beta1, Beta2, Epsilon, WeightDecay, decoupledDecay: true)
+        ?? new LibTorchOptimizer(optim.AdamW(parameters, learningRate, Beta1, Beta2, Epsilon, WeightDecay), parameters);
 
     internal override void Validate()
     {
@@ -88,8 +96,8 @@ public sealed record SgdOptimizer : OptimizerChoice
 
     internal override double UsualLearningRate => 1e-2;
 
-    internal override OptimizerHelper Create(IEnumerable<Parameter> parameters, double learningRate) =>
-        optim.SGD(parameters, learningRate, Momentum, 0, WeightDecay, Nesterov);
+    internal override TrainingOptimizer Create(IReadOnlyList<Parameter> parameters, double learningRate) =>
+        new LibTorchOptimizer(optim.SGD(parameters, learningRate, Momentum, 0, WeightDecay, Nesterov), parameters);
 
     internal override void Validate()
     {
@@ -117,8 +125,8 @@ public sealed record RmsPropOptimizer : OptimizerChoice
     /// <summary>Normalises by the variance of the gradient rather than its second moment.</summary>
     public bool Centered { get; init; }
 
-    internal override OptimizerHelper Create(IEnumerable<Parameter> parameters, double learningRate) =>
-        optim.RMSProp(parameters, learningRate, Alpha, Epsilon, WeightDecay, Momentum, Centered);
+    internal override TrainingOptimizer Create(IReadOnlyList<Parameter> parameters, double learningRate) =>
+        new LibTorchOptimizer(optim.RMSProp(parameters, learningRate, Alpha, Epsilon, WeightDecay, Momentum, Centered), parameters);
 
     internal override void Validate()
     {

@@ -138,7 +138,7 @@ public static class Trainer
         try
         {
             using var noGrad = no_grad();
-            var terms = new TermAccumulator();
+            using var terms = new TermAccumulator(device: null);
             for (long start = 0; start < count; start += batchSize)
             {
                 using var scope = NewDisposeScope();
@@ -256,6 +256,17 @@ public static class Trainer
         private double? firstBatchLoss;
         private long batchesRun;
 
+        /// <summary>
+        /// On an accelerator the loss terms stay on the device and the optimizer skips a non-finite batch's step by
+        /// itself, so a batch never waits for the host; the terms are read when a report or the epoch's end needs them.
+        /// </summary>
+        private bool DeferReads => deferReads ??= options.DeferLossReads || device.type != DeviceType.CPU;
+
+        private bool? deferReads;
+
+        /// <summary>How often a deferred run reads its terms for a batch report.</summary>
+        private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(0.5);
+
         public TrainingRun(ITrainableAutoencoder model, TrainingData train, TrainingData? validation, bool validationIsSplit, FitOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
         {
             this.model = model;
@@ -363,7 +374,7 @@ public static class Trainer
             options.EarlyStopping is { } stopping && history.Count > 0 && stopping.Track(history).Waited >= stopping.Patience;
 
         /// <summary>Trains one epoch (numbered from 1) and returns its mean loss terms.</summary>
-        private LossMetrics TrainEpoch(int epoch, IReadOnlyList<EpochSummary> completed, OptimizerHelper optimizer, Generator shuffler)
+        private LossMetrics TrainEpoch(int epoch, IReadOnlyList<EpochSummary> completed, TrainingOptimizer optimizer, Generator shuffler)
         {
             // A diverged epoch is rolled back whole: to the state the last checkpoint holds, which is the last one that trained without diverging.
             epochStart.Take(module, optimizer);
@@ -373,8 +384,10 @@ public static class Trainer
             {
                 // Seeding per epoch makes the order a function of (Seed, epoch), so a resumed run needs no shuffler state.
                 using var order = options.Shuffle ? Permutation(shuffler, unchecked(options.Seed + epoch)) : null;
-                var terms = new TermAccumulator();
+                bool deferred = DeferReads && optimizer.SkipsOnDevice;
+                using var terms = new TermAccumulator(deferred ? device : null);
                 var clock = Stopwatch.StartNew();
+                var lastReport = TimeSpan.Zero;
                 long seen = 0;
                 for (int batch = 1; batch <= Batches; batch++)
                 {
@@ -387,9 +400,19 @@ public static class Trainer
                         NativeMemory.ReleaseFreed();
                     }
 
-                    progress?.Report(new TrainingProgress(
-                        TrainingProgressKind.Batch, epoch, options.Epochs, batch, Batches, terms.Latest(), null,
-                        PerSecond(seen, clock.Elapsed), clock.Elapsed, TimeLeft(epoch, batch)));
+                    bool report = progress is not null && (!deferred || batch == Batches || clock.Elapsed - lastReport >= ReportInterval);
+                    if (deferred && (report || batch == Batches) && terms.Synchronise() is { } diverged)
+                    {
+                        throw Diverged(epoch, diverged.Batch, diverged.Total, completed, optimizer);
+                    }
+
+                    if (report)
+                    {
+                        lastReport = clock.Elapsed;
+                        progress!.Report(new TrainingProgress(
+                            TrainingProgressKind.Batch, epoch, options.Epochs, batch, Batches, terms.Latest(), null,
+                            PerSecond(seen, clock.Elapsed), clock.Elapsed, TimeLeft(epoch, batch)));
+                    }
                 }
 
                 return terms.Mean();
@@ -401,51 +424,66 @@ public static class Trainer
         }
 
         /// <summary>One optimizer step on the batch starting at <paramref name="seen"/>, its temporaries released with its scope.</summary>
-        private void TrainBatch(int epoch, int batch, IReadOnlyList<EpochSummary> completed, OptimizerHelper optimizer, Tensor? order, TermAccumulator terms, long seen)
+        private void TrainBatch(int epoch, int batch, IReadOnlyList<EpochSummary> completed, TrainingOptimizer optimizer, Tensor? order, TermAccumulator terms, long seen)
         {
             using var scope = NewDisposeScope();
-            SetRate(optimizer, RateOf(epoch, batch - 1, completed));
+            optimizer.LearningRate = RateOf(epoch, batch - 1, completed);
             long size = Math.Min(options.BatchSize, Examples - seen);
             var clean = SelectBatch(train.Examples, order, seen, size, device);
             var labels = train.Labels is null ? null : SelectBatch(train.Labels, order, seen, size, device);
             var loss = model.ComputeLoss(Corrupted(options.Corrupt, clean), clean, labels);
-            double total = terms.Add(loss, size);
-            firstBatchLoss ??= total;
-            if (!double.IsFinite(total))
+            Tensor? finite = null;
+            if (terms.Deferred)
             {
-                epochStart.Restore(module, optimizer);
-                throw new TrainingDivergedException(new DivergenceFacts(
-                    epoch,
-                    batch,
-                    total,
-                    optimizer.ParamGroups.First().LearningRate,
-                    options.Optimizer.UsualLearningRate,
-                    options.Optimizer.StepScalesWithGradient,
-                    completed.Count > 0 ? options.CheckpointPath : null,
-                    firstBatchLoss,
-                    completed.Count > 0 ? completed[^1].Train.Total : null));
+                finite = terms.AddOnDevice(loss, size, batch);
+                // The first batch's loss is read once a run, for the advice a divergence gives.
+                firstBatchLoss ??= loss.Total.item<float>();
+            }
+            else
+            {
+                double total = terms.Add(loss, size);
+                firstBatchLoss ??= total;
+                if (!double.IsFinite(total))
+                {
+                    throw Diverged(epoch, batch, total, completed, optimizer);
+                }
             }
 
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             loss.Total.backward();
             if (options.MaxGradientNorm is double maxNorm)
             {
                 nn.utils.clip_grad_norm_(parameters, maxNorm);
             }
 
-            optimizer.step();
+            if (finite is null)
+            {
+                optimizer.Step();
+            }
+            else
+            {
+                optimizer.Step(finite);
+            }
+        }
+
+        /// <summary>Returns the model and optimizer to the epoch's start, and the exception that says why and what to do.</summary>
+        private TrainingDivergedException Diverged(int epoch, int batch, double total, IReadOnlyList<EpochSummary> completed, TrainingOptimizer optimizer)
+        {
+            epochStart.Restore(module, optimizer);
+            return new TrainingDivergedException(new DivergenceFacts(
+                epoch,
+                batch,
+                total,
+                RateOf(epoch, batch - 1, completed),
+                options.Optimizer.UsualLearningRate,
+                options.Optimizer.StepScalesWithGradient,
+                completed.Count > 0 ? options.CheckpointPath : null,
+                firstBatchLoss,
+                completed.Count > 0 ? completed[^1].Train.Total : null));
         }
 
         private double RateOf(int epoch, int batch, IReadOnlyList<EpochSummary> completed) =>
             options.LearningRate * (options.Schedule?.Factor(epoch, batch, Batches, options.Epochs, completed) ?? 1);
-
-        private static void SetRate(OptimizerHelper optimizer, double rate)
-        {
-            foreach (var group in optimizer.ParamGroups)
-            {
-                group.LearningRate = rate;
-            }
-        }
 
         /// <summary>The rest of the run at the pace of the batches trained so far in this call.</summary>
         private TimeSpan TimeLeft(int epoch, int batch)
@@ -479,45 +517,51 @@ public static class Trainer
         private readonly MemoryStream model = new();
         private readonly MemoryStream optimizerState = new();
 
-        public void Take(nn.Module module, OptimizerHelper optimizer)
+        public void Take(nn.Module module, TrainingOptimizer optimizer)
         {
             model.SetLength(0);
             ModelFile.Write(module, model);
             optimizerState.SetLength(0);
             using var writer = new BinaryWriter(optimizerState, System.Text.Encoding.UTF8, leaveOpen: true);
-            optimizer.save_state_dict(writer);
+            optimizer.Save(writer);
         }
 
-        public void Restore(nn.Module module, OptimizerHelper optimizer)
+        public void Restore(nn.Module module, TrainingOptimizer optimizer)
         {
             ModelFile.Read(module, new ReadOnlyMemory<byte>(model.GetBuffer(), 0, (int)model.Length), "the epoch's starting state");
             optimizerState.Position = 0;
             using var reader = new BinaryReader(optimizerState, System.Text.Encoding.UTF8, leaveOpen: true);
-            optimizer.load_state_dict(reader);
+            optimizer.Load(reader);
         }
     }
 
-    /// <summary>Reads each loss term of a batch once and keeps their example-weighted sums.</summary>
-    private sealed class TermAccumulator
+    /// <summary>
+    /// Keeps each loss term's example-weighted sum over an epoch. Read on the host, every batch's terms are read once;
+    /// deferred (given a device), the sums, the last batch's terms and the first non-finite batch stay on the device
+    /// until <see cref="Synchronise"/> reads them in one transfer.
+    /// </summary>
+    private sealed class TermAccumulator(Device? device) : IDisposable
     {
         private string[] names = [];
         private double[] latest = [];
         private double[] sums = [];
         private int totalIndex;
         private long examples;
+        private long deviceExamples;
+        private Tensor? deviceSums;
+        private Tensor? deviceLatest;
+
+        // The number of the first batch whose total was not finite (+∞ while there is none), and that total.
+        private Tensor? firstBad;
+        private Tensor? badTotal;
+
+        public bool Deferred => device is not null;
 
         /// <summary>Records a batch of <paramref name="size"/> examples and returns its total loss.</summary>
         public double Add(ModelLoss loss, long size)
         {
+            Start(loss);
             var terms = loss.Terms;
-            if (examples == 0)
-            {
-                names = terms.Select(term => term.Key).ToArray();
-                totalIndex = Array.IndexOf(names, LossMetrics.TotalName);
-                latest = new double[names.Length];
-                sums = new double[names.Length];
-            }
-
             for (int i = 0; i < latest.Length; i++)
             {
                 latest[i] = terms[i].Value.item<float>();
@@ -526,6 +570,68 @@ public static class Trainer
 
             examples += size;
             return latest[totalIndex];
+        }
+
+        /// <summary>Records batch number <paramref name="batch"/> on the device and returns whether its total is finite, as a boolean scalar there.</summary>
+        public Tensor AddOnDevice(ModelLoss loss, long size, int batch)
+        {
+            Start(loss);
+            if (deviceSums is null)
+            {
+                // Created inside a batch's dispose scope, they must outlive it: this accumulator disposes them.
+                deviceSums = zeros(names.Length, float64, device!).DetachFromDisposeScope();
+                deviceLatest = zeros(names.Length, float64, device!).DetachFromDisposeScope();
+                firstBad = full(1, double.PositiveInfinity, float64, device!).DetachFromDisposeScope();
+                badTotal = zeros(1, float64, device!).DetachFromDisposeScope();
+            }
+
+            using var noGrad = no_grad();
+            var values = stack(loss.Terms.Select(term => term.Value.detach().reshape(1)).ToArray()).to(float64).flatten();
+            deviceSums.add_(values, alpha: size);
+            deviceLatest!.copy_(values);
+            var total = values.narrow(0, totalIndex, 1);
+            var finite = total.isfinite();
+            var first = finite.logical_not().logical_and(firstBad!.isinf());
+            firstBad.copy_(where(first, full_like(firstBad, batch), firstBad));
+            badTotal!.copy_(where(first, total, badTotal));
+            deviceExamples += size;
+            return finite.squeeze();
+        }
+
+        /// <summary>Reads what the device holds; returns the first batch that was not finite, if one was.</summary>
+        public (int Batch, double Total)? Synchronise()
+        {
+            if (deviceSums is null)
+            {
+                return null;
+            }
+
+            using var scope = NewDisposeScope();
+            var host = cat([deviceSums, deviceLatest!, firstBad!, badTotal!]).cpu().data<double>().ToArray();
+            int count = names.Length;
+            Array.Copy(host, 0, sums, 0, count);
+            Array.Copy(host, count, latest, 0, count);
+            examples = deviceExamples;
+            return double.IsFinite(host[2 * count]) ? ((int)host[2 * count], host[(2 * count) + 1]) : null;
+        }
+
+        public void Dispose()
+        {
+            deviceSums?.Dispose();
+            deviceLatest?.Dispose();
+            firstBad?.Dispose();
+            badTotal?.Dispose();
+        }
+
+        private void Start(ModelLoss loss)
+        {
+            if (names.Length == 0)
+            {
+                names = loss.Terms.Select(term => term.Key).ToArray();
+                totalIndex = Array.IndexOf(names, LossMetrics.TotalName);
+                latest = new double[names.Length];
+                sums = new double[names.Length];
+            }
         }
 
         /// <summary>The terms of the last batch.</summary>

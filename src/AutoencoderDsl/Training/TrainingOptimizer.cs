@@ -1,0 +1,280 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace AutoencoderDsl.Training;
+
+/// <summary>What the trainer needs of an optimizer: a step, cleared gradients, a rate to set, and a state to save.</summary>
+internal abstract class TrainingOptimizer : IDisposable
+{
+    /// <summary>The step size of the next <see cref="Step()"/>.</summary>
+    public abstract double LearningRate { get; set; }
+
+    /// <summary>Clears the gradients before the next backward pass.</summary>
+    public abstract void ZeroGrad();
+
+    /// <summary>Applies one update from the gradients the last backward pass left.</summary>
+    public abstract void Step();
+
+    /// <summary>Whether <see cref="Step(Tensor)"/> can skip an update on a flag it never reads on the host.</summary>
+    public virtual bool SkipsOnDevice => false;
+
+    /// <summary>
+    /// <see cref="Step()"/> where <paramref name="apply"/>, a boolean scalar on the parameters' device, is true; where
+    /// it is false every parameter and moment keeps its value. The flag stays on the device, so a GPU does not wait.
+    /// </summary>
+    public virtual void Step(Tensor apply) => throw new NotSupportedException($"{GetType().Name} reads every step's flag on the host.");
+
+    public abstract void Save(BinaryWriter writer);
+
+    /// <summary>Restores what <see cref="Save"/> wrote for the same parameters; <see cref="InvalidDataException"/> when it does not fit.</summary>
+    public abstract void Load(BinaryReader reader);
+
+    public abstract void Dispose();
+}
+
+/// <summary>One of TorchSharp's optimizers, its gradients set to none between steps rather than zeroed.</summary>
+internal sealed class LibTorchOptimizer(OptimizerHelper optimizer, IReadOnlyList<Parameter> parameters) : TrainingOptimizer
+{
+    public override double LearningRate
+    {
+        get => optimizer.ParamGroups.First().LearningRate;
+        set
+        {
+            foreach (var group in optimizer.ParamGroups)
+            {
+                group.LearningRate = value;
+            }
+        }
+    }
+
+    // None rather than zeros: the backward pass then hands each gradient over instead of adding it to zeros, as
+    // PyTorch's zero_grad(set_to_none=True) does; TorchSharp's optimizers skip a parameter without a gradient.
+    public override void ZeroGrad()
+    {
+        foreach (var parameter in parameters)
+        {
+            parameter.grad = null;
+        }
+    }
+
+    public override void Step() => optimizer.step();
+
+    public override void Save(BinaryWriter writer) => optimizer.save_state_dict(writer);
+
+    public override void Load(BinaryReader reader) => optimizer.load_state_dict(reader);
+
+    public override void Dispose() => optimizer.Dispose();
+}
+
+/// <summary>
+/// Adam, or AdamW, over one contiguous buffer: while training, the parameters are views into one flat tensor, each
+/// starting on a 256-byte boundary (for float32) as the matrix kernels prefer, so a step is six element-wise kernels over all
+/// parameters at once instead of eight per parameter tensor, with the bias corrections folded into two scalars. The
+/// gradients are set to none between steps, so the backward pass hands each one over instead of adding it to zeros,
+/// and a step first gathers them into the flat gradient (one copy, cheaper than zeroing and accumulating). Within a
+/// few ulps of <c>torch.optim.Adam</c> (the tests compare the two). <see cref="Dispose"/> gives every parameter its
+/// own storage again.
+/// </summary>
+internal sealed class FlatAdam : TrainingOptimizer
+{
+    private const string StateTag = "AutoencoderDsl.FlatAdam/1";
+
+    /// <summary>Each parameter starts at a multiple of this many elements.</summary>
+    private const long Alignment = 64;
+
+    private readonly Parameter[] parameters;
+    private readonly Tensor[] gradientViews;
+    private readonly Tensor weights;
+    private readonly Tensor gradients;
+    private readonly Tensor firstMoment;
+    private readonly Tensor secondMoment;
+    private readonly double beta1;
+    private readonly double beta2;
+    private readonly double epsilon;
+    private readonly double weightDecay;
+    private readonly bool decoupledDecay;
+    private long steps;
+
+    private FlatAdam(Parameter[] parameters, double learningRate, double beta1, double beta2, double epsilon, double weightDecay, bool decoupledDecay)
+    {
+        this.parameters = parameters;
+        LearningRate = learningRate;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.epsilon = epsilon;
+        this.weightDecay = weightDecay;
+        this.decoupledDecay = decoupledDecay;
+        var offsets = new long[parameters.Length];
+        long count = 0;
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            offsets[i] = count;
+            count += (parameters[i].numel() + Alignment - 1) / Alignment * Alignment;
+        }
+
+        var first = parameters[0];
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        // The padding between parameters stays zero in every buffer, so its update is zero too.
+        weights = zeros(count, first.dtype, first.device).MoveToOuterDisposeScope();
+        gradients = zeros(count, first.dtype, first.device).MoveToOuterDisposeScope();
+        firstMoment = zeros(count, first.dtype, first.device).MoveToOuterDisposeScope();
+        secondMoment = zeros(count, first.dtype, first.device).MoveToOuterDisposeScope();
+        gradientViews = new Tensor[parameters.Length];
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            var parameter = parameters[i];
+            long size = parameter.numel();
+            var weightView = weights.narrow(0, offsets[i], size).view(parameter.shape);
+            weightView.copy_(parameter);
+            parameter.set_(weightView);
+            parameter.grad = null;
+            gradientViews[i] = gradients.narrow(0, offsets[i], size).view(parameter.shape).MoveToOuterDisposeScope();
+        }
+    }
+
+    /// <summary>
+    /// A flat Adam over <paramref name="parameters"/>, or null when they cannot share one buffer (mixed element types or
+    /// devices, or none that trains).
+    /// </summary>
+    public static TrainingOptimizer? TryCreate(IReadOnlyList<Parameter> parameters, double learningRate, double beta1, double beta2, double epsilon, double weightDecay, bool decoupledDecay)
+    {
+        var trained = parameters.Where(parameter => parameter.requires_grad).ToArray();
+        if (trained.Length == 0 || trained.Length != parameters.Count
+            || trained.Any(parameter => parameter.dtype != trained[0].dtype || parameter.device_type != trained[0].device_type || parameter.device_index != trained[0].device_index || !is_floating_point(parameter)))
+        {
+            return null;
+        }
+
+        return new FlatAdam(trained, learningRate, beta1, beta2, epsilon, weightDecay, decoupledDecay);
+    }
+
+    public override double LearningRate { get; set; }
+
+    public override void ZeroGrad()
+    {
+        foreach (var parameter in parameters)
+        {
+            parameter.grad = null;
+        }
+    }
+
+    public override void Step() => Update(apply: null);
+
+    public override bool SkipsOnDevice => true;
+
+    public override void Step(Tensor apply) => Update(apply);
+
+    private void Update(Tensor? apply)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            // A parameter the loss does not reach has no gradient: zero, as for torch.optim.Adam after its first step.
+            if (parameters[i].grad is { } gradient)
+            {
+                gradientViews[i].copy_(gradient);
+            }
+            else
+            {
+                gradientViews[i].zero_();
+            }
+        }
+
+        // A skipped step still counts: it happens only in a diverging epoch, which training then rolls back whole.
+        steps++;
+        double rate = LearningRate;
+        var applied = apply?.to(weights.dtype);
+        if (weightDecay != 0)
+        {
+            if (decoupledDecay)
+            {
+                _ = applied is null ? weights.mul_(1 - (rate * weightDecay)) : weights.mul_(1 - (applied * (rate * weightDecay)));
+            }
+            else
+            {
+                gradients.add_(weights, alpha: weightDecay);
+            }
+        }
+
+        // Where the step is skipped: no gradient, moments that do not decay, and an infinite denominator.
+        if (apply is not null)
+        {
+            gradients.masked_fill_(apply.logical_not(), 0);
+        }
+
+        _ = applied is null ? firstMoment.lerp_(gradients, 1 - beta1) : firstMoment.lerp_(gradients, applied * (1 - beta1));
+        _ = applied is null ? secondMoment.mul_(beta2) : secondMoment.mul_(1 - (applied * (1 - beta2)));
+        secondMoment.addcmul_(gradients, gradients, value: 1 - beta2);
+
+        // Adam's p -= rate / c1 · m / (sqrt(v) / sqrt(c2) + ε), with both sides of the fraction multiplied by sqrt(c2).
+        double root2 = Math.Sqrt(1 - Math.Pow(beta2, steps));
+        double stepSize = rate / (1 - Math.Pow(beta1, steps)) * root2;
+        var denominator = secondMoment.sqrt().add_(epsilon * root2);
+        if (applied is not null)
+        {
+            denominator.div_(applied);
+        }
+
+        weights.addcdiv_(firstMoment, denominator, value: -stepSize);
+    }
+
+    public override void Save(BinaryWriter writer)
+    {
+        writer.Write(StateTag);
+        writer.Write(steps);
+        writer.Write(weights.numel());
+        firstMoment.Save(writer);
+        secondMoment.Save(writer);
+    }
+
+    public override void Load(BinaryReader reader)
+    {
+        string tag = reader.ReadString();
+        if (tag != StateTag)
+        {
+            throw new InvalidDataException($"The optimizer state is not this library's Adam state (it starts '{Printable(tag)}').");
+        }
+
+        long savedSteps = reader.ReadInt64();
+        long count = reader.ReadInt64();
+        if (count != weights.numel())
+        {
+            throw new InvalidDataException($"The optimizer state is for a buffer of {count:N0} elements, but this model's parameters need {weights.numel():N0}.");
+        }
+
+        using var noGrad = no_grad();
+        firstMoment.Load(reader);
+        secondMoment.Load(reader);
+        steps = savedSteps;
+    }
+
+    public override void Dispose()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        foreach (var parameter in parameters)
+        {
+            parameter.set_(parameter.detach().clone());
+        }
+
+        foreach (var view in gradientViews)
+        {
+            view.Dispose();
+        }
+
+        weights.Dispose();
+        gradients.Dispose();
+        firstMoment.Dispose();
+        secondMoment.Dispose();
+    }
+
+    private static string Printable(string text) =>
+        new(text.Take(32).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+}
