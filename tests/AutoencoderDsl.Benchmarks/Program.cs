@@ -1,126 +1,208 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
-using AutoencoderDsl;
 using AutoencoderDsl.Data;
 using AutoencoderDsl.Training;
-using TorchSharp;
-using TorchSharp.Modules;
+using BenchmarkDotNet.Running;
 using static TorchSharp.torch;
 
-// "memory": resident memory while training, with and without releasing freed memory (MemoryBenchmark.cs).
-// Otherwise: epoch time of the generated FashionVae against the same model written by hand in TorchSharp, in one
-// process, alternating runs so that the machine's noise falls on both alike; reports medians and their ratio.
-if (args is ["memory"])
+// dotnet run --project tests/AutoencoderDsl.Benchmarks -c Release [-- <what> [rounds]]
+//   (nothing)  everything below except memory and optimizer, then one summary table
+//   ratio      generated Fit against hand-written TorchSharp, MLP VAE and convolutional β-VAE, alternating epochs
+//              (ratio <rounds> mlp, or conv, for one of them)
+//   bound      the machine's bound for an epoch of each model, and the best epoch's multiple of it
+//   phases     where an epoch of Fit goes
+//   scaling    epoch time against data size and batch size
+//   generator  the generator at 1, 10 and 100 models: cold, warm, one edit, and the build's overhead
+//   optimizer  one Adam step, flat buffer against TorchSharp's (BenchmarkDotNet)
+//   memory     resident memory while training, ReleaseFreedMemory off and on (MemoryBenchmark.cs)
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+string what = args.Length > 0 ? args[0] : "all";
+int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+string models = args.Length > 2 ? args[2] : "both";
+switch (what)
 {
-    return MemoryBenchmark.Compare();
+    case "memory":
+        return MemoryBenchmark.Compare();
+    case "memory-run":
+        return MemoryBenchmark.Run(bool.Parse(args[1]));
+    case "optimizer":
+        BenchmarkRunner.Run<OptimizerStepBenchmark>();
+        return 0;
+    case "generator":
+        PrintGenerator(GeneratorBenchmark.Run(rounds));
+        return 0;
+    case "all" or "ratio" or "bound" or "phases" or "scaling":
+        break;
+    default:
+        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, generator, optimizer, memory, or nothing for all of them.");
+        return 2;
 }
 
-if (args is ["memory-run", var release])
-{
-    return MemoryBenchmark.Run(bool.Parse(release));
-}
-
-int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
+bool all = what == "all";
 var (train, test) = FashionMnist.IsAvailable()
     ? FashionMnist.Load()
     : (SyntheticShapes.Generate(60000, seed: 1), SyntheticShapes.Generate(1000, seed: 2));
 test.Dispose();
-Console.WriteLine($"{train.Count:N0} images, batch 128, Adam 1e-3, {rounds} alternating rounds, {torch.get_num_threads()} threads");
+var images = train.Images;
+int batches = (int)Math.Ceiling(train.Count / 128.0);
+Console.WriteLine(
+    $"{(FashionMnist.IsAvailable() ? "Fashion-MNIST" : "synthetic shapes (install dataset-fashion-mnist for the real data)")}: "
+    + $"{train.Count:N0} images, batch 128, Adam 1e-3, {get_num_threads()} threads, {Environment.ProcessorCount} cores");
 
-using var generated = new BenchmarkVae(seed: 1);
-using var handWritten = new HandWrittenVae(seed: 1);
-using var handOptimizer = optim.Adam(handWritten.parameters(), 1e-3);
-var generatedTimes = new List<double>();
-var handWrittenTimes = new List<double>();
-for (int round = 1; round <= rounds; round++)
+var summary = new List<(string Measure, string Value)>();
+EpochBenchmarks.Comparison? mlp = null;
+EpochBenchmarks.Comparison? conv = null;
+if (all || what == "ratio" || what == "bound")
 {
-    var clock = Stopwatch.StartNew();
-    generated.Fit(train.Images, new FitOptions { Epochs = 1, BatchSize = 128, Seed = round });
-    generatedTimes.Add(clock.Elapsed.TotalSeconds);
+    Console.WriteLine($"{rounds} epochs of each, taking turns on each third of the data (generated Fit, the same Fit with TorchSharp's Adam, hand-written TorchSharp):");
+    if (models != "conv")
+    {
+        using var generated = new MlpVae(seed: 1);
+        using var before = new MlpVae(seed: 1);
+        using var handWritten = HandWrittenVae.Mlp(seed: 1);
+        mlp = EpochBenchmarks.Compare("MLP VAE 784-400-20", generated, before, handWritten, images, rounds);
+    }
 
-    clock.Restart();
-    handWritten.TrainEpoch(train.Images, handOptimizer, seed: round);
-    handWrittenTimes.Add(clock.Elapsed.TotalSeconds);
+    if (what != "bound" && models != "mlp")
+    {
+        using var generated = new ConvVae(seed: 1);
+        using var before = new ConvVae(seed: 1);
+        using var handWritten = HandWrittenVae.Conv(seed: 1);
+        conv = EpochBenchmarks.Compare("convolutional β-VAE", generated, before, handWritten, images, rounds);
+    }
 
-    GC.Collect();
-    Console.WriteLine(
-        $"round {round}: generated {generatedTimes[^1]:F2} s, hand-written {handWrittenTimes[^1]:F2} s, "
-        + $"ratio {generatedTimes[^1] / handWrittenTimes[^1]:F3}, working set {Environment.WorkingSet / (1 << 20)} MiB");
+    foreach (var comparison in new[] { mlp, conv }.OfType<EpochBenchmarks.Comparison>())
+    {
+        summary.Add((
+            $"{comparison.Model}: generated Fit / hand-written",
+            $"{EpochBenchmarks.Median(comparison.Ratios):F3} (quartiles {Quartile(comparison.Ratios, 1):F3}–{Quartile(comparison.Ratios, 3):F3}); "
+            + $"median epoch {EpochBenchmarks.Median(EpochBenchmarks.Comparison.Epochs(comparison.Generated)):F2} s vs {EpochBenchmarks.Median(EpochBenchmarks.Comparison.Epochs(comparison.HandWritten)):F2} s"));
+        summary.Add((
+            $"{comparison.Model}: Fit with TorchSharp's Adam / hand-written",
+            $"{EpochBenchmarks.Median(comparison.RatiosBefore):F3} (quartiles {Quartile(comparison.RatiosBefore, 1):F3}–{Quartile(comparison.RatiosBefore, 3):F3})"));
+    }
 }
 
-var ratios = generatedTimes.Zip(handWrittenTimes, (a, b) => a / b).ToList();
-Console.WriteLine(
-    $"median epoch: generated {Median(generatedTimes):F2} s, hand-written {Median(handWrittenTimes):F2} s; "
-    + $"median ratio generated/hand-written {Median(ratios):F3}");
+if (all || what == "bound")
+{
+    double bandwidth = Bound.MemoryBandwidth();
+    summary.Add(("memory bandwidth (256 MB copy, read + write)", $"{bandwidth / 1e9:F1} GB/s"));
+    using var mlpModel = new MlpVae(seed: 1);
+    using var convModel = new ConvVae(seed: 1);
+    foreach (var (name, layers, model, comparison) in new (string, Gemm[], TorchSharp.torch.nn.Module, EpochBenchmarks.Comparison?)[]
+    {
+        ("MLP VAE 784-400-20", Bound.Mlp, mlpModel, mlp),
+        ("convolutional β-VAE", Bound.Conv, convModel, conv),
+    })
+    {
+        long count = model.parameters().Sum(parameter => parameter.numel());
+        double matmul = Bound.MatmulSeconds(layers, 128) * batches;
+        double flops = Bound.EpochFlops(layers, train.Count);
+        double adam = count * Bound.AdamBytesPerParameter * batches / bandwidth;
+        string line = $"{matmul + adam:F2} s = {flops / 1e9:F1} GFLOP of matrix products at {flops / matmul / 1e9:F0} GFLOP/s ({matmul:F2} s) "
+            + $"+ Adam's {count:N0} parameters × {Bound.AdamBytesPerParameter} B × {batches} steps ({adam:F2} s)";
+        if (comparison is not null)
+        {
+            double best = EpochBenchmarks.Comparison.Epochs(comparison.Generated).Min();
+            line += $"; best epoch of Fit {best:F2} s = {best / (matmul + adam):F2}× the bound";
+        }
+
+        summary.Add(($"{name}: bound for one epoch", line));
+    }
+}
+
+List<double[]>? phases = null;
+if (all || what == "phases")
+{
+    using var flatModel = new MlpVae(seed: 1);
+    using var libTorchModel = new MlpVae(seed: 1);
+    using var flat = new AdamOptimizer().Create(flatModel.parameters().ToArray(), 1e-3);
+    using var libTorch = new LibTorchAdam().Create(libTorchModel.parameters().ToArray(), 1e-3);
+    phases = EpochBenchmarks.Phases([(flatModel, flat), (libTorchModel, libTorch)], images, rounds);
+}
+
+var scaling = new List<(string Setting, double Seconds, double PerExample)>();
+if (all || what == "scaling")
+{
+    foreach (long count in new long[] { 10_000, 30_000, 60_000 })
+    {
+        double seconds = EpochBenchmarks.Scaling(() => new MlpVae(seed: 1), images, Math.Min(count, train.Count), 128, rounds: 2);
+        scaling.Add(($"{count:N0} images, batch 128", seconds, seconds / count * 1e6));
+    }
+
+    foreach (int batchSize in new[] { 32, 64, 128, 256, 512, 1024 })
+    {
+        double seconds = EpochBenchmarks.Scaling(() => new MlpVae(seed: 1), images, train.Count, batchSize, rounds: 2);
+        scaling.Add(($"{train.Count:N0} images, batch {batchSize}", seconds, seconds / train.Count * 1e6));
+    }
+}
+
+IReadOnlyList<GeneratorBenchmark.Result>? generator = all ? GeneratorBenchmark.Run(rounds) : null;
 train.Dispose();
+
+Console.WriteLine();
+Console.WriteLine($"## Results ({Environment.ProcessorCount} cores, {get_num_threads()} libtorch threads, {rounds} rounds)");
+if (summary.Count > 0)
+{
+    Console.WriteLine();
+    Console.WriteLine("| Measure | Value |");
+    Console.WriteLine("|---|---|");
+    foreach (var (measure, value) in summary)
+    {
+        Console.WriteLine($"| {measure} | {value} |");
+    }
+}
+
+if (phases is not null)
+{
+    double total = phases[0].Sum();
+    double totalBefore = phases[1].Sum();
+    Console.WriteLine();
+    Console.WriteLine("| Phase of an MLP VAE epoch (mean of the epochs) | flat Adam | share | TorchSharp's Adam | share |");
+    Console.WriteLine("|---|---|---|---|---|");
+    for (int phase = 0; phase < EpochBenchmarks.PhaseNames.Length; phase++)
+    {
+        Console.WriteLine(
+            $"| {EpochBenchmarks.PhaseNames[phase]} | {phases[0][phase]:F3} s | {phases[0][phase] / total:P0} "
+            + $"| {phases[1][phase]:F3} s | {phases[1][phase] / totalBefore:P0} |");
+    }
+
+    Console.WriteLine($"| all | {total:F2} s | | {totalBefore:F2} s | |");
+}
+
+if (scaling.Count > 0)
+{
+    Console.WriteLine();
+    Console.WriteLine("| MLP VAE, one epoch of Fit (best of 2) | seconds | µs per example |");
+    Console.WriteLine("|---|---|---|");
+    foreach (var (setting, seconds, perExample) in scaling)
+    {
+        Console.WriteLine($"| {setting} | {seconds:F2} | {perExample:F1} |");
+    }
+}
+
+if (generator is not null)
+{
+    PrintGenerator(generator);
+}
+
 return 0;
 
-static double Median(List<double> values)
+static double Quartile(List<double> values, int quarter) => values.Order().ElementAt(values.Count * quarter / 4);
+
+static void PrintGenerator(IReadOnlyList<GeneratorBenchmark.Result> results)
 {
-    var sorted = values.Order().ToArray();
-    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-}
-
-/// <summary>The main example's model.</summary>
-[Variational(LatentDim = 2)]
-[Input(1, 28, 28)]
-internal partial class BenchmarkVae
-{
-    [Flatten, Dense(512), ReLU, Dense(256), ReLU]
-    public partial Sequential Encoder { get; }
-
-    [Dense(256), ReLU, Dense(512), ReLU, Dense(784), Sigmoid, Unflatten(1, 28, 28)]
-    public partial Sequential Decoder { get; }
-}
-
-/// <summary>The same VAE as a careful TorchSharp user writes it by hand, with a dispose scope per batch.</summary>
-internal sealed class HandWrittenVae : nn.Module<Tensor, Tensor>
-{
-    private readonly Sequential encoder;
-    private readonly Linear mean;
-    private readonly Linear logVar;
-    private readonly Sequential decoder;
-
-    public HandWrittenVae(long seed)
-        : base(nameof(HandWrittenVae))
+    Console.WriteLine();
+    Console.WriteLine("| Models | generated lines | cold run | warm full run (declare + emit) | one edit | analyzer | build with generator and analyzer / same code as plain sources |");
+    Console.WriteLine("|---|---|---|---|---|---|---|");
+    foreach (var result in results)
     {
-        torch.manual_seed(seed);
-        encoder = nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU());
-        mean = nn.Linear(256, 2);
-        logVar = nn.Linear(256, 2);
-        decoder = nn.Sequential(nn.Linear(2, 256), nn.ReLU(), nn.Linear(256, 512), nn.ReLU(), nn.Linear(512, 784), nn.Unflatten(1, [1, 28, 28]));
-        RegisterComponents();
-    }
-
-    /// <summary>The negative ELBO per example.</summary>
-    public override Tensor forward(Tensor x)
-    {
-        var features = encoder.forward(x);
-        var mu = mean.forward(features);
-        var lv = logVar.forward(features);
-        var z = mu + (0.5 * lv).exp() * randn_like(mu);
-        var reconstruction = nn.functional.binary_cross_entropy_with_logits(decoder.forward(z), x, reduction: nn.Reduction.Sum);
-        var kl = -0.5 * (1 + lv - mu.square() - lv.exp()).sum();
-        return (reconstruction + kl) / x.shape[0];
-    }
-
-    public void TrainEpoch(Tensor images, OptimizerHelper optimizer, long seed)
-    {
-        train();
-        var generator = new Generator(0, CPU).manual_seed(seed);
-        using var order = randperm(images.shape[0], generator: generator);
-        for (long start = 0; start < images.shape[0]; start += 128)
-        {
-            using var scope = NewDisposeScope();
-            var batch = images.index_select(0, order.narrow(0, start, Math.Min(128, images.shape[0] - start)));
-            var loss = forward(batch);
-            optimizer.zero_grad();
-            loss.backward();
-            optimizer.step();
-            loss.item<float>();
-        }
+        string cold = double.IsNaN(result.ColdSeconds) ? "" : $"{result.ColdSeconds * 1000:F0} ms";
+        Console.WriteLine(
+            $"| {result.Models} | {result.GeneratedLines:N0} | {cold} | {result.WarmSeconds * 1000:F1} ms ({result.DeclareSeconds * 1000:F1} + {result.EmitSeconds * 1000:F1}) | {result.EditSeconds * 1000:F1} ms "
+            + $"| {result.AnalyzerSeconds * 1000:F1} ms | {result.Overhead:F3} ({result.BuildSeconds:F2} s vs {result.PlainBuildSeconds:F2} s) |");
     }
 }

@@ -1,0 +1,241 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+/// <summary>
+/// The generator in-process, as a compiler runs it: 1, 10 and 100 model declarations (one file each, a mix of
+/// dense, convolutional, variational, denoising and conditional models), timed by the driver's own clock as a cold
+/// run (the first in this process, JIT included), a warm full run (a new driver on a new compilation), and one edit
+/// (a driver that has run, after one layer width changes in one file). The build's overhead compares compiling the
+/// declarations with the generator and analyzer against compiling the same code, generated files included, as plain
+/// sources.
+/// </summary>
+internal static class GeneratorBenchmark
+{
+    public sealed record Result(int Models, int GeneratedLines, double ColdSeconds, double WarmSeconds, double EditSeconds, double BuildSeconds, double PlainBuildSeconds, double AnalyzerSeconds, double DeclareSeconds, double EmitSeconds)
+    {
+        /// <summary>A build with the generator and the analyzer over compiling the same code without them.</summary>
+        public double Overhead => (BuildSeconds + AnalyzerSeconds) / PlainBuildSeconds;
+    }
+
+    private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+
+    private static readonly ImmutableArray<MetadataReference> References = LoadReferences();
+
+    /// <summary>The generator assembly the build copied beside this one (see the project file).</summary>
+    private static readonly Assembly Generators = Assembly.LoadFrom(Path.Combine(AppContext.BaseDirectory, "AutoencoderDsl.Generators.dll"));
+
+    public static IReadOnlyList<Result> Run(int rounds)
+    {
+        var results = new List<Result>();
+        bool cold = true;
+        foreach (int models in new[] { 1, 10, 100 })
+        {
+            var sources = Enumerable.Range(0, models).Select(Declaration).ToArray();
+            double coldSeconds = cold ? RunGenerator(Compile(sources)).Driver.GetTimingInfo().ElapsedTime.TotalSeconds : double.NaN;
+            cold = false;
+            var warm = new List<double>();
+            var edit = new List<double>();
+            var build = new List<double>();
+            var plain = new List<double>();
+            var analyzer = new List<double>();
+            var declare = new List<double>();
+            var emit = new List<double>();
+            int lines = 0;
+            for (int round = 0; round < rounds; round++)
+            {
+                var (first, _) = RunGenerator(Compile(sources));
+                warm.Add(first.GetTimingInfo().ElapsedTime.TotalSeconds);
+                var (declareSeconds, emitSeconds) = Steps(sources);
+                declare.Add(declareSeconds);
+                emit.Add(emitSeconds);
+
+                var before = Compile(sources);
+                var driver = first.RunGenerators(before);
+                var edited = before.ReplaceSyntaxTree(before.SyntaxTrees.First(), Parse(sources[0].Replace("Dense(400)", "Dense(401)", StringComparison.Ordinal), 0));
+                edit.Add(driver.RunGenerators(edited).GetTimingInfo().ElapsedTime.TotalSeconds);
+
+                // The two builds alternate, so the machine's noise falls on both. Only the analyzer's own execution
+                // time counts: asking for its diagnostics binds the whole compilation, which Emit does anyway.
+                CSharpCompilation? output = null;
+                build.Add(Timed(() =>
+                {
+                    output = RunGenerator(Compile(sources)).Output;
+                    Emit(output);
+                }));
+                analyzer.Add(AnalyzerSeconds(output!));
+                var texts = output!.SyntaxTrees.Select(tree => tree.GetText().ToString()).ToArray();
+                lines = texts.Skip(sources.Length).Sum(text => text.Split('\n').Length);
+                plain.Add(Timed(() => Emit(Compile(texts))));
+            }
+
+            results.Add(new Result(
+                models, lines, coldSeconds, EpochBenchmarks.Median(warm), EpochBenchmarks.Median(edit),
+                EpochBenchmarks.Median(build), EpochBenchmarks.Median(plain), EpochBenchmarks.Median(analyzer),
+                EpochBenchmarks.Median(declare), EpochBenchmarks.Median(emit)));
+        }
+
+        return results;
+    }
+
+    /// <summary>Model <paramref name="index"/>: one of five shapes of declaration, with its own widths.</summary>
+    private static string Declaration(int index)
+    {
+        int width = 400 + (index % 7 * 16);
+        string body = (index % 5) switch
+        {
+            0 => $$"""
+                [Variational(LatentDim = 20)]
+                [Input(1, 28, 28)]
+                public partial class Model{{index}}
+                {
+                    [Flatten, Dense(400), ReLU, Dense({{width}}), ReLU]
+                    public partial Sequential Encoder { get; }
+
+                    [Dense({{width}}), ReLU, Dense(784), Sigmoid, Unflatten(1, 28, 28)]
+                    public partial Sequential Decoder { get; }
+                }
+                """,
+            1 => $$"""
+                [Variational(LatentDim = 16, Beta = 4, KlWarmupEpochs = 5)]
+                [Input(1, 28, 28)]
+                public partial class Model{{index}}
+                {
+                    [Conv2d(32, 4, Stride = 2, Padding = 1), ReLU, Conv2d(64, 4, Stride = 2, Padding = 1), ReLU, Flatten, Dense(400), ReLU]
+                    public partial Sequential Encoder { get; }
+
+                    [Dense({{width}}), ReLU, Dense(64 * 7 * 7), ReLU, Unflatten(64, 7, 7),
+                     ConvTranspose2d(32, 4, Stride = 2, Padding = 1), ReLU, ConvTranspose2d(1, 4, Stride = 2, Padding = 1), Sigmoid]
+                    public partial Sequential Decoder { get; }
+                }
+                """,
+            2 => $$"""
+                [Autoencoder(LatentDim = 32)]
+                [Input(1, 28, 28)]
+                [Denoising(Noise.Gaussian, 0.5)]
+                public partial class Model{{index}}
+                {
+                    [Conv2d(16, 3, Padding = 1), ReLU, MaxPool2d(2), Flatten, Dense(400), ReLU]
+                    public partial Sequential Encoder { get; }
+
+                    [Dense({{width}}), ReLU, Dense(784), Sigmoid, Unflatten(1, 28, 28)]
+                    public partial Sequential Decoder { get; }
+                }
+                """,
+            3 => $$"""
+                [Variational(LatentDim = 2)]
+                [Input(1, 28, 28)]
+                [ClassConditional(Classes = 10)]
+                public partial class Model{{index}}
+                {
+                    [Flatten, Dense(400), ReLU]
+                    public partial Sequential Encoder { get; }
+
+                    [Dense({{width}}), ReLU, Dense(784), Sigmoid, Unflatten(1, 28, 28)]
+                    public partial Sequential Decoder { get; }
+                }
+                """,
+            _ => $$"""
+                [Autoencoder(LatentDim = 8, Likelihood = Likelihood.Gaussian)]
+                [Input(1, 128)]
+                [Sparse(L1 = 0.001)]
+                public partial class Model{{index}}
+                {
+                    [Conv1d(8, 5, Padding = 2), ReLU, Flatten, Dense(400), ReLU]
+                    public partial Sequential Encoder { get; }
+
+                    [Dense({{width}}), ReLU, Dense(128), Unflatten(1, 128)]
+                    public partial Sequential Decoder { get; }
+                }
+                """,
+        };
+        return "using AutoencoderDsl;\nusing TorchSharp.Modules;\n\nnamespace Benchmark;\n\n" + body + "\n";
+    }
+
+    private static (GeneratorDriver Driver, CSharpCompilation Output) RunGenerator(CSharpCompilation compilation)
+    {
+        GeneratorDriver driver = CSharpGeneratorDriver.Create([Create<IIncrementalGenerator>("AutoencoderDsl.Generators.AutoencoderGenerator").AsSourceGenerator()], parseOptions: ParseOptions);
+        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        if (diagnostics.Any(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error))
+        {
+            throw new InvalidOperationException("The benchmark's declarations do not generate: " + diagnostics.First());
+        }
+
+        return (driver, (CSharpCompilation)output);
+    }
+
+    /// <summary>A full run with step tracking on: the seconds spent declaring the models (reading, parts, shapes) and emitting them.</summary>
+    private static (double Declare, double Emit) Steps(string[] sources)
+    {
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(
+            [Create<IIncrementalGenerator>("AutoencoderDsl.Generators.AutoencoderGenerator").AsSourceGenerator()],
+            parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+        var result = driver.RunGenerators(Compile(sources)).GetRunResult().Results[0];
+        double declare = result.TrackedSteps
+            .Where(step => step.Key is "Autoencoders" or "Variationals")
+            .Sum(step => step.Value.Sum(run => run.ElapsedTime.TotalSeconds));
+        double emit = result.TrackedOutputSteps.Sum(step => step.Value.Sum(run => run.ElapsedTime.TotalSeconds));
+        return (declare, emit);
+    }
+
+    private static double AnalyzerSeconds(CSharpCompilation compilation)
+    {
+        var analyzer = Create<DiagnosticAnalyzer>("AutoencoderDsl.Generators.Diagnostics.ModelAnalyzer");
+        var withAnalyzer = compilation.WithAnalyzers(
+            [analyzer],
+            new CompilationWithAnalyzersOptions(new AnalyzerOptions([]), onAnalyzerException: null, concurrentAnalysis: false, logAnalyzerExecutionTime: true));
+        withAnalyzer.GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+        return withAnalyzer.GetAnalyzerTelemetryInfoAsync(analyzer, default).GetAwaiter().GetResult().ExecutionTime.TotalSeconds;
+    }
+
+    private static T Create<T>(string typeName) => (T)Activator.CreateInstance(Generators.GetType(typeName, throwOnError: true)!)!;
+
+    private static CSharpCompilation Compile(string[] sources) =>
+        CSharpCompilation.Create(
+            "Benchmark",
+            sources.Select(Parse),
+            References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, optimizationLevel: OptimizationLevel.Release));
+
+    private static SyntaxTree Parse(string source, int index) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: $"Model{index}.cs");
+
+    private static void Emit(CSharpCompilation compilation)
+    {
+        using var image = new MemoryStream();
+        var result = compilation.Emit(image);
+        if (!result.Success)
+        {
+            throw new InvalidOperationException("The benchmark's code does not compile: " + result.Diagnostics.First(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error));
+        }
+    }
+
+    private static double Timed(Action action)
+    {
+        var clock = Stopwatch.StartNew();
+        action();
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private static ImmutableArray<MetadataReference> LoadReferences()
+    {
+        var framework = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+            .Split(Path.PathSeparator)
+            .Where(path => Path.GetFileName(path).StartsWith("System.", StringComparison.Ordinal)
+                || Path.GetFileName(path) is "mscorlib.dll" or "netstandard.dll");
+        var libraries = new[]
+        {
+            typeof(AutoencoderDsl.AutoencoderAttribute).Assembly.Location,
+            typeof(AutoencoderDsl.AutoencoderModule).Assembly.Location,
+            typeof(TorchSharp.torch).Assembly.Location,
+        };
+        return framework.Concat(libraries).Distinct().Select(path => (MetadataReference)MetadataReference.CreateFromFile(path)).ToImmutableArray();
+    }
+}
