@@ -71,6 +71,62 @@ internal static class Bound
         return total;
     }
 
+    /// <summary>
+    /// One batch of the bound's work, to time beside training: every matrix product of forward and backward at the
+    /// model's shapes, and a copy that moves Adam's bytes for <paramref name="parameters"/>. Dispose it after the run.
+    /// </summary>
+    public sealed class Workload : IDisposable
+    {
+        private readonly List<(Tensor Input, Tensor Weight, Tensor WeightT, Tensor OutputGradient, Tensor GradientT, bool First)> products = [];
+        private readonly Tensor source;
+        private readonly Tensor target;
+
+        public Workload(IEnumerable<Gemm> layers, int batchSize, long parameters)
+        {
+            foreach (var layer in layers)
+            {
+                long rows = layer.Rows * batchSize;
+                var weight = randn(layer.Outer, layer.Inner);
+                var outputGradient = randn(rows, layer.Outer);
+                products.Add((randn(rows, layer.Inner), weight, weight.t(), outputGradient, outputGradient.t(), layer.First));
+            }
+
+            // A copy reads and writes each byte once: 16 + 16 bytes per parameter.
+            source = rand(parameters * 4);
+            target = empty(parameters * 4);
+        }
+
+        public void Batch()
+        {
+            foreach (var (input, weight, weightT, outputGradient, gradientT, first) in products)
+            {
+                input.mm(weightT).Dispose();
+                gradientT.mm(input).Dispose();
+                if (!first)
+                {
+                    outputGradient.mm(weight).Dispose();
+                }
+            }
+
+            target.copy_(source);
+        }
+
+        public void Dispose()
+        {
+            foreach (var (input, weight, weightT, outputGradient, gradientT, _) in products)
+            {
+                input.Dispose();
+                weight.Dispose();
+                weightT.Dispose();
+                outputGradient.Dispose();
+                gradientT.Dispose();
+            }
+
+            source.Dispose();
+            target.Dispose();
+        }
+    }
+
     /// <summary>Bytes per second of a 256 MB copy, counting what is read and what is written; the best of ten.</summary>
     public static double MemoryBandwidth()
     {

@@ -96,8 +96,8 @@ internal sealed class HandWrittenVae : nn.Module<Tensor, Tensor>
         return (reconstruction + (beta * kl)) / x.shape[0];
     }
 
-    /// <summary>One shuffled epoch at batch size <paramref name="batchSize"/>; returns the mean loss.</summary>
-    public double TrainEpoch(Tensor images, int batchSize, long seed)
+    /// <summary>One shuffled epoch at batch size <paramref name="batchSize"/>, calling <paramref name="afterBatch"/> after each batch; returns the mean loss.</summary>
+    public double TrainEpoch(Tensor images, int batchSize, long seed, Action? afterBatch = null)
     {
         train();
         using var generator = new Generator(0, CPU).manual_seed(seed);
@@ -113,6 +113,7 @@ internal sealed class HandWrittenVae : nn.Module<Tensor, Tensor>
             loss.backward();
             optimizer.step();
             sum += loss.item<float>() * size;
+            afterBatch?.Invoke();
         }
 
         return sum / images.shape[0];

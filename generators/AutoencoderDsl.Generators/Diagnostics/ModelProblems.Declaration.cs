@@ -243,10 +243,10 @@ public static partial class ModelProblems
         {
             foreach (var generated in part.Members(description))
             {
-                var parameterTypes = generated.Parameters?.Select(parameter => parameter.Type.Display).ToList();
                 foreach (var member in type.GetMembers(generated.Name).Where(member => !member.IsImplicitlyDeclared && member.DeclaringSyntaxReferences.Any(reference => !GeneratedCode.IsOurs(reference))))
                 {
-                    bool clashes = parameterTypes is null || member is not IMethodSymbol method || method.Parameters.Select(parameter => parameter.Type.ToDisplayString()).SequenceEqual(parameterTypes);
+                    bool clashes = generated.Parameters is null || member is not IMethodSymbol method
+                        || method.Parameters.Select(parameter => parameter.Type.ToDisplayString()).SequenceEqual(generated.Parameters.Value.Select(parameter => parameter.Type.Display));
                     if (clashes && reported.Add(member))
                     {
                         var name = member is IMethodSymbol { MethodKind: MethodKind.Constructor } ? $"{type.Name}(long?)" : member.Name;

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
 namespace AutoencoderDsl.Generators.Parsing;
@@ -40,8 +41,15 @@ public static class AttributeInstances
     /// <summary>Our attribute type a symbol denotes, or null.</summary>
     public static Type? ClrType(ITypeSymbol? type) =>
         IsOurs(type) && type is INamedTypeSymbol { ContainingType: null } named
-            ? Abstractions.GetType(named.ContainingNamespace.ToDisplayString() + "." + named.MetadataName, throwOnError: false)
+            ? ClrTypes.GetValue(named, static symbol => new(Abstractions.GetType(symbol.ContainingNamespace.ToDisplayString() + "." + symbol.MetadataName, throwOnError: false))).Value
             : null;
+
+    /// <summary>
+    /// Each symbol's CLR type, looked up once: every layer of every model asks several times, and the lookup by name
+    /// was a third of the generator's own time. The abstractions are a metadata reference, whose symbols the compiler
+    /// shares between compilations; the table lets a symbol go with its last compilation.
+    /// </summary>
+    private static readonly ConditionalWeakTable<INamedTypeSymbol, StrongBox<Type?>> ClrTypes = new();
 
     /// <summary>
     /// The attribute as an instance of its real type, or null when it is not one of ours of type <typeparamref name="T"/>,
