@@ -15,22 +15,27 @@ namespace AutoencoderDsl.Examples;
 /// <param name="Parsed">The whole command line, for an example's own options.</param>
 internal sealed record ExampleSettings(string? DataFolder, int Epochs, string OutputFolder, long Seed, ParseResult Parsed)
 {
+    /// <summary>The <c>--data</c> value that asks for the built-in shapes even where Fashion-MNIST is installed.</summary>
+    public const string BuiltIn = "builtin";
+
     /// <summary>
-    /// Fashion-MNIST from <see cref="DataFolder"/> or Debian's <c>dataset-fashion-mnist</c>; otherwise the built-in shapes,
-    /// <paramref name="syntheticTrain"/> and <paramref name="syntheticTest"/> of them. Says which on the console.
+    /// Fashion-MNIST from <see cref="DataFolder"/> or Debian's <c>dataset-fashion-mnist</c>; otherwise, or when
+    /// <see cref="DataFolder"/> is <see cref="BuiltIn"/>, the built-in shapes, <paramref name="syntheticTrain"/> and
+    /// <paramref name="syntheticTest"/> of them. Says which on the console.
     /// </summary>
     public (LabelledImages Train, LabelledImages Test) LoadData(int syntheticTrain = 12000, int syntheticTest = 2000)
     {
-        if (DataFolder is not null || FashionMnist.IsAvailable())
+        if (DataFolder != BuiltIn && (DataFolder is not null || FashionMnist.IsAvailable()))
         {
             var (train, test) = FashionMnist.Load(DataFolder);
             Console.WriteLine($"Data: Fashion-MNIST from {DataFolder ?? FashionMnist.DefaultFolder}, {train.Count:N0} training and {test.Count:N0} test images.");
             return (train, test);
         }
 
-        Console.WriteLine(
-            $"Fashion-MNIST is not in {FashionMnist.DefaultFolder} (apt-get install dataset-fashion-mnist) and no --data folder was given; "
-            + $"using {syntheticTrain:N0} training and {syntheticTest:N0} test images of the built-in synthetic shapes.");
+        Console.WriteLine(DataFolder == BuiltIn
+            ? $"Data: {syntheticTrain:N0} training and {syntheticTest:N0} test images of the built-in synthetic shapes."
+            : $"Fashion-MNIST is not in {FashionMnist.DefaultFolder} (apt-get install dataset-fashion-mnist) and no --data folder was given; "
+                + $"using {syntheticTrain:N0} training and {syntheticTest:N0} test images of the built-in synthetic shapes.");
         return (SyntheticShapes.Generate(syntheticTrain, seed: unchecked((int)Seed)), SyntheticShapes.Generate(syntheticTest, seed: unchecked((int)Seed + 1)));
     }
 
@@ -108,7 +113,7 @@ internal static class ExampleCommand
     /// <param name="extra">The example's own options, read through <see cref="ExampleSettings.Parsed"/>.</param>
     public static int Run(string[] args, string description, int defaultEpochs, string defaultOutput, Func<ExampleSettings, int> run, params Option[] extra)
     {
-        var data = new Option<string?>("--data") { Description = "A folder with the four Fashion-MNIST IDX files (default: Debian's dataset-fashion-mnist if installed, else the built-in shapes)." };
+        var data = new Option<string?>("--data") { Description = $"A folder with the four Fashion-MNIST IDX files, or {ExampleSettings.BuiltIn} for the built-in synthetic shapes (default: Debian's dataset-fashion-mnist if installed, else the built-in shapes)." };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training data.", DefaultValueFactory = _ => defaultEpochs };
         var output = new Option<string>("--out") { Description = "The folder to write the pictures and the model to.", DefaultValueFactory = _ => defaultOutput };
         var seed = new Option<long>("--seed") { Description = "Seeds the weights, the order of the examples and every draw.", DefaultValueFactory = _ => 1 };

@@ -14,6 +14,7 @@ using static TorchSharp.torch;
 //   bound      the machine's bound for an epoch of each model, and the best epoch's multiple of it
 //   phases     where an epoch of Fit goes
 //   scaling    epoch time against data size and batch size
+//   guidance   test loss after 5 epochs at batch sizes 128 to 1024 and learning rates, for the docs' advice
 //   generator  the generator at 1, 10 and 100 models: cold, warm, one edit, and the build's overhead
 //   optimizer  one Adam step, flat buffer against TorchSharp's (BenchmarkDotNet)
 //   memory     resident memory while training, ReleaseFreedMemory off and on (MemoryBenchmark.cs)
@@ -34,10 +35,10 @@ switch (what)
     case "generator":
         PrintGenerator(GeneratorBenchmark.Run(rounds));
         return 0;
-    case "all" or "ratio" or "bound" or "phases" or "scaling":
+    case "all" or "ratio" or "bound" or "phases" or "scaling" or "guidance":
         break;
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, generator, optimizer, memory, or nothing for all of them.");
+        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, generator, optimizer, memory, or nothing for all of them.");
         return 2;
 }
 
@@ -45,7 +46,6 @@ bool all = what == "all";
 var (train, test) = FashionMnist.IsAvailable()
     ? FashionMnist.Load()
     : (SyntheticShapes.Generate(60000, seed: 1), SyntheticShapes.Generate(1000, seed: 2));
-test.Dispose();
 var images = train.Images;
 int batches = (int)Math.Ceiling(train.Count / 128.0);
 Console.WriteLine(
@@ -144,8 +144,21 @@ if (all || what == "scaling")
     }
 }
 
-IReadOnlyList<GeneratorBenchmark.Result>? generator = all ? GeneratorBenchmark.Run(rounds) : null;
+var guidance = new List<(int BatchSize, double LearningRate, double Seconds, double TestLoss)>();
+if (all || what == "guidance")
+{
+    foreach (var (batchSize, learningRate) in new[] { (128, 1e-3), (512, 1e-3), (512, 2e-3), (1024, 2e-3), (1024, 4e-3) })
+    {
+        using var model = new MlpVae(seed: 1);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        model.Fit(images, new FitOptions { Epochs = 5, BatchSize = batchSize, LearningRate = learningRate, Seed = 1 });
+        guidance.Add((batchSize, learningRate, clock.Elapsed.TotalSeconds, model.Evaluate(test.Images).Total));
+    }
+}
+
+IReadOnlyList<GeneratorBenchmark.Result>? generator = all ? GeneratorBenchmark.Run(Math.Max(rounds, 5)) : null;
 train.Dispose();
+test.Dispose();
 
 Console.WriteLine();
 Console.WriteLine($"## Results ({Environment.ProcessorCount} cores, {get_num_threads()} libtorch threads, {rounds} rounds)");
@@ -185,6 +198,17 @@ if (scaling.Count > 0)
     foreach (var (setting, seconds, perExample) in scaling)
     {
         Console.WriteLine($"| {setting} | {seconds:F2} | {perExample:F1} |");
+    }
+}
+
+if (guidance.Count > 0)
+{
+    Console.WriteLine();
+    Console.WriteLine("| MLP VAE, 5 epochs of Fit | learning rate | seconds | test loss (nats per image) |");
+    Console.WriteLine("|---|---|---|---|");
+    foreach (var (batchSize, learningRate, seconds, testLoss) in guidance)
+    {
+        Console.WriteLine($"| batch {batchSize} | {learningRate:G3} | {seconds:F1} | {testLoss:F2} |");
     }
 }
 

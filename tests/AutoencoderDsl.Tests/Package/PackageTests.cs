@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using AutoencoderDsl.Tests.Infrastructure;
 using SkiaSharp;
 using Xunit.Abstractions;
 
@@ -14,7 +15,7 @@ namespace AutoencoderDsl.Tests.Package;
 /// </summary>
 public sealed class PackageTests(ITestOutputHelper output)
 {
-    private static readonly string Repository = FindRepository();
+    private static readonly string Repository = DotnetProcess.Repository;
 
     private const string Program = """
         using System;
@@ -55,7 +56,7 @@ public sealed class PackageTests(ITestOutputHelper output)
         {
             foreach (var library in new[] { "AutoencoderDsl.Abstractions", "AutoencoderDsl", "AutoencoderDsl.Plotting" })
             {
-                Dotnet(Repository, TimeSpan.FromMinutes(5), "pack", Path.Combine("src", library), "-c", "Release", "-o", feed, $"-p:Version={version}");
+                DotnetProcess.Run(Repository, TimeSpan.FromMinutes(5), "pack", Path.Combine("src", library), "-c", "Release", "-o", feed, $"-p:Version={version}");
             }
 
             var packed = Directory.GetFiles(feed, "*.nupkg").Select(Path.GetFileName).Order().ToArray();
@@ -110,9 +111,9 @@ public sealed class PackageTests(ITestOutputHelper output)
                 }
 
                 string[] where = packages is null ? [] : [$"-p:RestorePackagesPath={packages}"];
-                Dotnet(project, TimeSpan.FromMinutes(5), ["restore", .. where]);
-                var build = Dotnet(project, TimeSpan.FromMinutes(5), ["build", "--no-restore", "-warnaserror", .. where]);
-                var run = Dotnet(project, TimeSpan.FromMinutes(2), "run", "--no-build");
+                DotnetProcess.Run(project, TimeSpan.FromMinutes(5), ["restore", .. where]);
+                var build = DotnetProcess.Run(project, TimeSpan.FromMinutes(5), ["build", "--no-restore", "-warnaserror", .. where]);
+                var run = DotnetProcess.Run(project, TimeSpan.FromMinutes(2), "run", "--no-build");
                 output.WriteLine($"{(packages is null ? "default cache" : "./packages")}: {build.Split('\n').First(line => line.Contains("AutoencoderDsl:", StringComparison.Ordinal) || line.Contains("Build succeeded", StringComparison.Ordinal)).Trim()}; {run.Trim()}");
                 Assert.Contains("trained one epoch", run);
                 using var plot = SKBitmap.Decode(Path.Combine(project, "loss.png"));
@@ -135,45 +136,5 @@ public sealed class PackageTests(ITestOutputHelper output)
                 }
             }
         }
-    }
-
-    private static string Dotnet(string folder, TimeSpan timeout, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments.Concat(arguments[0] is "build" or "pack" ? ["-nodeReuse:false", "--disable-build-servers"] : []))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // The child builds must not inherit the test host's MSBuild or test environment.
-        foreach (var name in new[] { "MSBuildExtensionsPath", "MSBuildSDKsPath", "MSBUILD_EXE_PATH", "VSTEST_HOST_DEBUG" })
-        {
-            start.Environment.Remove(name);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"dotnet {string.Join(' ', arguments)} did not finish within {timeout.TotalMinutes:F0} minutes.");
-        }
-
-        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} in {folder} exited with {process.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
-        return stdout.Result;
-    }
-
-    private static string FindRepository()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "AutoencoderDsl.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No AutoencoderDsl.sln above {AppContext.BaseDirectory}.");
     }
 }
