@@ -47,28 +47,11 @@ internal static class Bound
     /// <summary>Adam reads the parameter, gradient and both moments and writes three of them back, and the backward pass wrote the gradient: 32 bytes per parameter.</summary>
     public const double AdamBytesPerParameter = 32;
 
-    /// <summary>Seconds of matrix products per batch of <paramref name="batchSize"/>, each product the median of its timed runs.</summary>
+    /// <summary>Seconds of one batch's matrix products at <paramref name="batchSize"/>: the median of 41 timed batches.</summary>
     public static double MatmulSeconds(IEnumerable<Gemm> layers, int batchSize)
     {
-        double total = 0;
-        foreach (var layer in layers)
-        {
-            using var scope = NewDisposeScope();
-            long rows = layer.Rows * batchSize;
-            var input = randn(rows, layer.Inner);
-            var weight = randn(layer.Outer, layer.Inner);
-            var outputGradient = randn(rows, layer.Outer);
-            var weightT = weight.t();
-            var gradientT = outputGradient.t();
-            total += Median(() => input.mm(weightT).Dispose());
-            total += Median(() => gradientT.mm(input).Dispose());
-            if (!layer.First)
-            {
-                total += Median(() => outputGradient.mm(weight).Dispose());
-            }
-        }
-
-        return total;
+        using var workload = new Workload(layers, batchSize, parameters: 0);
+        return Median(workload.Products);
     }
 
     /// <summary>
@@ -98,6 +81,13 @@ internal static class Bound
 
         public void Batch()
         {
+            Products();
+            target.copy_(source);
+        }
+
+        /// <summary>Every matrix product of one batch's forward and backward passes.</summary>
+        public void Products()
+        {
             foreach (var (input, weight, weightT, outputGradient, gradientT, first) in products)
             {
                 input.mm(weightT).Dispose();
@@ -107,8 +97,6 @@ internal static class Bound
                     outputGradient.mm(weight).Dispose();
                 }
             }
-
-            target.copy_(source);
         }
 
         public void Dispose()

@@ -1,10 +1,10 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Reflection;
+using AutoencoderDsl.Generators.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -27,7 +27,7 @@ internal static class GeneratorBenchmark
 
     private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
-    private static readonly ImmutableArray<MetadataReference> References = LoadReferences();
+    private static readonly ImmutableArray<MetadataReference> References = TestCompilation.References;
 
     /// <summary>The generator assembly the build copied beside this one (see the project file).</summary>
     private static readonly Assembly Generators = Assembly.LoadFrom(Path.Combine(AppContext.BaseDirectory, "AutoencoderDsl.Generators.dll"));
@@ -67,7 +67,7 @@ internal static class GeneratorBenchmark
                 // The two builds alternate, so the machine's noise falls on both. Only the analyzer's own execution
                 // time counts: asking for its diagnostics binds the whole compilation, which Emit does anyway.
                 CSharpCompilation? output = null;
-                build.Add(Timed(() =>
+                build.Add(EpochBenchmarks.Timed(() =>
                 {
                     output = RunGenerator(Compile(sources)).Output;
                     Emit(output);
@@ -75,7 +75,7 @@ internal static class GeneratorBenchmark
                 analyzer.Add(AnalyzerSeconds(output!));
                 var texts = output!.SyntaxTrees.Select(tree => tree.GetText().ToString()).ToArray();
                 lines = texts.Skip(sources.Length).Sum(text => text.Split('\n').Length);
-                plain.Add(Timed(() => Emit(Compile(texts))));
+                plain.Add(EpochBenchmarks.Timed(() => Emit(Compile(texts))));
             }
 
             results.Add(new Result(
@@ -192,7 +192,7 @@ internal static class GeneratorBenchmark
     /// The compiler's own work inside a declaring step: binding the attributes of a fresh compilation's models, which
     /// any build of the same code does too.
     /// </summary>
-    private static double BindingSeconds(CSharpCompilation compilation, int models) => Timed(() =>
+    private static double BindingSeconds(CSharpCompilation compilation, int models) => EpochBenchmarks.Timed(() =>
     {
         for (int index = 0; index < models; index++)
         {
@@ -234,27 +234,5 @@ internal static class GeneratorBenchmark
         {
             throw new InvalidOperationException("The benchmark's code does not compile: " + result.Diagnostics.First(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error));
         }
-    }
-
-    private static double Timed(Action action)
-    {
-        var clock = Stopwatch.StartNew();
-        action();
-        return clock.Elapsed.TotalSeconds;
-    }
-
-    private static ImmutableArray<MetadataReference> LoadReferences()
-    {
-        var framework = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-            .Split(Path.PathSeparator)
-            .Where(path => Path.GetFileName(path).StartsWith("System.", StringComparison.Ordinal)
-                || Path.GetFileName(path) is "mscorlib.dll" or "netstandard.dll");
-        var libraries = new[]
-        {
-            typeof(AutoencoderDsl.AutoencoderAttribute).Assembly.Location,
-            typeof(AutoencoderDsl.AutoencoderModule).Assembly.Location,
-            typeof(TorchSharp.torch).Assembly.Location,
-        };
-        return framework.Concat(libraries).Distinct().Select(path => (MetadataReference)MetadataReference.CreateFromFile(path)).ToImmutableArray();
     }
 }

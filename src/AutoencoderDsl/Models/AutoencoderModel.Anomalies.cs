@@ -70,12 +70,7 @@ public abstract partial class AutoencoderModel
     protected AnomalyThreshold CalibrateThresholdOn(Tensor normal, Tensor? labels, double falsePositiveRate, AnomalyScoring? scoring, int batchSize)
     {
         RequireShare(falsePositiveRate, nameof(falsePositiveRate));
-        scoring ??= AnomalyScoring.NegativeLogLikelihood;
-        using var scores = AnomalyScores(normal, labels, scoring, batchSize);
-        return AnomalyThreshold = new AnomalyThreshold(
-            AnomalyThreshold.Quantile(scores, falsePositiveRate),
-            scoring,
-            string.Create(CultureInfo.InvariantCulture, $"false-positive rate {falsePositiveRate} on {scores.shape[0]} normal examples"));
+        return CalibrateOn(normal, labels, falsePositiveRate, scoring, batchSize, count => $"false-positive rate {falsePositiveRate} on {count} normal examples");
     }
 
     /// <summary>
@@ -85,12 +80,15 @@ public abstract partial class AutoencoderModel
     protected AnomalyThreshold CalibrateThresholdByContaminationOn(Tensor data, Tensor? labels, double contamination, AnomalyScoring? scoring, int batchSize)
     {
         RequireShare(contamination, nameof(contamination));
+        return CalibrateOn(data, labels, contamination, scoring, batchSize, count => $"contamination {contamination} of {count} examples");
+    }
+
+    /// <summary>The threshold above which a share <paramref name="above"/> of the data's scores lie, described by <paramref name="describe"/> of the example count.</summary>
+    private AnomalyThreshold CalibrateOn(Tensor data, Tensor? labels, double above, AnomalyScoring? scoring, int batchSize, Func<long, FormattableString> describe)
+    {
         scoring ??= AnomalyScoring.NegativeLogLikelihood;
         using var scores = AnomalyScores(data, labels, scoring, batchSize);
-        return AnomalyThreshold = new AnomalyThreshold(
-            AnomalyThreshold.Quantile(scores, contamination),
-            scoring,
-            string.Create(CultureInfo.InvariantCulture, $"contamination {contamination} of {scores.shape[0]} examples"));
+        return AnomalyThreshold = new AnomalyThreshold(AnomalyThreshold.Quantile(scores, above), scoring, FormattableString.Invariant(describe(scores.shape[0])));
     }
 
     /// <summary>Whether each example scores above the calibrated threshold, <c>Bool [N]</c>.</summary>

@@ -260,9 +260,7 @@ public static class Trainer
         /// On an accelerator the loss terms stay on the device and the optimizer skips a non-finite batch's step by
         /// itself, so a batch never waits for the host; the terms are read when a report or the epoch's end needs them.
         /// </summary>
-        private bool DeferReads => deferReads ??= options.DeferLossReads || device.type != DeviceType.CPU;
-
-        private bool? deferReads;
+        private readonly bool deferReads;
 
         /// <summary>How often a deferred run reads its terms for a batch report.</summary>
         private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(0.5);
@@ -281,6 +279,7 @@ public static class Trainer
             Examples = train.Examples.shape[0];
             Batches = checked((int)((Examples + options.BatchSize - 1) / options.BatchSize));
             signature = options.CheckpointPath is null ? null : TrainingSignature.Of(options, train, validation, validationIsSplit);
+            deferReads = options.DeferLossReads || device.type != DeviceType.CPU;
         }
 
         private long Examples { get; }
@@ -384,7 +383,7 @@ public static class Trainer
             {
                 // Seeding per epoch makes the order a function of (Seed, epoch), so a resumed run needs no shuffler state.
                 using var order = options.Shuffle ? Permutation(shuffler, unchecked(options.Seed + epoch)) : null;
-                bool deferred = DeferReads && optimizer.SkipsOnDevice;
+                bool deferred = deferReads && optimizer.SkipsOnDevice;
                 using var terms = new TermAccumulator(deferred ? device : null);
                 var clock = Stopwatch.StartNew();
                 var lastReport = TimeSpan.Zero;

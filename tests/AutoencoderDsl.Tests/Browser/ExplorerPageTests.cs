@@ -1,9 +1,11 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Text.Json;
 using AutoencoderDsl.Plotting;
 using AutoencoderDsl.Tests.Data;
+using AutoencoderDsl.Tests.Infrastructure;
 using AutoencoderDsl.Tests.Models;
 using AutoencoderDsl.Training;
 using SkiaSharp;
@@ -97,25 +99,6 @@ public sealed class ExplorerPageTests(ITestOutputHelper output)
         }
     }
 
-    private static string Run(string program, TimeSpan timeout, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Folder };
-        start.Environment["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1";
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{program} {string.Join(' ', arguments)} did not finish within {timeout.TotalSeconds:F0} s.");
-        }
-
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
-        return stdout.Result;
-    }
+    private static string Run(string program, TimeSpan timeout, params string[] arguments) =>
+        ChildProcess.Run(program, arguments, Folder, timeout, new Dictionary<string, string?> { ["PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD"] = "1" });
 }

@@ -1,8 +1,6 @@
 using System;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using Xunit;
 
 namespace AutoencoderDsl.Tests.Infrastructure;
 
@@ -16,32 +14,14 @@ internal static class DotnetProcess
     public static string Configuration { get; } = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
 
     /// <summary>Runs <c>dotnet</c> with <paramref name="arguments"/> in <paramref name="folder"/>; fails the test on a non-zero exit or a timeout, and returns the standard output.</summary>
-    public static string Run(string folder, TimeSpan timeout, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments.Concat(arguments[0] is "build" or "pack" ? ["-nodeReuse:false", "--disable-build-servers"] : []))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // The child builds must not inherit the test host's MSBuild or test environment.
-        foreach (var name in new[] { "MSBuildExtensionsPath", "MSBuildSDKsPath", "MSBUILD_EXE_PATH", "VSTEST_HOST_DEBUG" })
-        {
-            start.Environment.Remove(name);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"dotnet {string.Join(' ', arguments)} did not finish within {timeout.TotalMinutes:F0} minutes.");
-        }
-
-        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} in {folder} exited with {process.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
-        return stdout.Result;
-    }
+    public static string Run(string folder, TimeSpan timeout, params string[] arguments) =>
+        ChildProcess.Run(
+            "dotnet",
+            arguments.Concat(arguments[0] is "build" or "pack" ? ["-nodeReuse:false", "--disable-build-servers"] : []),
+            folder,
+            timeout,
+            // The child builds must not inherit the test host's MSBuild or test environment.
+            new[] { "MSBuildExtensionsPath", "MSBuildSDKsPath", "MSBUILD_EXE_PATH", "VSTEST_HOST_DEBUG" }.ToDictionary(name => name, _ => (string?)null));
 
     private static string FindRepository()
     {

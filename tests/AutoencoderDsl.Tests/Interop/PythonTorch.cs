@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using AutoencoderDsl.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace AutoencoderDsl.Tests.Interop;
@@ -35,27 +36,8 @@ internal static class PythonTorch
     }
 
     /// <summary>Runs a script with arguments, failing the test with its output when it fails or takes longer than <paramref name="timeout"/>.</summary>
-    public static string Run(string script, TimeSpan timeout, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(Path!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(script);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{System.IO.Path.GetFileName(script)} did not finish within {timeout.TotalSeconds:F0} s.\n{stdout.Result}\n{stderr.Result}");
-        }
-
-        Assert.True(process.ExitCode == 0, $"{System.IO.Path.GetFileName(script)} exited with {process.ExitCode}:\n{stdout.Result}\n{stderr.Result}");
-        return stdout.Result;
-    }
+    public static string Run(string script, TimeSpan timeout, params string[] arguments) =>
+        ChildProcess.Run(Path!, [script, .. arguments], folder: null, timeout);
 
     /// <summary>A script copied beside the tests.</summary>
     public static string Script(string name) => System.IO.Path.Combine(AppContext.BaseDirectory, "Interop", name);
