@@ -78,7 +78,4 @@ public sealed class ModelWriter
     /// class-conditional model; unchanged otherwise.
     /// </summary>
     public string WithCondition(string expression) => Model.Find<ClassConditioningPart>()?.Join(expression) ?? expression;
-
-    /// <summary>A shape as generated comments and constants show it.</summary>
-    public static string Literal(Shape shape) => "[" + string.Join(", ", shape.Dims.Select(Literals.Of)) + "]";
 }

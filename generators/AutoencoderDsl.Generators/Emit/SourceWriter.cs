@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Text;
+using AutoencoderDsl.Generators.Shapes;
 
 namespace AutoencoderDsl.Generators.Emit;
 
@@ -13,15 +15,21 @@ public sealed class SourceWriter
     {
         if (line.Length > 0)
         {
-            for (int level = 0; level < depth; level++)
-            {
-                text.Append(IndentUnit);
-            }
-
+            WriteIndent();
             text.Append(line);
         }
 
         text.Append('\n');
+        return this;
+    }
+
+    /// <summary>
+    /// Writes an interpolated line straight into the text: most generated lines are interpolated, and building each
+    /// as a string first was most of what the emitter allocated.
+    /// </summary>
+    public SourceWriter Line([InterpolatedStringHandlerArgument("")] ref LineHandler line)
+    {
+        line.End();
         return this;
     }
 
@@ -49,6 +57,14 @@ public sealed class SourceWriter
 
     public override string ToString() => text.ToString();
 
+    private void WriteIndent()
+    {
+        for (int level = 0; level < depth; level++)
+        {
+            text.Append(IndentUnit);
+        }
+    }
+
     public readonly struct Block : System.IDisposable
     {
         private readonly SourceWriter writer;
@@ -59,6 +75,46 @@ public sealed class SourceWriter
         {
             writer.depth--;
             writer.Line("}");
+        }
+    }
+
+    /// <summary>An interpolated line written as it is formatted; numbers in the invariant culture, as <see cref="Literals"/> writes them.</summary>
+    [InterpolatedStringHandler]
+    public ref struct LineHandler
+    {
+        private readonly StringBuilder text;
+        private readonly int lineStart;
+        private readonly int contentStart;
+
+        public LineHandler(int literalLength, int formattedCount, SourceWriter writer)
+        {
+            text = writer.text;
+            lineStart = text.Length;
+            writer.WriteIndent();
+            contentStart = text.Length;
+        }
+
+        public void AppendLiteral(string value) => text.Append(value);
+
+        public void AppendFormatted(string? value) => text.Append(value);
+
+        public void AppendFormatted(int value) => text.Append(Literals.Of(value));
+
+        public void AppendFormatted(long value) => text.Append(Literals.Of(value));
+
+        public void AppendFormatted(double value) => text.Append(Literals.Of(value));
+
+        public void AppendFormatted<T>(T value) => text.Append(value?.ToString());
+
+        /// <summary>Ends the line; one that came out empty is left blank, without indentation, as <see cref="Line(string)"/> leaves it.</summary>
+        internal void End()
+        {
+            if (text.Length == contentStart)
+            {
+                text.Length = lineStart;
+            }
+
+            text.Append('\n');
         }
     }
 }

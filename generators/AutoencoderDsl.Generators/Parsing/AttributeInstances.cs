@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -62,27 +64,26 @@ public static class AttributeInstances
             || !typeof(T).IsAssignableFrom(type)
             || type.IsAbstract
             || attribute.AttributeConstructor is not { } constructor
-            || attribute.ConstructorArguments.Any(IsUnbound)
-            || attribute.NamedArguments.Any(argument => IsUnbound(argument.Value))
-            || LacksRequiredMember(attribute, constructor))
+            || Bindings.GetValue(constructor, symbol => Bind(symbol, type)) is not { Constructor: { } clrConstructor } binding
+            || attribute.ConstructorArguments.Length != binding.ParameterTypes.Length
+            || HasUnbound(attribute)
+            || binding.RequiredMembers.Any(name => !attribute.NamedArguments.Any(argument => argument.Key == name)))
         {
             return null;
         }
 
         try
         {
-            var parameterTypes = constructor.Parameters.Select(parameter => ClrTypeOf(parameter.Type)).ToArray();
-            if (parameterTypes.Any(parameterType => parameterType is null)
-                || type.GetConstructor(BindingFlags.Public | BindingFlags.Instance, null, parameterTypes!, null) is not { } clrConstructor)
+            var arguments = new object?[binding.ParameterTypes.Length];
+            for (int index = 0; index < arguments.Length; index++)
             {
-                return null;
+                arguments[index] = Value(attribute.ConstructorArguments[index], binding.ParameterTypes[index]);
             }
 
-            var arguments = attribute.ConstructorArguments.Select((argument, index) => Value(argument, parameterTypes[index]!)).ToArray();
             var instance = (T)clrConstructor.Invoke(arguments);
             foreach (var named in attribute.NamedArguments)
             {
-                if (type.GetProperty(named.Key, BindingFlags.Public | BindingFlags.Instance) is not { CanWrite: true } property)
+                if (Properties.GetOrAdd((type, named.Key), key => key.Type.GetProperty(key.Name, BindingFlags.Public | BindingFlags.Instance)) is not { CanWrite: true } property)
                 {
                     return null;
                 }
@@ -98,32 +99,74 @@ public static class AttributeInstances
         }
     }
 
-    private static bool IsUnbound(TypedConstant constant) =>
-        constant.Kind == TypedConstantKind.Error || (constant.Kind == TypedConstantKind.Array && !constant.IsNull && constant.Values.Any(IsUnbound));
-
     /// <summary>
-    /// A required member left unset (the compiler reports CS9035) would read as its zero default, which the generator
-    /// must not mistake for a written value.
+    /// What reading an application of one attribute constructor needs from reflection: every layer attribute of every
+    /// model asks, and the lookups (overload selection, array types, the required members) were the larger part of
+    /// reading a declaration. Kept per constructor symbol, which the compiler shares between compilations.
     /// </summary>
-    private static bool LacksRequiredMember(AttributeData attribute, IMethodSymbol constructor)
+    private sealed record ConstructorBinding(ConstructorInfo? Constructor, Type[] ParameterTypes, ImmutableArray<string> RequiredMembers);
+
+    private static readonly ConditionalWeakTable<IMethodSymbol, ConstructorBinding> Bindings = new();
+
+    private static readonly ConcurrentDictionary<(Type Type, string Name), PropertyInfo?> Properties = new();
+
+    private static ConstructorBinding Bind(IMethodSymbol constructor, Type type)
     {
-        if (constructor.GetAttributes().Any(marker => marker.AttributeClass?.Name == "SetsRequiredMembersAttribute"))
+        var parameterTypes = constructor.Parameters.Select(parameter => ClrTypeOf(parameter.Type)).ToArray();
+        var clrConstructor = parameterTypes.Any(parameterType => parameterType is null)
+            ? null
+            : type.GetConstructor(BindingFlags.Public | BindingFlags.Instance, null, parameterTypes!, null);
+        return new(clrConstructor, parameterTypes!, RequiredMembers(constructor));
+    }
+
+    private static bool HasUnbound(AttributeData attribute)
+    {
+        foreach (var argument in attribute.ConstructorArguments)
         {
-            return false;
+            if (IsUnbound(argument))
+            {
+                return true;
+            }
         }
 
-        for (var type = attribute.AttributeClass; type is not null; type = type.BaseType)
+        foreach (var named in attribute.NamedArguments)
         {
-            foreach (var property in type.GetMembers().OfType<IPropertySymbol>())
+            if (IsUnbound(named.Value))
             {
-                if (property.IsRequired && !attribute.NamedArguments.Any(argument => argument.Key == property.Name))
-                {
-                    return true;
-                }
+                return true;
             }
         }
 
         return false;
+    }
+
+    private static bool IsUnbound(TypedConstant constant) =>
+        constant.Kind == TypedConstantKind.Error || (constant.Kind == TypedConstantKind.Array && !constant.IsNull && constant.Values.Any(IsUnbound));
+
+    /// <summary>
+    /// The required members an application of <paramref name="constructor"/> must set: one left unset (the compiler
+    /// reports CS9035) would read as its zero default, which the generator must not mistake for a written value.
+    /// </summary>
+    private static ImmutableArray<string> RequiredMembers(IMethodSymbol constructor)
+    {
+        if (constructor.GetAttributes().Any(marker => marker.AttributeClass?.Name == "SetsRequiredMembersAttribute"))
+        {
+            return [];
+        }
+
+        var required = ImmutableArray.CreateBuilder<string>();
+        for (var type = constructor.ContainingType; type is not null; type = type.BaseType)
+        {
+            foreach (var property in type.GetMembers().OfType<IPropertySymbol>())
+            {
+                if (property.IsRequired)
+                {
+                    required.Add(property.Name);
+                }
+            }
+        }
+
+        return required.ToImmutable();
     }
 
     /// <summary>The CLR type of a constructor parameter: the primitives, arrays of them, and our enums.</summary>

@@ -33,7 +33,7 @@ public sealed record CorePart(EquatableArray<long> InputShape) : Part
 
     public override string DeclaredBy => "every model";
 
-    public override string? Summary => "input " + ModelWriter.Literal(Shape.Of(InputShape));
+    public override string? Summary => "input " + Literals.List(InputShape);
 
     public override IEnumerable<string> SpecEntries => ["InputShape = InputShape.ToArray()"];
 
@@ -66,10 +66,10 @@ public sealed record CorePart(EquatableArray<long> InputShape) : Part
     private static GeneratedMember Load { get; } = GeneratedMember.Method("Load", Path);
 
     /// <summary>One example: the input shape without the batch dimension.</summary>
-    private string Example => ModelWriter.Literal(Shape.Of(InputShape));
+    private string Example => Literals.List(InputShape);
 
     /// <summary>A batch of examples, e.g. <c>[N, 1, 28, 28]</c>.</summary>
-    public string Batch => "[N, " + string.Join(", ", InputShape.Select(Literals.Of)) + "]";
+    public string Batch => Literals.List(InputShape, "N");
 
     public override void WriteConstants(ModelWriter writer)
     {

@@ -39,7 +39,19 @@ public sealed record ModelDescription(
 {
     /// <summary>The part of type <typeparamref name="T"/>, or null when the model has none.</summary>
     public T? Find<T>()
-        where T : Part => Parts.OfType<T>().FirstOrDefault();
+        where T : Part
+    {
+        // A loop, not OfType: the emitter asks hundreds of times per model, and each LINQ query allocates.
+        foreach (var part in Parts.AsSpan())
+        {
+            if (part is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>The architecture the parts declare, for shape inference.</summary>
     public Architecture Architecture => ArchitectureOf(Parts);

@@ -44,7 +44,7 @@ public abstract record StackPart(EquatableArray<Layer> Layers) : Part
     public override void WriteShapes(ModelWriter writer)
     {
         writer.Doc($"The shape of one example after each declared {Field} layer, as inferred at compile time.");
-        writer.Code.Line($"public static IReadOnlyList<IReadOnlyList<long>> {ShapesMember} {{ get; }} = [{string.Join(", ", ShapesOf(writer.Shapes).Select(ModelWriter.Literal))}];");
+        writer.Code.Line($"public static IReadOnlyList<IReadOnlyList<long>> {ShapesMember} {{ get; }} = [{string.Join(", ", ShapesOf(writer.Shapes).Select(shape => shape.ToString()))}];");
         writer.Code.Line();
         WriteLayers(writer);
     }
@@ -106,7 +106,7 @@ public abstract record StackPart(EquatableArray<Layer> Layers) : Part
 
             var separator = index == included[included.Count - 1] ? ")" : "),";
             var previous = index == 0 || index - 1 == SkippedIndex ? null : Layers[index - 1];
-            code.Line($"(\"{Literals.Of(index)}\", {Layers[index].Construct(layerInput, previous)}{separator} // {ModelWriter.Literal(shapes[index])}");
+            code.Line($"(\"{Literals.Of(index)}\", {Layers[index].Construct(layerInput, previous)}{separator} // {shapes[index]}");
         }
 
         code.Outdent();

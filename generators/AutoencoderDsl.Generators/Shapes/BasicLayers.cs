@@ -24,7 +24,7 @@ internal static class Require
     public static LayerOutcome? Dimensions(string layer, EquatableArray<long> dims) =>
         dims.Count > 0 && dims.All(dim => dim > 0)
             ? null
-            : LayerOutcome.Fail(ShapeErrorKind.InvalidArgument, $"{layer} needs one or more positive dimensions, but got {Shape.Format(dims)}.");
+            : LayerOutcome.Fail(ShapeErrorKind.InvalidArgument, $"{layer} needs one or more positive dimensions, but got {Literals.List(dims)}.");
 }
 
 /// <summary>
@@ -79,7 +79,7 @@ public sealed record UnflattenLayer(EquatableArray<long> Dims) : Layer
 
     public override string Construct(Shape input) => $"nn.Unflatten(1, [{string.Join(", ", Dims.Select(Literal))}])";
 
-    public override string Describe(int index, Shape input, Shape output) => $"new {Architecture}Reshape({Literal(index)}, {List(output.Dims)}, \"{Name}\")";
+    public override string Describe(int index, Shape input, Shape output) => $"new {Architecture}Reshape({Literal(index)}, {Literals.List(output.Dims)}, \"{Name}\")";
 
     protected override LayerOutcome Infer(Shape input)
     {

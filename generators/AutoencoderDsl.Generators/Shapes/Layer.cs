@@ -1,5 +1,4 @@
 using System;
-using System.Globalization;
 
 namespace AutoencoderDsl.Generators.Shapes;
 
@@ -82,8 +81,6 @@ public abstract record Layer
     protected const string Architecture = "global::AutoencoderDsl.Export.";
 
     /// <summary>Whole numbers as a C# collection expression.</summary>
-    protected static string List(System.Collections.Generic.IEnumerable<long> values) => "[" + string.Join(", ", System.Linq.Enumerable.Select(values, Literal)) + "]";
-
     /// <summary>The shape rule for valid arguments; arithmetic that could overflow must be <c>checked</c>.</summary>
     protected abstract LayerOutcome Infer(Shape input);
 
@@ -92,7 +89,7 @@ public abstract record Layer
 
     protected static string Literal(double value) => Literals.Of(value);
 
-    protected static string Literal(long value) => value.ToString(CultureInfo.InvariantCulture);
+    protected static string Literal(long value) => Literals.Of(value);
 }
 
 /// <summary>What kind of mistake a shape error is; each kind has its own diagnostic.</summary>

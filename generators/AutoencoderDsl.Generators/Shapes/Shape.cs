@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using AutoencoderDsl.Generators.Helpers;
 
@@ -41,8 +40,5 @@ public sealed record Shape(EquatableArray<long> Dims)
 
     public static Shape Of(IEnumerable<long> dims) => new(dims.ToEquatableArray());
 
-    public override string ToString() => Format(Dims);
-
-    public static string Format(IEnumerable<long> dims) =>
-        "[" + string.Join(", ", dims.Select(dim => dim.ToString(CultureInfo.InvariantCulture))) + "]";
+    public override string ToString() => Literals.List(Dims);
 }

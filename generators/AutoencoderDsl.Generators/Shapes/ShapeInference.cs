@@ -114,7 +114,7 @@ public static class ShapeInference
     {
         if (dims.Count == 0 || dims.Any(dim => dim <= 0))
         {
-            errors.Add(new ShapeError(ModelPart.Input, -1, ShapeErrorKind.InvalidArgument, $"The input shape needs one or more positive dimensions, but got {Shape.Format(dims)}."));
+            errors.Add(new ShapeError(ModelPart.Input, -1, ShapeErrorKind.InvalidArgument, $"The input shape needs one or more positive dimensions, but got {Literals.List(dims)}."));
             return null;
         }
 

@@ -329,7 +329,7 @@ public sealed record ReshapeLayer(EquatableArray<long> Dims) : Layer
             : $"nn.Sequential(nn.Flatten(), {unflatten})";
     }
 
-    public override string Describe(int index, Shape input, Shape output) => $"new {Architecture}Reshape({Literal(index)}, {List(output.Dims)})";
+    public override string Describe(int index, Shape input, Shape output) => $"new {Architecture}Reshape({Literal(index)}, {Literals.List(output.Dims)})";
 
     protected override LayerOutcome Infer(Shape input)
     {

@@ -215,7 +215,7 @@ public sealed class DifferentialTests(ITestOutputHelper output)
 
         public override string ToString() =>
             (FailedAt is int index ? Invariant($"fails at {index} ({Failure})") : "runs")
-            + " after " + string.Join(" ", Shapes.Select(shapes => string.Join("/", shapes.Select(shape => Shape.Format(shape)))));
+            + " after " + string.Join(" ", Shapes.Select(shapes => string.Join("/", shapes.Select(shape => Literals.List(shape)))));
     }
 }
 
