@@ -224,13 +224,13 @@ static double Quartile(List<double> values, int quarter) => values.Order().Eleme
 static void PrintGenerator(IReadOnlyList<GeneratorBenchmark.Result> results)
 {
     Console.WriteLine();
-    Console.WriteLine("| Models | generated lines | cold run | warm full run (declare + emit) | of which the compiler binding the attributes | one edit | analyzer | build with generator and analyzer / same code as plain sources |");
-    Console.WriteLine("|---|---|---|---|---|---|---|---|");
+    Console.WriteLine("| Models | generated lines | cold run | warm full run: mean (median; declare + emit) | allocated per run | of which the compiler binding the attributes | one edit (mean) | analyzer | build with generator and analyzer / same code as plain sources |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
     foreach (var result in results)
     {
         string cold = double.IsNaN(result.ColdSeconds) ? "" : $"{result.ColdSeconds * 1000:F0} ms";
         Console.WriteLine(
-            $"| {result.Models} | {result.GeneratedLines:N0} | {cold} | {result.WarmSeconds * 1000:F1} ms ({result.DeclareSeconds * 1000:F1} + {result.EmitSeconds * 1000:F1}) | {result.BindingSeconds * 1000:F1} ms | {result.EditSeconds * 1000:F1} ms "
+            $"| {result.Models} | {result.GeneratedLines:N0} | {cold} | {result.WarmSeconds * 1000:F1} ms ({result.WarmMedianSeconds * 1000:F1}; {result.DeclareSeconds * 1000:F1} + {result.EmitSeconds * 1000:F1}) | {result.AllocatedMegabytes:F1} MB | {result.BindingSeconds * 1000:F1} ms | {result.EditSeconds * 1000:F1} ms "
             + $"| {result.AnalyzerSeconds * 1000:F1} ms | {result.Overhead:F3} ({result.BuildSeconds:F2} s vs {result.PlainBuildSeconds:F2} s) |");
     }
 }
