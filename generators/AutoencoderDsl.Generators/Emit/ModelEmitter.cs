@@ -55,7 +55,7 @@ public static class ModelEmitter
             code.Line("}");
         }
 
-        return code.ToString();
+        return code.Finish();
     }
 
     /// <summary>An invalid declaration gets only bodies for its partial properties, so the user sees our diagnostics and no CS errors.</summary>

@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.CompilerServices;
 using System.Text;
 using AutoencoderDsl.Generators.Shapes;
@@ -8,8 +9,25 @@ namespace AutoencoderDsl.Generators.Emit;
 public sealed class SourceWriter
 {
     private const string IndentUnit = "    ";
-    private readonly StringBuilder text = new();
+
+    /// <summary>A buffer above this many characters is not kept for the next model.</summary>
+    private const int LargestKept = 1 << 20;
+
+    /// <summary>
+    /// The last finished writer's buffer on this thread: reused, a model's text goes into one block that has grown to
+    /// fit, instead of a fresh chain of chunks per model that is copied once more at the end.
+    /// </summary>
+    [ThreadStatic]
+    private static StringBuilder? spare;
+
+    private readonly StringBuilder text;
     private int depth;
+
+    public SourceWriter()
+    {
+        text = spare ?? new StringBuilder();
+        spare = null;
+    }
 
     public SourceWriter Line(string line = "")
     {
@@ -57,6 +75,18 @@ public sealed class SourceWriter
 
     public override string ToString() => text.ToString();
 
+    /// <summary>The text written; the writer must not be used after it, as its buffer goes to the next one.</summary>
+    public string Finish()
+    {
+        string result = text.ToString();
+        if (text.Capacity <= LargestKept)
+        {
+            spare = text.Clear();
+        }
+
+        return result;
+    }
+
     private void WriteIndent()
     {
         for (int level = 0; level < depth; level++)
@@ -65,7 +95,7 @@ public sealed class SourceWriter
         }
     }
 
-    public readonly struct Block : System.IDisposable
+    public readonly struct Block : IDisposable
     {
         private readonly SourceWriter writer;
 
