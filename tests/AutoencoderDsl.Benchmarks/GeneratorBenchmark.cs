@@ -190,9 +190,53 @@ internal static class GeneratorBenchmark
         return "using AutoencoderDsl;\nusing TorchSharp.Modules;\n\nnamespace Benchmark;\n\n" + body + "\n";
     }
 
-    private static (GeneratorDriver Driver, CSharpCompilation Output) RunGenerator(CSharpCompilation compilation)
+    public sealed record Contest(double Seconds, double MedianSeconds, double Megabytes, double OtherSeconds, double OtherMedianSeconds, double OtherMegabytes)
     {
-        GeneratorDriver driver = CSharpGeneratorDriver.Create([Create<IIncrementalGenerator>("AutoencoderDsl.Generators.AutoencoderGenerator").AsSourceGenerator()], parseOptions: ParseOptions);
+        public double Ratio => Seconds / OtherSeconds;
+    }
+
+    /// <summary>
+    /// This build of the generator against another one (say, the last commit's, built in a worktree) in one process:
+    /// warm full runs for 100 models in turns, so the machine's drift falls on both, and the mean of each. The other
+    /// assembly loads into a context of its own and shares the compiler and the abstractions with this one.
+    /// </summary>
+    public static Contest Against(string otherAssembly, int runs)
+    {
+        var other = new IsolatedGenerator(Path.GetFullPath(otherAssembly)).LoadFromAssemblyName(new AssemblyName("AutoencoderDsl.Generators"));
+        var sources = Enumerable.Range(0, 100).Select(Declaration).ToArray();
+        var contenders = new[] { Generators, other };
+        var seconds = new[] { new List<double>(), new List<double>() };
+        var allocated = new long[2];
+        for (int run = 0; run < WarmUpRuns + runs; run++)
+        {
+            for (int turn = 0; turn < 2; turn++)
+            {
+                int contender = (run + turn) % 2;
+                var compilation = Compile(sources);
+                long before = GC.GetTotalAllocatedBytes(precise: true);
+                var (driver, _) = RunGenerator(compilation, contenders[contender]);
+                if (run >= WarmUpRuns)
+                {
+                    allocated[contender] += GC.GetTotalAllocatedBytes(precise: true) - before;
+                    seconds[contender].Add(driver.GetTimingInfo().ElapsedTime.TotalSeconds);
+                }
+            }
+        }
+
+        return new Contest(
+            seconds[0].Average(), EpochBenchmarks.Median(seconds[0]), allocated[0] / 1e6 / runs,
+            seconds[1].Average(), EpochBenchmarks.Median(seconds[1]), allocated[1] / 1e6 / runs);
+    }
+
+    /// <summary>Loads one generator assembly on its own; everything it references comes from the default context.</summary>
+    private sealed class IsolatedGenerator(string path) : System.Runtime.Loader.AssemblyLoadContext("other generator")
+    {
+        protected override Assembly? Load(AssemblyName name) => name.Name == "AutoencoderDsl.Generators" ? LoadFromAssemblyPath(path) : null;
+    }
+
+    private static (GeneratorDriver Driver, CSharpCompilation Output) RunGenerator(CSharpCompilation compilation, Assembly? generators = null)
+    {
+        GeneratorDriver driver = CSharpGeneratorDriver.Create([Create<IIncrementalGenerator>("AutoencoderDsl.Generators.AutoencoderGenerator", generators).AsSourceGenerator()], parseOptions: ParseOptions);
         driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
         if (diagnostics.Any(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error))
         {
@@ -244,7 +288,7 @@ internal static class GeneratorBenchmark
         return withAnalyzer.GetAnalyzerTelemetryInfoAsync(analyzer, default).GetAwaiter().GetResult().ExecutionTime.TotalSeconds;
     }
 
-    private static T Create<T>(string typeName) => (T)Activator.CreateInstance(Generators.GetType(typeName, throwOnError: true)!)!;
+    private static T Create<T>(string typeName, Assembly? generators = null) => (T)Activator.CreateInstance((generators ?? Generators).GetType(typeName, throwOnError: true)!)!;
 
     private static CSharpCompilation Compile(string[] sources) =>
         CSharpCompilation.Create(

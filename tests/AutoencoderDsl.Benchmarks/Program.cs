@@ -16,12 +16,14 @@ using static TorchSharp.torch;
 //   scaling    epoch time against data size and batch size
 //   guidance   test loss after 5 epochs at batch sizes 128 to 1024 and learning rates, for the docs' advice
 //   generator  the generator at 1, 10 and 100 models: cold, warm, one edit, and the build's overhead
+//   generator-against <AutoencoderDsl.Generators.dll> [runs]
+//              this generator against another build of it, warm full runs for 100 models in turns
 //   optimizer  one Adam step, flat buffer against TorchSharp's (BenchmarkDotNet)
 //   memory     resident memory while training, ReleaseFreedMemory off and on (MemoryBenchmark.cs)
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string what = args.Length > 0 ? args[0] : "all";
-int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+int rounds = args.Length > 1 && what != "generator-against" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
 string models = args.Length > 2 ? args[2] : "both";
 switch (what)
 {
@@ -35,10 +37,18 @@ switch (what)
     case "generator":
         PrintGenerator(GeneratorBenchmark.Run(rounds));
         return 0;
+    case "generator-against" when args.Length > 1:
+        var contest = GeneratorBenchmark.Against(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 60);
+        Console.WriteLine($"| generator | warm full run, 100 models: mean (median) | allocated per run |");
+        Console.WriteLine("|---|---|---|");
+        Console.WriteLine($"| this build | {contest.Seconds * 1000:F1} ms ({contest.MedianSeconds * 1000:F1}) | {contest.Megabytes:F1} MB |");
+        Console.WriteLine($"| {args[1]} | {contest.OtherSeconds * 1000:F1} ms ({contest.OtherMedianSeconds * 1000:F1}) | {contest.OtherMegabytes:F1} MB |");
+        Console.WriteLine($"this build / the other: {contest.Ratio:F3}");
+        return 0;
     case "all" or "ratio" or "bound" or "phases" or "scaling" or "guidance":
         break;
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, generator, optimizer, memory, or nothing for all of them.");
+        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, generator, generator-against <dll>, optimizer, memory, or nothing for all of them.");
         return 2;
 }
 
