@@ -66,8 +66,23 @@ public static class Plots
         Save(plot, path);
     }
 
-    /// <summary>Every loss term per epoch, training solid and validation dashed in the same colour.</summary>
+    /// <summary>
+    /// Every loss term per epoch in a panel of its own, training solid and validation dashed with open markers, and the
+    /// best epoch marked when training kept its parameters.
+    /// </summary>
     public static void LossCurves(TrainingHistory history, string path, string title = "Loss per epoch (nats per example)")
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var panels = LossPanels(history, title);
+        var bytes = panels.Render(Width, Height).GetImageBytes(ImageFormat.Png);
+        AtomicFile.Write(path, stream => stream.Write(bytes));
+    }
+
+    /// <summary>
+    /// One panel per loss term, stacked over a shared epoch axis: the terms differ by orders of magnitude (a KL of 6
+    /// beside a reconstruction of 250), and on one axis the small ones lie flat along the bottom.
+    /// </summary>
+    internal static Multiplot LossPanels(TrainingHistory history, string title)
     {
         ArgumentNullException.ThrowIfNull(history);
         if (history.Epochs.Count == 0)
@@ -75,28 +90,75 @@ public static class Plots
             throw new ArgumentException("The history has no epochs to plot.", nameof(history));
         }
 
-        var plot = new Plot();
         var palette = new ScottPlot.Palettes.Category10();
         var epochs = history.Epochs.Select(epoch => (double)epoch.Epoch).ToArray();
         var names = history.Epochs[0].Train.Terms.Keys.ToArray();
+        bool validated = history.Epochs.All(epoch => epoch.Validation is not null);
+        var panels = new Multiplot();
         for (int index = 0; index < names.Length; index++)
         {
             var name = names[index];
-            var train = plot.Add.Scatter(epochs, history.Epochs.Select(epoch => epoch.Train.Terms[name]).ToArray(), palette.GetColor(index));
-            train.LegendText = $"{name} (training)";
-            if (history.Epochs.All(epoch => epoch.Validation is not null))
+            var plot = index == 0 ? panels.GetPlot(0) : panels.AddPlot();
+            var colour = palette.GetColor(index);
+            var train = plot.Add.Scatter(epochs, history.Epochs.Select(epoch => epoch.Train.Terms[name]).ToArray(), colour);
+            Training(train);
+            if (validated)
             {
-                var validation = plot.Add.Scatter(epochs, history.Epochs.Select(epoch => epoch.Validation!.Terms[name]).ToArray(), palette.GetColor(index));
-                validation.LinePattern = LinePattern.Dashed;
-                validation.LegendText = $"{name} (validation)";
+                Validation(plot.Add.Scatter(epochs, history.Epochs.Select(epoch => epoch.Validation!.Terms[name]).ToArray(), colour));
             }
+
+            if (history.BestEpoch is int best)
+            {
+                plot.Add.VerticalLine(best, color: Colors.Gray, pattern: LinePattern.Dotted);
+            }
+
+            plot.YLabel(name);
+            plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+
+            // The same room for every panel's tick labels, so that the epochs line up from panel to panel.
+            plot.Axes.Left.MinimumSize = 80;
         }
 
-        plot.Title(title);
-        plot.XLabel("epoch");
-        plot.YLabel("nats per example");
-        plot.ShowLegend(Edge.Right);
-        Save(plot, path);
+        // One legend, for line styles, in neutral colours (each panel's colour already names its term), in a row
+        // above the top panel's curves.
+        var top = panels.GetPlot(0);
+        top.Legend.ManualItems.Add(Key("training", Training));
+        if (validated)
+        {
+            top.Legend.ManualItems.Add(Key("validation", Validation));
+        }
+
+        if (history.BestEpoch is not null)
+        {
+            top.Legend.ManualItems.Add(new LegendItem { LabelText = "best epoch", LineColor = Colors.Gray, LinePattern = LinePattern.Dotted, LineWidth = 1 });
+        }
+
+        top.Legend.Orientation = Orientation.Horizontal;
+        top.Axes.Margins(left: 0.05, right: 0.05, bottom: 0.1, top: 0.3);
+        panels.GetPlot(0).ShowLegend(Alignment.UpperRight);
+
+        var all = panels.GetPlots();
+        all[0].Title(title);
+        all[^1].XLabel("epoch");
+        panels.SharedAxes.ShareX(all);
+        return panels;
+    }
+
+    private static LegendItem Key(string label, Action<ScottPlot.Plottables.Scatter> style)
+    {
+        var line = new ScottPlot.Plottables.Scatter(new ScottPlot.DataSources.ScatterSourceDoubleArray([], [])) { Color = Colors.Black };
+        style(line);
+        return new LegendItem { LabelText = label, LineStyle = line.LineStyle, MarkerStyle = line.MarkerStyle };
+    }
+
+    private static void Training(ScottPlot.Plottables.Scatter line) => line.LineWidth = 2;
+
+    private static void Validation(ScottPlot.Plottables.Scatter line)
+    {
+        line.LineWidth = 2;
+        line.LinePattern = LinePattern.Dashed;
+        line.MarkerShape = MarkerShape.OpenCircle;
+        line.MarkerSize = 7;
     }
 
     /// <summary>ROC curves of one or more scores against the same truth, each labelled with its area.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using AutoencoderDsl.Plotting;
 using AutoencoderDsl.Tests.Data;
@@ -41,6 +42,41 @@ public sealed class PlotsTests : IDisposable
         using var outOfRange = full(100, 2L);
         Assert.Throws<ArgumentException>(() => Plots.LatentScatter(points, outOfRange, ["circles", "squares"], folder.File("bad.png")));
     }
+
+    [Fact]
+    public void EachLossTermFillsAPanelOfItsOwnOverWholeEpochs()
+    {
+        // A KL term of 6 beside a total of 300, as a VAE has them: on one shared axis the KL would lie flat.
+        var epochs = Enumerable.Range(1, 10).Select(epoch => new EpochSummary(
+            epoch,
+            Metrics(300 - (5.0 * epoch), 294 - (5.0 * epoch), 6 - (0.1 * epoch)),
+            Metrics(305 - (4.0 * epoch), 299 - (4.0 * epoch), 6 - (0.08 * epoch)),
+            TimeSpan.FromSeconds(1))).ToArray();
+        var history = new TrainingHistory(epochs, 0, TrainingStopReason.Completed, bestEpoch: 9, restoredBest: true);
+
+        Plots.LossCurves(history, folder.File("loss.png"));
+
+        using var png = SKBitmap.Decode(folder.File("loss.png"));
+        Assert.Equal((Plots.Width, Plots.Height), (png.Width, png.Height));
+        var palette = new ScottPlot.Palettes.Category10();
+        for (int term = 0; term < 3; term++)
+        {
+            var colour = palette.GetColor(term);
+            var rows = Enumerable.Range(0, png.Height).Where(y => Enumerable.Range(0, png.Width).Any(x => Near(png.GetPixel(x, y), new SKColor(colour.R, colour.G, colour.B)))).ToArray();
+            Assert.True(rows.Length > 0 && rows[^1] - rows[0] > Plots.Height / 8, $"term {term}'s curve spans {(rows.Length == 0 ? 0 : rows[^1] - rows[0])} pixels of height");
+        }
+
+        var panels = ScottPlot.IMultiplotExtensions.GetPlots(Plots.LossPanels(history, "loss"));
+        Assert.Equal(3, panels.Length);
+        foreach (var panel in panels)
+        {
+            panel.RenderInMemory(Plots.Width, Plots.Height / 3);
+            Assert.All(panel.Axes.Bottom.TickGenerator.Ticks.Where(tick => tick.IsMajor), tick => Assert.Equal(Math.Round(tick.Position), tick.Position));
+        }
+    }
+
+    private static LossMetrics Metrics(double total, double reconstruction, double kl) =>
+        new(new Dictionary<string, double> { [LossMetrics.TotalName] = total, [LossMetrics.ReconstructionName] = reconstruction, [LossMetrics.KlName] = kl });
 
     [Fact]
     public void LossCurvesAndRocCurvesAndBarsRender()
