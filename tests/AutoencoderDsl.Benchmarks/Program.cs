@@ -19,16 +19,18 @@ using static TorchSharp.torch;
 //   generator-against <AutoencoderDsl.Generators.dll> [runs]
 //              this generator against another build of it, warm full runs for 100 models in turns
 //   optimizer  one Adam step, flat buffer against TorchSharp's (BenchmarkDotNet)
-//   memory     resident memory while training, ReleaseFreedMemory off and on (MemoryBenchmark.cs)
+//   memory     resident memory while training, ReleaseFreedMemory off and on, and what it costs (MemoryBenchmark.cs)
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string what = args.Length > 0 ? args[0] : "all";
-int rounds = args.Length > 1 && what != "generator-against" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+// Only these take a number of rounds second; memory-run and generator-against take a flag and a path there.
+int rounds = args.Length > 1 && what is "all" or "ratio" or "bound" or "phases" or "scaling" or "guidance" or "generator" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
 string models = args.Length > 2 ? args[2] : "both";
 switch (what)
 {
     case "memory":
-        return MemoryBenchmark.Compare();
+        MemoryBenchmark.Compare();
+        return MemoryBenchmark.Cost(pairs: 6);
     case "memory-run":
         return MemoryBenchmark.Run(bool.Parse(args[1]));
     case "optimizer":

@@ -79,7 +79,8 @@ public sealed record FitOptions
     /// <summary>
     /// Every 64 batches and after every epoch, hands the memory libtorch has freed back to the operating system (glibc's
     /// <c>malloc_trim</c>, on Linux), so the resident memory a user watches stays flat instead of keeping the pages of
-    /// every freed batch. On by default; it costs about 2 ms each time and does nothing on other systems.
+    /// every freed batch. On by default; an epoch of a 784-400-20 VAE takes about 3 % longer with it (the pages
+    /// released are faulted back in by the batches after), and it does nothing on other systems.
     /// </summary>
     public bool ReleaseFreedMemory { get; init; } = true;
 

@@ -6,13 +6,16 @@ namespace AutoencoderDsl.Training;
 /// <summary>
 /// Hands memory that libtorch has freed back to the operating system. glibc raises its mmap threshold once a large
 /// block has been freed, so later batch-sized blocks (hundreds of kilobytes) come from its heap instead, and the heap
-/// keeps their pages after they are freed: resident memory climbs about 1.3 MiB a batch, one thread or many, while the
-/// live tensors stay flat (a 784-400-20 VAE on 20,000 images: 714 MiB after epoch 1, 860 after epoch 10, 942 at the
-/// highest). <c>malloc_trim(0)</c> releases the free pages of every arena, in about 2.4 ms.
+/// keeps their pages after they are freed: resident memory climbs while the live tensors stay flat.
+/// <c>malloc_trim(0)</c> releases the free pages of every arena in a few milliseconds; the batches after it fault the
+/// pages they reuse back in, which is most of what releasing costs (the benchmarks' <c>memory</c> command measures both).
 /// </summary>
 internal static class NativeMemory
 {
-    /// <summary>How often training releases freed memory: often enough to bound the climb, rarely enough to cost under 1 %.</summary>
+    /// <summary>
+    /// How often training releases freed memory. Every 256 batches cost no less within the noise (an epoch 3–5 %
+    /// slower either way, the difference under the machine's drift), so this keeps the climb short.
+    /// </summary>
     public const int BatchesBetweenReleases = 64;
 
     private static bool unavailable;
