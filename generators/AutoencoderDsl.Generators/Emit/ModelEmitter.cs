@@ -110,7 +110,7 @@ public static class ModelEmitter
         }
 
         code.Line();
-        writer.Doc("Builds the layers; a <paramref name=\"seed\"/> makes their initial weights repeatable.", CorePart.Constructor.Parameters);
+        writer.Doc("Builds the layers; a <paramref name=\"seed\"/> makes their initial weights repeatable.", CorePart.Constructor.Parameters ?? default);
         using (code.OpenBlock($"public {model.ClassName}({CorePart.Constructor.ParameterList}) : base(nameof({model.ClassName}), {CorePart.SpecField}, seed)"))
         {
             foreach (var part in parts)
@@ -156,7 +156,7 @@ public static class ModelEmitter
         code.Indent();
         foreach (var entry in writer.Model.Parts.SelectMany(part => part.SpecEntries))
         {
-            code.Line(entry + ",");
+            code.Line($"{entry},");
         }
 
         code.Line($"LossTerms = [{string.Join(", ", terms)}],");

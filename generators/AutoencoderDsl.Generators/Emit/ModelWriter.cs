@@ -1,5 +1,5 @@
 using System.Collections.Generic;
-using System.Linq;
+using AutoencoderDsl.Generators.Helpers;
 using AutoencoderDsl.Generators.Parts;
 using AutoencoderDsl.Generators.Shapes;
 
@@ -26,12 +26,16 @@ public sealed class ModelWriter
     /// <param name="prefix">Modifiers and return type, e.g. <c>public Tensor</c>.</param>
     public void Method(GeneratedMember member, string prefix, string body, string summary, string? returns = null)
     {
-        Doc(summary, member.Parameters ?? default, returns);
-        var parameters = member.Parameters ?? default;
-        var line = $"{prefix} {member.Name}({member.ParameterList}) => {body};";
-        if (line.Length <= LongLine || parameters.Count < 2)
+        var parameters = member.Parameters ?? EquatableArray<ApiParameter>.Empty;
+        Doc(summary, parameters, returns);
+        var parameterList = member.ParameterList;
+
+        // The length of "{prefix} {name}({parameters}) => {body};", measured rather than built: the line is written
+        // straight into the source.
+        int length = prefix.Length + member.Name.Length + parameterList.Length + body.Length + 8;
+        if (length <= LongLine || parameters.Count < 2)
         {
-            Code.Line(line);
+            Code.Line($"{prefix} {member.Name}({parameterList}) => {body};");
         }
         else
         {
@@ -39,10 +43,10 @@ public sealed class ModelWriter
             Code.Indent();
             for (int index = 0; index < parameters.Count; index++)
             {
-                Code.Line(parameters[index].Declaration + (index == parameters.Count - 1 ? ") =>" : ","));
+                Code.Line($"{parameters[index].Declaration}{(index == parameters.Count - 1 ? ") =>" : ",")}");
             }
 
-            Code.Line(body + ";");
+            Code.Line($"{body};");
             Code.Outdent();
         }
 
@@ -53,10 +57,10 @@ public sealed class ModelWriter
     private const int LongLine = 140;
 
     /// <summary>Writes a summary, parameter and returns documentation.</summary>
-    public void Doc(string summary, IEnumerable<ApiParameter>? parameters = null, string? returns = null)
+    public void Doc(string summary, EquatableArray<ApiParameter> parameters = default, string? returns = null)
     {
         Code.Line($"/// <summary>{summary}</summary>");
-        foreach (var parameter in parameters ?? [])
+        foreach (var parameter in parameters.AsSpan())
         {
             Code.Line($"/// <param name=\"{parameter.Name}\">{parameter.Doc}</param>");
         }

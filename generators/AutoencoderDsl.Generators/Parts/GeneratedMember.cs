@@ -1,4 +1,3 @@
-using System.Linq;
 using AutoencoderDsl.Generators.Helpers;
 
 namespace AutoencoderDsl.Generators.Parts;
@@ -23,7 +22,7 @@ public sealed record ApiType(string Written, string Display)
 /// <summary>A parameter of a generated method, with its documentation.</summary>
 public sealed record ApiParameter(ApiType Type, string Name, string Doc, string? Default = null)
 {
-    public string Declaration => $"{Type.Written} {Name}" + (Default is null ? string.Empty : " = " + Default);
+    public string Declaration => Default is null ? Type.Written + " " + Name : Type.Written + " " + Name + " = " + Default;
 }
 
 /// <summary>
@@ -37,5 +36,18 @@ public sealed record GeneratedMember(string Name, EquatableArray<ApiParameter>? 
     public static GeneratedMember Method(string name, params ApiParameter[] parameters) => new(name, parameters.ToEquatableArray());
 
     /// <summary>The parameter list as written, e.g. <c>Tensor x, Tensor labels</c>.</summary>
-    public string ParameterList => string.Join(", ", (Parameters ?? EquatableArray<ApiParameter>.Empty).Select(parameter => parameter.Declaration));
+    public string ParameterList
+    {
+        get
+        {
+            var parameters = (Parameters ?? EquatableArray<ApiParameter>.Empty).AsSpan();
+            var declarations = new string[parameters.Length];
+            for (int index = 0; index < parameters.Length; index++)
+            {
+                declarations[index] = parameters[index].Declaration;
+            }
+
+            return string.Join(", ", declarations);
+        }
+    }
 }

@@ -71,7 +71,7 @@ public abstract record StackPart(EquatableArray<Layer> Layers) : Part
         code.Indent();
         foreach (var layer in described)
         {
-            code.Line(layer + ",");
+            code.Line($"{layer},");
         }
 
         code.Outdent();
