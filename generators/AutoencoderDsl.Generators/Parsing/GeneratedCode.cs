@@ -9,12 +9,14 @@ namespace AutoencoderDsl.Generators.Parsing;
 public static class GeneratedCode
 {
     // The driver names each generated tree <assembly>/<generator type>/<hint name>.
-    private static readonly string Folder = typeof(AutoencoderGenerator).FullName!;
+    private static readonly string Folder = typeof(AutoencoderGenerator).FullName! + "/";
+
+    private static readonly string InnerFolder = "/" + Folder;
 
     public static bool IsOurs(SyntaxTree? tree)
     {
         var path = tree?.FilePath.Replace('\\', '/');
-        return path is not null && (path.Contains("/" + Folder + "/") || path.StartsWith(Folder + "/", System.StringComparison.Ordinal));
+        return path is not null && (path.Contains(InnerFolder) || path.StartsWith(Folder, System.StringComparison.Ordinal));
     }
 
     public static bool IsOurs(SyntaxReference reference) => IsOurs(reference.SyntaxTree);
