@@ -70,9 +70,8 @@ internal static class GeneratorBenchmark
             for (int run = 0; run < WarmRuns; run++)
             {
                 var compilation = Compile(sources);
-                long before = GC.GetTotalAllocatedBytes(precise: true);
-                var (first, _) = RunGenerator(compilation);
-                allocated += GC.GetTotalAllocatedBytes(precise: true) - before;
+                var (first, bytes) = MeasuredRun(compilation);
+                allocated += bytes;
                 warm.Add(first.GetTimingInfo().ElapsedTime.TotalSeconds);
 
                 var edited = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees.First(), Parse(sources[0].Replace("Dense(400)", "Dense(401)", StringComparison.Ordinal), 0));
@@ -212,12 +211,10 @@ internal static class GeneratorBenchmark
             for (int turn = 0; turn < 2; turn++)
             {
                 int contender = (run + turn) % 2;
-                var compilation = Compile(sources);
-                long before = GC.GetTotalAllocatedBytes(precise: true);
-                var (driver, _) = RunGenerator(compilation, contenders[contender]);
+                var (driver, bytes) = MeasuredRun(Compile(sources), contenders[contender]);
                 if (run >= WarmUpRuns)
                 {
-                    allocated[contender] += GC.GetTotalAllocatedBytes(precise: true) - before;
+                    allocated[contender] += bytes;
                     seconds[contender].Add(driver.GetTimingInfo().ElapsedTime.TotalSeconds);
                 }
             }
@@ -232,6 +229,14 @@ internal static class GeneratorBenchmark
     private sealed class IsolatedGenerator(string path) : System.Runtime.Loader.AssemblyLoadContext("other generator")
     {
         protected override Assembly? Load(AssemblyName name) => name.Name == "AutoencoderDsl.Generators" ? LoadFromAssemblyPath(path) : null;
+    }
+
+    /// <summary>A full run, and the bytes it allocated (the compilation made before, so its parsing does not count).</summary>
+    private static (GeneratorDriver Driver, long Allocated) MeasuredRun(CSharpCompilation compilation, Assembly? generators = null)
+    {
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        var (driver, _) = RunGenerator(compilation, generators);
+        return (driver, GC.GetTotalAllocatedBytes(precise: true) - before);
     }
 
     private static (GeneratorDriver Driver, CSharpCompilation Output) RunGenerator(CSharpCompilation compilation, Assembly? generators = null)

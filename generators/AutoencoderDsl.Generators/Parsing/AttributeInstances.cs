@@ -66,7 +66,8 @@ public static class AttributeInstances
             || attribute.AttributeConstructor is not { } constructor
             || Bindings.GetValue(constructor, symbol => Bind(symbol, type)) is not { Constructor: { } clrConstructor } binding
             || attribute.ConstructorArguments.Length != binding.ParameterTypes.Length
-            || HasUnbound(attribute)
+            || attribute.ConstructorArguments.Any(IsUnbound)
+            || attribute.NamedArguments.Any(argument => IsUnbound(argument.Value))
             || binding.RequiredMembers.Any(name => !attribute.NamedArguments.Any(argument => argument.Key == name)))
         {
             return null;
@@ -117,27 +118,6 @@ public static class AttributeInstances
             ? null
             : type.GetConstructor(BindingFlags.Public | BindingFlags.Instance, null, parameterTypes!, null);
         return new(clrConstructor, parameterTypes!, RequiredMembers(constructor));
-    }
-
-    private static bool HasUnbound(AttributeData attribute)
-    {
-        foreach (var argument in attribute.ConstructorArguments)
-        {
-            if (IsUnbound(argument))
-            {
-                return true;
-            }
-        }
-
-        foreach (var named in attribute.NamedArguments)
-        {
-            if (IsUnbound(named.Value))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private static bool IsUnbound(TypedConstant constant) =>

@@ -77,7 +77,7 @@ public sealed record UnflattenLayer(EquatableArray<long> Dims) : Layer
 
     public override LayerOutcome? Validate() => Require.Dimensions(Name, Dims);
 
-    public override string Construct(Shape input) => $"nn.Unflatten(1, [{string.Join(", ", Dims.Select(Literal))}])";
+    public override string Construct(Shape input) => $"nn.Unflatten(1, {Literals.List(Dims)})";
 
     public override string Describe(int index, Shape input, Shape output) => $"new {Architecture}Reshape({Literal(index)}, {Literals.List(output.Dims)}, \"{Name}\")";
 

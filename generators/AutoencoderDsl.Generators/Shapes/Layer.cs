@@ -80,7 +80,6 @@ public abstract record Layer
     /// <summary>The runtime's architecture namespace, as generated code names it.</summary>
     protected const string Architecture = "global::AutoencoderDsl.Export.";
 
-    /// <summary>Whole numbers as a C# collection expression.</summary>
     /// <summary>The shape rule for valid arguments; arithmetic that could overflow must be <c>checked</c>.</summary>
     protected abstract LayerOutcome Infer(Shape input);
 

@@ -323,7 +323,7 @@ public sealed record ReshapeLayer(EquatableArray<long> Dims) : Layer
     /// </summary>
     public override string Construct(Shape input)
     {
-        var unflatten = $"nn.Unflatten(1, [{string.Join(", ", Dims.Select(Literal))}])";
+        var unflatten = $"nn.Unflatten(1, {Literals.List(Dims)})";
         return Dims.Count == 1 && Dims[0] == input.Size ? "nn.Flatten()"
             : input.Rank == 1 ? unflatten
             : $"nn.Sequential(nn.Flatten(), {unflatten})";
