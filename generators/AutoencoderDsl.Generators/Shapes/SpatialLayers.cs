@@ -61,6 +61,12 @@ internal static class Spatial
     /// <summary>The spatial sides as a message shows them: <c>7 × 7</c>, or <c>20</c> for a sequence.</summary>
     public static string Sides(IEnumerable<long> sides) => string.Join(" × ", sides.Select(side => side.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
+    /// <summary>
+    /// The runtime's factories for convolutions: TorchSharp's modules, except where libtorch's CPU kernel gets the layer
+    /// wrong (the runtime's <c>Convolutions</c> says which and why). Same arguments, parameters and state-dict names.
+    /// </summary>
+    public const string Convolutions = "global::AutoencoderDsl.Convolutions.";
+
     /// <summary>A named factory argument, left out at TorchSharp's default so generated code reads like hand-written code.</summary>
     public static string Optional(string name, long value, long fallback) => value == fallback ? string.Empty : Invariant($", {name}: {value}");
 
@@ -102,7 +108,7 @@ public abstract record SlidingConvolutionLayer(long OutChannels, long Kernel, lo
         ?? Require.Positive(Name, "Dilation", Dilation);
 
     public override string Construct(Shape input) =>
-        $"nn.{Name}({Literal(input[0])}, {Literal(OutChannels)}, kernel_size: {Literal(Kernel)}"
+        $"{Spatial.Convolutions}{Name}({Literal(input[0])}, {Literal(OutChannels)}, kernel_size: {Literal(Kernel)}"
         + Spatial.Optional("stride", Stride, 1) + Spatial.Optional("padding", Padding, 0) + Spatial.Optional("dilation", Dilation, 1) + ")";
 
     public override string Describe(int index, Shape input, Shape output) =>
@@ -160,7 +166,7 @@ public abstract record TransposedConvolutionLayer(long OutChannels, long Kernel,
         ?? RequireOutputPaddingBelowStride();
 
     public override string Construct(Shape input) =>
-        $"nn.{Name}({Literal(input[0])}, {Literal(OutChannels)}, kernel_size: {Literal(Kernel)}"
+        $"{Spatial.Convolutions}{Name}({Literal(input[0])}, {Literal(OutChannels)}, kernel_size: {Literal(Kernel)}"
         + Spatial.Optional("stride", Stride, 1) + Spatial.Optional("padding", Padding, 0) + Spatial.Optional("output_padding", OutputPadding, 0) + ")";
 
     public override string Describe(int index, Shape input, Shape output) =>

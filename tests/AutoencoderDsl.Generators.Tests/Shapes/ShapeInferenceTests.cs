@@ -203,10 +203,10 @@ public sealed class ShapeInferenceTests
 
     public static TheoryData<Layer, long[], string> Constructions => new()
     {
-        { new Conv2dLayer(32, 4, 2, 1, 1), [1, 28, 28], "nn.Conv2d(1, 32, kernel_size: 4, stride: 2, padding: 1)" },
-        { new Conv2dLayer(8, 3, 1, 0, 2), [3, 10, 10], "nn.Conv2d(3, 8, kernel_size: 3, dilation: 2)" },
-        { new ConvTranspose2dLayer(1, 4, 2, 1, 0), [32, 14, 14], "nn.ConvTranspose2d(32, 1, kernel_size: 4, stride: 2, padding: 1)" },
-        { new ConvTranspose2dLayer(2, 3, 2, 0, 1), [4, 3, 3], "nn.ConvTranspose2d(4, 2, kernel_size: 3, stride: 2, output_padding: 1)" },
+        { new Conv2dLayer(32, 4, 2, 1, 1), [1, 28, 28], "global::AutoencoderDsl.Convolutions.Conv2d(1, 32, kernel_size: 4, stride: 2, padding: 1)" },
+        { new Conv2dLayer(8, 3, 1, 0, 2), [3, 10, 10], "global::AutoencoderDsl.Convolutions.Conv2d(3, 8, kernel_size: 3, dilation: 2)" },
+        { new ConvTranspose2dLayer(1, 4, 2, 1, 0), [32, 14, 14], "global::AutoencoderDsl.Convolutions.ConvTranspose2d(32, 1, kernel_size: 4, stride: 2, padding: 1)" },
+        { new ConvTranspose2dLayer(2, 3, 2, 0, 1), [4, 3, 3], "global::AutoencoderDsl.Convolutions.ConvTranspose2d(4, 2, kernel_size: 3, stride: 2, output_padding: 1)" },
         { new Pool2dLayer(PoolKind.Max, 2, 2), [8, 28, 28], "nn.MaxPool2d(kernel_size: 2)" },
         { new Pool2dLayer(PoolKind.Avg, 3, 2), [8, 28, 28], "nn.AvgPool2d(kernel_size: 3, stride: 2)" },
         { new UpsampleLayer(2), [8, 7, 7], "nn.Upsample(scale_factor: [2, 2])" },

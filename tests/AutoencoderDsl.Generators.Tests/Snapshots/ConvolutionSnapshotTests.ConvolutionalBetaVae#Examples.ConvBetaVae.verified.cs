@@ -75,9 +75,9 @@ partial class ConvBetaVae : global::AutoencoderDsl.VariationalAutoencoderModule
     public ConvBetaVae(long? seed = null) : base(nameof(ConvBetaVae), spec, seed)
     {
         encoder = nn.Sequential(
-            ("0", nn.Conv2d(1, 32, kernel_size: 4, stride: 2, padding: 1)), // [32, 14, 14]
+            ("0", global::AutoencoderDsl.Convolutions.Conv2d(1, 32, kernel_size: 4, stride: 2, padding: 1)), // [32, 14, 14]
             ("1", nn.ReLU(inplace: true)), // [32, 14, 14]
-            ("2", nn.Conv2d(32, 64, kernel_size: 4, stride: 2, padding: 1)), // [64, 7, 7]
+            ("2", global::AutoencoderDsl.Convolutions.Conv2d(32, 64, kernel_size: 4, stride: 2, padding: 1)), // [64, 7, 7]
             ("3", nn.ReLU(inplace: true)), // [64, 7, 7]
             ("4", nn.Flatten()), // [3136]
             ("5", nn.Linear(3136, 256)), // [256]
@@ -91,9 +91,9 @@ partial class ConvBetaVae : global::AutoencoderDsl.VariationalAutoencoderModule
             ("2", nn.Linear(256, 3136)), // [3136]
             ("3", nn.ReLU(inplace: true)), // [3136]
             ("4", nn.Unflatten(1, [64, 7, 7])), // [64, 7, 7]
-            ("5", nn.ConvTranspose2d(64, 32, kernel_size: 4, stride: 2, padding: 1)), // [32, 14, 14]
+            ("5", global::AutoencoderDsl.Convolutions.ConvTranspose2d(64, 32, kernel_size: 4, stride: 2, padding: 1)), // [32, 14, 14]
             ("6", nn.ReLU(inplace: true)), // [32, 14, 14]
-            ("7", nn.ConvTranspose2d(32, 1, kernel_size: 4, stride: 2, padding: 1)) // [1, 28, 28]
+            ("7", global::AutoencoderDsl.Convolutions.ConvTranspose2d(32, 1, kernel_size: 4, stride: 2, padding: 1)) // [1, 28, 28]
             // 8: Sigmoid, applied by Decode and fused into the Bernoulli loss as logits
         );
         register_module("encoder", encoder);

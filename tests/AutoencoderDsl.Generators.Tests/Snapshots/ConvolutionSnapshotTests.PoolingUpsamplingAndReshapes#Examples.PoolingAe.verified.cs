@@ -73,11 +73,11 @@ partial class PoolingAe : global::AutoencoderDsl.AutoencoderModule
     public PoolingAe(long? seed = null) : base(nameof(PoolingAe), spec, seed)
     {
         encoder = nn.Sequential(
-            ("0", nn.Conv2d(3, 8, kernel_size: 3, padding: 1)), // [8, 16, 16]
+            ("0", global::AutoencoderDsl.Convolutions.Conv2d(3, 8, kernel_size: 3, padding: 1)), // [8, 16, 16]
             ("1", nn.BatchNorm2d(8)), // [8, 16, 16]
             ("2", nn.ReLU(inplace: true)), // [8, 16, 16]
             ("3", nn.MaxPool2d(kernel_size: 2)), // [8, 8, 8]
-            ("4", nn.Conv2d(8, 16, kernel_size: 3, padding: 1)), // [16, 8, 8]
+            ("4", global::AutoencoderDsl.Convolutions.Conv2d(8, 16, kernel_size: 3, padding: 1)), // [16, 8, 8]
             ("5", nn.ReLU(inplace: true)), // [16, 8, 8]
             ("6", nn.Dropout2d(0.1)), // [16, 8, 8]
             ("7", nn.AvgPool2d(kernel_size: 3, stride: 2)), // [16, 3, 3]
@@ -89,10 +89,10 @@ partial class PoolingAe : global::AutoencoderDsl.AutoencoderModule
             ("1", nn.ReLU(inplace: true)), // [144]
             ("2", nn.Unflatten(1, [16, 3, 3])), // [16, 3, 3]
             ("3", nn.Upsample(scale_factor: [2, 2])), // [16, 6, 6]
-            ("4", nn.ConvTranspose2d(16, 8, kernel_size: 4, stride: 2, padding: 1)), // [8, 12, 12]
+            ("4", global::AutoencoderDsl.Convolutions.ConvTranspose2d(16, 8, kernel_size: 4, stride: 2, padding: 1)), // [8, 12, 12]
             ("5", nn.BatchNorm2d(8)), // [8, 12, 12]
             ("6", nn.ReLU(inplace: true)), // [8, 12, 12]
-            ("7", nn.ConvTranspose2d(8, 3, kernel_size: 5)) // [3, 16, 16]
+            ("7", global::AutoencoderDsl.Convolutions.ConvTranspose2d(8, 3, kernel_size: 5)) // [3, 16, 16]
             // 8: Sigmoid, applied by Decode and fused into the Bernoulli loss as logits
         );
         register_module("encoder", encoder);

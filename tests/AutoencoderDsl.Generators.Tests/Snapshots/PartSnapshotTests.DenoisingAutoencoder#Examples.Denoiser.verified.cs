@@ -64,7 +64,7 @@ partial class Denoiser : global::AutoencoderDsl.AutoencoderModule
     public Denoiser(long? seed = null) : base(nameof(Denoiser), spec, seed)
     {
         encoder = nn.Sequential(
-            ("0", nn.Conv2d(1, 16, kernel_size: 3, stride: 2, padding: 1)), // [16, 14, 14]
+            ("0", global::AutoencoderDsl.Convolutions.Conv2d(1, 16, kernel_size: 3, stride: 2, padding: 1)), // [16, 14, 14]
             ("1", nn.ReLU(inplace: true)), // [16, 14, 14]
             ("2", nn.Flatten()) // [3136]
         );
@@ -73,7 +73,7 @@ partial class Denoiser : global::AutoencoderDsl.AutoencoderModule
             ("0", nn.Linear(32, 3136)), // [3136]
             ("1", nn.ReLU(inplace: true)), // [3136]
             ("2", nn.Unflatten(1, [16, 14, 14])), // [16, 14, 14]
-            ("3", nn.ConvTranspose2d(16, 1, kernel_size: 4, stride: 2, padding: 1)) // [1, 28, 28]
+            ("3", global::AutoencoderDsl.Convolutions.ConvTranspose2d(16, 1, kernel_size: 4, stride: 2, padding: 1)) // [1, 28, 28]
             // 4: Sigmoid, applied by Decode and fused into the Bernoulli loss as logits
         );
         register_module("encoder", encoder);

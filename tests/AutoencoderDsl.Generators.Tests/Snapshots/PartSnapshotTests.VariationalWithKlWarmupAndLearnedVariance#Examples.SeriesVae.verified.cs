@@ -78,10 +78,10 @@ partial class SeriesVae : global::AutoencoderDsl.VariationalAutoencoderModule
     public SeriesVae(long? seed = null) : base(nameof(SeriesVae), spec, seed)
     {
         encoder = nn.Sequential(
-            ("0", nn.Conv1d(1, 16, kernel_size: 5, padding: 2)), // [16, 128]
+            ("0", global::AutoencoderDsl.Convolutions.Conv1d(1, 16, kernel_size: 5, padding: 2)), // [16, 128]
             ("1", nn.ReLU(inplace: true)), // [16, 128]
             ("2", nn.MaxPool1d(kernel_size: 2)), // [16, 64]
-            ("3", nn.Conv1d(16, 32, kernel_size: 5, padding: 2)), // [32, 64]
+            ("3", global::AutoencoderDsl.Convolutions.Conv1d(16, 32, kernel_size: 5, padding: 2)), // [32, 64]
             ("4", nn.BatchNorm1d(32)), // [32, 64]
             ("5", nn.ReLU(inplace: true)), // [32, 64]
             ("6", nn.AvgPool1d(kernel_size: 2)), // [32, 32]
@@ -93,9 +93,9 @@ partial class SeriesVae : global::AutoencoderDsl.VariationalAutoencoderModule
             ("0", nn.Linear(8, 1024)), // [1024]
             ("1", nn.ReLU(inplace: true)), // [1024]
             ("2", nn.Unflatten(1, [32, 32])), // [32, 32]
-            ("3", nn.ConvTranspose1d(32, 16, kernel_size: 4, stride: 2, padding: 1)), // [16, 64]
+            ("3", global::AutoencoderDsl.Convolutions.ConvTranspose1d(32, 16, kernel_size: 4, stride: 2, padding: 1)), // [16, 64]
             ("4", nn.ReLU(inplace: true)), // [16, 64]
-            ("5", nn.ConvTranspose1d(16, 1, kernel_size: 4, stride: 2, padding: 1)) // [1, 128]
+            ("5", global::AutoencoderDsl.Convolutions.ConvTranspose1d(16, 1, kernel_size: 4, stride: 2, padding: 1)) // [1, 128]
         );
         logScale = nn.Parameter(zeros(1)); // log σ, one σ shared by every output element
         register_module("encoder", encoder);
