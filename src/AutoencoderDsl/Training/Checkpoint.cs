@@ -110,7 +110,8 @@ internal static class Checkpoint
 
         var randomState = sections.Next(RandomSection);
         CpuRandomState.Require(randomState.Span, problem => Corrupt(path, $"its {RandomSection} section {problem}"));
-        var model = Checked(path, ModelSection, () => ModelFile.Check(module, sections.Next(ModelSection), path));
+        var modelImage = sections.Next(ModelSection);
+        var model = Checked(path, ModelSection, () => ModelFile.Check(module, modelImage, path));
         var optimizerState = sections.Next(OptimizerSection);
         var bestWeights = sections.Next(BestWeightsSection);
         if (bestWeights.Length > 0)

@@ -11,6 +11,7 @@ using AutoencoderDsl.Data;
 using AutoencoderDsl.Evaluation;
 using AutoencoderDsl.Tests.Data;
 using AutoencoderDsl.Training;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace AutoencoderDsl.Tests.Training;
@@ -20,7 +21,7 @@ namespace AutoencoderDsl.Tests.Training;
 /// every one must end in an <see cref="InvalidDataException"/> that names the file and what in it is wrong, with
 /// bounded memory, no process abort, and the model's parameters bit for bit as they were.
 /// </summary>
-public sealed class HostileFileTests : IDisposable
+public sealed class HostileFileTests(ITestOutputHelper output) : IDisposable
 {
     private const int DigestLength = 32;
     private readonly TemporaryFolder folder = new();
@@ -316,6 +317,7 @@ public sealed class HostileFileTests : IDisposable
         var resume = (options ?? TinyData.Options(epochs: 1)) with { Epochs = 2, CheckpointPath = path, ValidationSplit = 0.25, EarlyStopping = new EarlyStopping() };
 
         var error = Assert.Throws<InvalidDataException>(() => model.Fit(data, resume));
+        output.WriteLine(error.Message);
 
         Assert.True(error.Message.StartsWith($"The checkpoint '{path}' cannot be resumed: its {section} section", StringComparison.Ordinal), error.Message);
         Assert.True(error.Message.Contains(problem, StringComparison.Ordinal), error.Message);
