@@ -281,6 +281,11 @@ internal sealed class FlatAdam : TrainingOptimizer
         }
 
         long savedSteps = reader.ReadInt64();
+        if (savedSteps < 0)
+        {
+            throw new InvalidDataException($"The optimizer state counts {savedSteps} steps; a count cannot be negative.");
+        }
+
         long count = reader.ReadInt64();
         if (count != weights.numel())
         {
@@ -290,6 +295,16 @@ internal sealed class FlatAdam : TrainingOptimizer
         using var noGrad = no_grad();
         firstMoment.Load(reader);
         secondMoment.Load(reader);
+
+        // Moments that are not finite, or a negative second moment (its square root is taken), would turn the next step's parameters to NaN.
+        using (NewDisposeScope())
+        {
+            if (!firstMoment.isfinite().all().item<bool>() || !(secondMoment.isfinite() & secondMoment.ge(0)).all().item<bool>())
+            {
+                throw new InvalidDataException("The optimizer state holds moments that are not finite, or a negative second moment.");
+            }
+        }
+
         steps = savedSteps;
     }
 

@@ -109,6 +109,23 @@ public sealed class HostileFileTests(ITestOutputHelper output) : IDisposable
         AssertRefused(path, "optimizer state", "unusable", options);
     }
 
+    [Theory]
+    [InlineData("steps", "counts -1 steps")]
+    [InlineData("moment", "a negative second moment")]
+    public void A_checkpoint_whose_Adam_state_holds_values_out_of_range_is_refused(string field, string problem)
+    {
+        var path = CheckpointAfterOneEpoch("adam.ckpt");
+        var image = CheckpointImage.Read(path);
+        var state = image.Sections[2];
+
+        // The state starts with its tag, a length-prefixed string, then the step count; it ends with the second moment's last element.
+        int stepsAt = 1 + state[0];
+        _ = field == "steps" ? BitConverter.TryWriteBytes(state.AsSpan(stepsAt), -1L) : BitConverter.TryWriteBytes(state.AsSpan(state.Length - sizeof(float)), -1f);
+        image.Write(path);
+
+        AssertRefused(path, "optimizer state", problem);
+    }
+
     [Fact]
     public void A_model_file_whose_importance_samples_are_out_of_range_is_refused_at_Load()
     {
