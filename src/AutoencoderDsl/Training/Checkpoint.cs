@@ -19,7 +19,7 @@ namespace AutoencoderDsl.Training;
 /// header (the history and the <see cref="TrainingSignature"/> the run was trained with), libtorch's global random
 /// state, the model as a safetensors image, the optimizer's state, optionally the best epoch's
 /// weights for early stopping, and a SHA-256 of all of it at the end, so a damaged file is refused before anything is
-/// restored. Only the CPU generator is captured: on CUDA, dropout and noise drawn on the device make a resumed run
+/// restored; a crafted one, its SHA-256 recomputed, is refused by the checks of each section, also before anything is restored. Only the CPU generator is captured: on CUDA, dropout and noise drawn on the device make a resumed run
 /// statistically, not bitwise, equal to an uninterrupted one.
 /// </summary>
 internal static class Checkpoint
@@ -29,6 +29,13 @@ internal static class Checkpoint
     private const int FormatVersion = 4;
 
     private const int DigestLength = 32;
+
+    // The sections' names, as errors give them.
+    private const string HeaderSection = "header";
+    private const string RandomSection = "random state";
+    private const string ModelSection = "model";
+    private const string OptimizerSection = "optimizer state";
+    private const string BestWeightsSection = "best weights";
 
     /// <summary>What a checkpoint gives back: the completed epochs and, when early stopping kept them, the best weights.</summary>
     public sealed record Restored(List<EpochSummary> History, byte[]? BestWeights);
@@ -136,12 +143,6 @@ internal static class Checkpoint
 
         return new Restored(header.History.Select(record => record.ToSummary()).ToList(), bestWeights.Length == 0 ? null : bestWeights.ToArray());
     }
-
-    private const string HeaderSection = "header";
-    private const string RandomSection = "random state";
-    private const string ModelSection = "model";
-    private const string OptimizerSection = "optimizer state";
-    private const string BestWeightsSection = "best weights";
 
     private static void WriteSection(BinaryWriter writer, ReadOnlySpan<byte> bytes)
     {
