@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -7,6 +8,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using AutoencoderDsl.IO;
 using AutoencoderDsl.Training;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace AutoencoderDsl.Data;
@@ -63,45 +65,67 @@ public static partial class NpyFile
     }
 
     /// <summary>Reads a <c>.npy</c> file of little-endian numbers in C order, as NumPy writes them by default.</summary>
-    /// <exception cref="InvalidDataException">The file is not a <c>.npy</c> file, holds objects or Fortran order, or is shorter than its header says.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is not a <c>.npy</c> file, holds objects or Fortran order, or its data does not fill the shape its header
+    /// declares exactly; the message names the file. The declared size is checked against the file before anything is allocated.
+    /// </exception>
     public static Tensor Read(string path)
     {
         var bytes = ModelFile.ReadAll(path);
         if (bytes.Length < 10 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
         {
-            throw new InvalidDataException($"The file '{path}' is not a .npy file: it does not start with NumPy's magic string.");
+            throw Invalid(path, "it does not start with NumPy's magic string");
         }
 
         int major = bytes[6];
         int lengthBytes = major == 1 ? 2 : 4;
-        int headerLength = lengthBytes == 2 ? bytes[8] | (bytes[9] << 8) : BitConverter.ToInt32(bytes, 8);
-        int dataStart = 8 + lengthBytes + headerLength;
-        if (major is < 1 or > 3 || headerLength < 0 || dataStart > bytes.Length)
+        if (major is < 1 or > 3 || bytes.Length < 8 + lengthBytes)
         {
-            throw new InvalidDataException($"The file '{path}' has a damaged .npy header.");
+            throw Invalid(path, string.Create(CultureInfo.InvariantCulture, $"its header has the unknown format version {major}"));
         }
 
-        var header = Encoding.ASCII.GetString(bytes, 8 + lengthBytes, headerLength);
+        // Version 2 and 3 lengths are unsigned 32-bit: read them as such, and add them up in 64 bits.
+        long headerLength = lengthBytes == 2 ? BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8)) : BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8));
+        long dataStart = 8 + lengthBytes + headerLength;
+        if (dataStart > bytes.Length)
+        {
+            throw Invalid(path, string.Create(CultureInfo.InvariantCulture, $"its header claims {headerLength} bytes, past the end of the file ({bytes.Length} bytes)"));
+        }
+
+        var header = Encoding.ASCII.GetString(bytes, 8 + lengthBytes, (int)headerLength);
         var match = HeaderPattern().Match(header);
         var dtype = Descriptions.FirstOrDefault(entry => entry.Value == match.Groups["descr"].Value).Key;
         if (!match.Success || match.Groups["fortran"].Value != "False" || !Descriptions.ContainsValue(match.Groups["descr"].Value))
         {
-            throw new InvalidDataException($"The file '{path}' holds '{header.Trim()}'; this reader takes little-endian numbers or booleans in C order.");
+            throw Invalid(path, $"it holds '{FileText.Printable(header.Trim(), 200)}'; this reader takes little-endian numbers or booleans in C order");
         }
 
-        var shape = match.Groups["shape"].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(dim => long.Parse(dim, CultureInfo.InvariantCulture)).ToArray();
-        var result = empty(shape, dtype);
-        long size = result.NumberOfElements * result.ElementSize;
-        if (bytes.Length - dataStart != size)
+        var dims = match.Groups["shape"].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var shape = new long[dims.Length];
+        long size = dtype.ElementSize();
+        long available = bytes.Length - dataStart;
+        for (int i = 0; i < dims.Length; i++)
         {
-            result.Dispose();
-            throw new InvalidDataException($"The file '{path}' should hold {size} bytes of data for shape ({string.Join(", ", shape)}) but holds {bytes.Length - dataStart}.");
+            // Every dimension fits 64 bits and the product stays within the file, so a claimed 10¹² elements are refused here, not allocated.
+            if (!long.TryParse(dims[i], NumberStyles.None, CultureInfo.InvariantCulture, out shape[i]) || (shape[i] != 0 && size > available / shape[i]))
+            {
+                throw Invalid(path, $"its shape ({string.Join(", ", dims)}) needs more than the {available} bytes of data it holds");
+            }
+
+            size *= shape[i];
         }
 
-        bytes.AsSpan(dataStart).CopyTo(result.bytes);
+        if (available != size)
+        {
+            throw Invalid(path, string.Create(CultureInfo.InvariantCulture, $"it should hold {size} bytes of data for shape ({string.Join(", ", shape)}) but holds {available}"));
+        }
+
+        var result = empty(shape, dtype);
+        bytes.AsSpan((int)dataStart).CopyTo(result.bytes);
         return result;
     }
+
+    private static InvalidDataException Invalid(string path, string problem) => new($"The file '{path}' is not a readable .npy file: {problem}.");
 
     [GeneratedRegex(@"'descr':\s*'(?<descr>[^']+)',\s*'fortran_order':\s*(?<fortran>True|False),\s*'shape':\s*\((?<shape>[0-9,\s]*)\)")]
     private static partial Regex HeaderPattern();

@@ -75,6 +75,7 @@ public sealed class Standardizer : IDisposable
     {
         var bytes = ModelFile.ReadAll(path);
         var (entries, _, start) = SafeTensors.Read(bytes, path);
+        using var scope = NewDisposeScope();
         return FromTensors(entries.ToDictionary(entry => entry.Name, entry => SafeTensors.Tensor(bytes, start, entry)), path);
     }
 
@@ -88,15 +89,25 @@ public sealed class Standardizer : IDisposable
     /// <summary>The tensors a model file carries for it.</summary>
     internal IEnumerable<KeyValuePair<string, Tensor>> Tensors() => [new(MeanName, Mean), new(ScaleName, Scale)];
 
-    /// <summary>A standardizer from the tensors a file carried, checked.</summary>
+    /// <summary>A standardizer from copies of the tensors a file carried, checked: floating-point and finite, with every scale above zero.</summary>
     internal static Standardizer FromTensors(IReadOnlyDictionary<string, Tensor> tensors, string path)
     {
-        if (!tensors.TryGetValue(MeanName, out var mean) || !tensors.TryGetValue(ScaleName, out var scale) || mean.ndim != 1 || !mean.shape.SequenceEqual(scale.shape))
+        if (!tensors.TryGetValue(MeanName, out var mean) || !tensors.TryGetValue(ScaleName, out var scale) || mean.ndim != 1 || !mean.shape.SequenceEqual(scale.shape)
+            || !is_floating_point(mean) || !is_floating_point(scale))
         {
-            throw new InvalidDataException($"The file '{path}' does not hold a standardizer: it needs a mean and a scale of the same length.");
+            throw new InvalidDataException($"The file '{path}' does not hold a standardizer: it needs a floating-point mean and scale of the same length.");
         }
 
-        return new Standardizer(mean, scale);
+        // A zero, negative or non-finite scale would turn every later Transform into ∞ or NaN.
+        using (NewDisposeScope())
+        {
+            if (!mean.isfinite().all().item<bool>() || !(scale.isfinite() & scale.gt(0)).all().item<bool>())
+            {
+                throw new InvalidDataException($"The file '{path}' holds a damaged standardizer: its means must be finite and its scales finite and above zero.");
+            }
+        }
+
+        return new Standardizer(mean.clone(), scale.clone());
     }
 
     private void RequireColumns(Tensor data)

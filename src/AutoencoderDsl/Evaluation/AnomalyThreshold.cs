@@ -26,8 +26,13 @@ public sealed record AnomalyScoring
     public int ImportanceSamples
     {
         get;
-        init => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(ImportanceSamples), value, "The importance samples must be 0 (the ELBO) or more.");
+        init => field = value is >= 0 and <= MaxImportanceSamples
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(ImportanceSamples), value, $"The importance samples must lie in [0, {MaxImportanceSamples}]: 0 for the ELBO, k for the IWAE bound with k draws.");
     }
+
+    /// <summary>The most importance samples a score draws per example (each is a decode, so more would run for hours).</summary>
+    public const int MaxImportanceSamples = 1 << 20;
 
     /// <summary>
     /// Whether the score subtracts the negative log-likelihood a perfect reconstruction would get. That part depends on
@@ -72,8 +77,11 @@ public sealed record AnomalyThreshold(double Value, AnomalyScoring Scoring, stri
         metadata[CalibrationKey] = Calibration;
     }
 
-    /// <summary>The threshold a model file's metadata holds, or null when it holds none.</summary>
-    internal static AnomalyThreshold? ReadFrom(IReadOnlyDictionary<string, string> metadata, string path)
+    /// <summary>
+    /// The threshold a model file's metadata holds, or null when it holds none; every value range-checked, importance
+    /// samples only for a <paramref name="variational"/> model.
+    /// </summary>
+    internal static AnomalyThreshold? ReadFrom(IReadOnlyDictionary<string, string> metadata, string path, bool variational)
     {
         if (!metadata.TryGetValue(ValueKey, out var value))
         {
@@ -84,7 +92,14 @@ public sealed record AnomalyThreshold(double Value, AnomalyScoring Scoring, stri
             || !metadata.TryGetValue(SamplesKey, out var samplesText) || !int.TryParse(samplesText, NumberStyles.None, CultureInfo.InvariantCulture, out var samples)
             || !bool.TryParse(metadata.GetValueOrDefault(RelativeKey, "false"), out var relative))
         {
-            throw new InvalidDataException($"The file '{path}' holds an unreadable anomaly threshold ('{value}').");
+            throw new InvalidDataException($"The file '{path}' holds an unreadable anomaly threshold ('{IO.FileText.Printable(value, 64)}').");
+        }
+
+        if (samples > (variational ? AnomalyScoring.MaxImportanceSamples : 0))
+        {
+            throw new InvalidDataException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"The file '{path}' holds {Training.ModelExtras.Prefix}{SamplesKey} = {samples}, but this model takes {(variational ? $"0 to {AnomalyScoring.MaxImportanceSamples}" : "0 (importance samples need a variational model)")}."));
         }
 
         return new AnomalyThreshold(threshold, new AnomalyScoring { ImportanceSamples = samples, RelativeToPerfect = relative }, metadata.GetValueOrDefault(CalibrationKey, ""));

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -121,17 +122,33 @@ public sealed class GaussianMixture : IDisposable
     internal IEnumerable<KeyValuePair<string, Tensor>> Tensors() =>
         [new(nameof(Weights), Weights), new(nameof(Means), Means), new(nameof(Covariances), Covariances)];
 
-    /// <summary>A mixture from the tensors a file carried, checked; it owns them.</summary>
-    internal static GaussianMixture FromTensors(IReadOnlyDictionary<string, Tensor> tensors, string path)
+    /// <summary>
+    /// A mixture of <paramref name="dimensions"/>-dimensional points from copies of the tensors a file carried, each
+    /// checked first: float64 and finite, weights that are not negative and sum to 1, and covariances that are symmetric
+    /// and positive definite, so that sampling cannot fail later in libtorch.
+    /// </summary>
+    internal static GaussianMixture FromTensors(IReadOnlyDictionary<string, Tensor> tensors, long dimensions, string path)
     {
         if (!tensors.TryGetValue(nameof(Weights), out var weights) || !tensors.TryGetValue(nameof(Means), out var means) || !tensors.TryGetValue(nameof(Covariances), out var covariances)
-            || weights.ndim != 1 || means.ndim != 2 || covariances.ndim != 3 || means.shape[0] != weights.shape[0]
-            || covariances.shape[0] != weights.shape[0] || covariances.shape[1] != means.shape[1] || covariances.shape[2] != means.shape[1])
+            || weights.ndim != 1 || means.ndim != 2 || covariances.ndim != 3 || weights.shape[0] < 1 || means.shape[0] != weights.shape[0] || means.shape[1] != dimensions
+            || covariances.shape[0] != weights.shape[0] || covariances.shape[1] != dimensions || covariances.shape[2] != dimensions)
         {
-            throw new System.IO.InvalidDataException($"The file '{path}' holds a damaged sampler: it needs weights [K], means [K, D] and covariances [K, D, D].");
+            throw new System.IO.InvalidDataException($"The file '{path}' holds a damaged sampler: it needs weights [K], means [K, {dimensions}] and covariances [K, {dimensions}, {dimensions}].");
         }
 
-        return new GaussianMixture(weights, means, covariances);
+        using var scope = NewDisposeScope();
+        string? problem =
+            new[] { weights, means, covariances }.Any(tensor => tensor.dtype != ScalarType.Float64) ? "its tensors are not float64"
+            : !weights.isfinite().all().item<bool>() || !means.isfinite().all().item<bool>() || !covariances.isfinite().all().item<bool>() ? "it holds NaN or infinite values"
+            : weights.lt(0).any().item<bool>() || Math.Abs(weights.sum().item<double>() - 1) > 1e-6 ? "its weights are negative or do not sum to 1"
+            : !covariances.allclose(covariances.transpose(1, 2)) || linalg.cholesky_ex(covariances).info.ne(0).any().item<bool>() ? "a covariance is not symmetric positive definite"
+            : null;
+        if (problem is not null)
+        {
+            throw new System.IO.InvalidDataException($"The file '{path}' holds a damaged sampler: {problem}.");
+        }
+
+        return new GaussianMixture(weights.clone(), means.clone(), covariances.clone());
     }
 
     /// <summary>Releases the parameters.</summary>

@@ -135,24 +135,36 @@ internal static class SafeTensors
             throw Invalid(path, $"it holds {bytes.Length} bytes, fewer than a safetensors header's length");
         }
 
-        long headerLength = (long)BinaryPrimitives.ReadUInt64LittleEndian(bytes);
-        if (headerLength > MaxHeaderLength || headerLength > bytes.Length - 8)
+        // Unsigned, so a length with the top bit set is not read as a negative one.
+        ulong declaredLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        if (declaredLength > MaxHeaderLength || declaredLength > (ulong)(bytes.Length - 8))
         {
             throw Invalid(path, "its header length is beyond the end of the file");
         }
 
+        long headerLength = (long)declaredLength;
         var entries = new List<SafeTensorEntry>();
-        var metadata = new Dictionary<string, string>();
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
             using var document = JsonDocument.Parse(file.Slice(8, (int)headerLength));
+            var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var property in document.RootElement.EnumerateObject())
             {
+                // JSON allows a name twice and a reader would keep one of them silently: refuse the file instead.
+                if (!names.Add(property.Name))
+                {
+                    throw Invalid(path, $"its header names '{property.Name}' twice");
+                }
+
                 if (property.Name == "__metadata__")
                 {
                     foreach (var item in property.Value.EnumerateObject())
                     {
-                        metadata[item.Name] = item.Value.GetString() ?? string.Empty;
+                        if (!metadata.TryAdd(item.Name, item.Value.GetString() ?? string.Empty))
+                        {
+                            throw Invalid(path, $"its metadata names '{item.Name}' twice");
+                        }
                     }
 
                     continue;
@@ -167,23 +179,34 @@ internal static class SafeTensors
 
                 var shape = property.Value.GetProperty("shape").EnumerateArray().Select(dim => dim.GetInt64()).ToArray();
                 var offsets = property.Value.GetProperty("data_offsets").EnumerateArray().Select(offset => offset.GetInt64()).ToArray();
+                if (offsets.Length != 2)
+                {
+                    throw Invalid(path, $"the tensor '{property.Name}' has {offsets.Length} data offsets instead of a begin and an end");
+                }
+
                 entries.Add(new SafeTensorEntry(property.Name, dtype.Key, shape, offsets[0], offsets[1]));
             }
         }
-        catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or IndexOutOfRangeException or ArgumentException)
+        catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
         {
             throw Invalid(path, "its header is not valid safetensors JSON", exception);
         }
 
+        // Each tensor's size is checked against the rest of the file before anything is allocated, in arithmetic that
+        // cannot wrap: a shape whose product overflows 64 bits would otherwise pass as a small one.
         long dataStart = 8 + headerLength;
         long dataLength = bytes.Length - dataStart;
         long expected = 0;
         foreach (var entry in entries.OrderBy(entry => entry.Begin))
         {
-            long size = entry.Shape.Aggregate(1L, (product, dim) => product * dim) * entry.DType.ElementSize();
-            if (entry.Begin != expected || entry.End - entry.Begin != size || entry.Shape.Any(dim => dim < 0))
+            if (entry.Begin != expected || entry.End < entry.Begin || ByteSize(entry) != entry.End - entry.Begin)
             {
-                throw Invalid(path, $"the tensor '{entry.Name}' does not fit its byte range");
+                throw Invalid(path, string.Create(CultureInfo.InvariantCulture, $"the tensor '{entry.Name}' {Shapes.Format(entry.Shape)} does not fit its byte range [{entry.Begin}, {entry.End})"));
+            }
+
+            if (entry.End > dataLength)
+            {
+                throw Invalid(path, string.Create(CultureInfo.InvariantCulture, $"it is truncated: the tensor '{entry.Name}' ends at byte {entry.End} of the data, which holds {dataLength}"));
             }
 
             expected = entry.End;
@@ -191,7 +214,7 @@ internal static class SafeTensors
 
         if (expected != dataLength)
         {
-            throw Invalid(path, dataLength < expected ? "it is truncated" : string.Create(CultureInfo.InvariantCulture, $"{dataLength - expected} unexpected bytes follow its last tensor"));
+            throw Invalid(path, string.Create(CultureInfo.InvariantCulture, $"{dataLength - expected} unexpected bytes follow its last tensor"));
         }
 
         if (metadata.TryGetValue(ChecksumKey, out var recorded))
@@ -200,6 +223,23 @@ internal static class SafeTensors
         }
 
         return (entries, metadata, dataStart);
+    }
+
+    /// <summary>The bytes <paramref name="entry"/>'s shape and element type need, or -1 when a dimension is negative or the product exceeds 64 bits.</summary>
+    private static long ByteSize(SafeTensorEntry entry)
+    {
+        long size = entry.DType.ElementSize();
+        foreach (var dim in entry.Shape)
+        {
+            if (dim < 0 || (dim != 0 && size > long.MaxValue / dim))
+            {
+                return -1;
+            }
+
+            size *= dim;
+        }
+
+        return size;
     }
 
     /// <summary>A CPU tensor holding <paramref name="entry"/>'s data.</summary>

@@ -205,12 +205,12 @@ public abstract partial class AutoencoderModel
         }
     }
 
-    /// <summary>Restores what <see cref="WriteExtras"/> wrote; the tensors are copied, since the caller disposes its own.</summary>
+    /// <summary>Restores what <see cref="WriteExtras"/> wrote, each value range-checked; the tensors are copied, since the caller disposes its own.</summary>
     private protected virtual void ReadExtras(ModelExtras extras, string path)
     {
-        AnomalyThreshold = AnomalyThreshold.ReadFrom(extras.Metadata, path);
+        AnomalyThreshold = AnomalyThreshold.ReadFrom(extras.Metadata, path, this is VariationalAutoencoderModule);
         var standardizer = extras.Group(StandardizerGroup);
-        Standardizer = standardizer.Count == 0 ? null : Standardizer.FromTensors(standardizer.ToDictionary(entry => entry.Key, entry => entry.Value.clone()), path);
+        Standardizer = standardizer.Count == 0 ? null : Standardizer.FromTensors(standardizer, path);
     }
 
     private AnomalyThreshold RequireThreshold() =>

@@ -149,9 +149,18 @@ public abstract partial class AutoencoderModel : nn.Module, ITrainableAutoencode
     protected static TModel LoadInto<TModel>(TModel model, string path)
         where TModel : AutoencoderModel
     {
-        using var extras = ModelFile.LoadWithExtras(model, path);
-        model.ReadExtras(extras, path);
-        return model;
+        try
+        {
+            using var extras = ModelFile.LoadWithExtras(model, path);
+            model.ReadExtras(extras, path);
+            return model;
+        }
+        catch
+        {
+            // The caller never sees the model a refused file was being loaded into.
+            model.Dispose();
+            throw;
+        }
     }
 
     ModelLoss ITrainableAutoencoder.ComputeLoss(Tensor input, Tensor target, Tensor? labels) => LossCore(input, target, labels);

@@ -173,9 +173,11 @@ public abstract class VariationalAutoencoderModule : AutoencoderModel
     private static IEnumerable<int> Chunks(int draws, long examples)
     {
         int chunk = (int)Math.Max(1, Math.Min(draws, DecodesPerStep / Math.Max(1, examples)));
-        for (int done = 0; done < draws; done += chunk)
+
+        // Counted in 64 bits: near int.MaxValue draws an int count would wrap and never reach the end.
+        for (long done = 0; done < draws; done += chunk)
         {
-            yield return Math.Min(chunk, draws - done);
+            yield return (int)Math.Min(chunk, draws - done);
         }
     }
 
@@ -195,7 +197,7 @@ public abstract class VariationalAutoencoderModule : AutoencoderModel
     {
         base.ReadExtras(extras, path);
         var sampler = extras.Group(SamplerGroup);
-        Sampler = sampler.Count == 0 ? null : GaussianMixture.FromTensors(sampler.ToDictionary(entry => entry.Key, entry => entry.Value.clone()), path);
+        Sampler = sampler.Count == 0 ? null : GaussianMixture.FromTensors(sampler, Spec.LatentDim, path);
     }
 
     /// <summary>Decodes <paramref name="count"/> codes drawn from the prior N(0, I), of the classes <paramref name="labels"/> for a conditional model.</summary>

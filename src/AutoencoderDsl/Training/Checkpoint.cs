@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -18,7 +19,7 @@ namespace AutoencoderDsl.Training;
 /// header (the history and the <see cref="TrainingSignature"/> the run was trained with), libtorch's global random
 /// state, the model as a safetensors image, the optimizer's state, optionally the best epoch's
 /// weights for early stopping, and a SHA-256 of all of it at the end, so a damaged file is refused before anything is
-/// restored. Only the CPU generator is captured: on CUDA, dropout and noise drawn on the device make a resumed run
+/// restored; a crafted one, its SHA-256 recomputed, is refused by the checks of each section, also before anything is restored. Only the CPU generator is captured: on CUDA, dropout and noise drawn on the device make a resumed run
 /// statistically, not bitwise, equal to an uninterrupted one.
 /// </summary>
 internal static class Checkpoint
@@ -28,6 +29,13 @@ internal static class Checkpoint
     private const int FormatVersion = 4;
 
     private const int DigestLength = 32;
+
+    // The sections' names, as errors give them.
+    private const string HeaderSection = "header";
+    private const string RandomSection = "random state";
+    private const string ModelSection = "model";
+    private const string OptimizerSection = "optimizer state";
+    private const string BestWeightsSection = "best weights";
 
     /// <summary>What a checkpoint gives back: the completed epochs and, when early stopping kept them, the best weights.</summary>
     public sealed record Restored(List<EpochSummary> History, byte[]? BestWeights);
@@ -71,9 +79,10 @@ internal static class Checkpoint
 
     /// <summary>
     /// Restores the model, the optimizer and libtorch's global random state from <paramref name="path"/> and returns the
-    /// completed epochs. Throws <see cref="InvalidDataException"/> naming the file when it is damaged or not a checkpoint
-    /// of this model, and <see cref="ArgumentException"/> when it was trained with other options or data (unless
-    /// <paramref name="despiteChanges"/>), in both cases before the model is changed.
+    /// completed epochs. Every section is read and checked before anything is changed, so a damaged or crafted file
+    /// (its checksum recomputed) changes nothing: <see cref="InvalidDataException"/> naming the file and the section when
+    /// it is damaged or not a checkpoint of this model, and <see cref="ArgumentException"/> when it was trained with other
+    /// options or data (unless <paramref name="despiteChanges"/>).
     /// </summary>
     public static Restored Restore(string path, nn.Module module, TrainingOptimizer optimizer, TrainingSignature signature, bool despiteChanges)
     {
@@ -88,15 +97,14 @@ internal static class Checkpoint
             throw Corrupt(path, "its checksum does not match its contents, so it was damaged after it was written (or cut short); delete it to start afresh");
         }
 
-        using var reader = new BinaryReader(new MemoryStream(bytes, 0, bytes.Length - DigestLength));
-        reader.ReadBytes(Magic.Length);
-        var version = reader.ReadInt32();
+        var sections = new Sections(path, bytes, Magic.Length, bytes.Length - DigestLength);
+        var version = BinaryPrimitives.ReadInt32LittleEndian(sections.Next("format version", sizeof(int)).Span);
         if (version != FormatVersion)
         {
             throw Corrupt(path, string.Create(CultureInfo.InvariantCulture, $"it has format version {version}, but this library reads version {FormatVersion}"));
         }
 
-        var header = JsonSerializer.Deserialize<Header>(reader.ReadString()) ?? throw Corrupt(path, "its header is empty");
+        var header = sections.ReadHeader();
         var recorded = new TrainingSignature(header.Signature);
         var differences = recorded.Differences(signature).ToList();
         if (differences.Count > 0 && !despiteChanges)
@@ -107,30 +115,33 @@ internal static class Checkpoint
                 "options");
         }
 
-        var randomBytes = ReadSection(reader);
-        using (var currentRandomState = torch.random.get_rng_state())
+        var randomState = sections.Next(RandomSection);
+        CpuRandomState.Require(randomState.Span, problem => Corrupt(path, $"its {RandomSection} section {problem}"));
+        var modelImage = sections.Next(ModelSection);
+        var model = Checked(path, ModelSection, () => ModelFile.Check(module, modelImage, path));
+        var optimizerState = sections.Next(OptimizerSection);
+        var bestWeights = sections.Next(BestWeightsSection);
+        if (bestWeights.Length > 0)
         {
-            if (randomBytes.Length != currentRandomState.NumberOfElements)
-            {
-                throw Corrupt(path, "its random state has the wrong size");
-            }
+            Checked(path, BestWeightsSection, () => ModelFile.Check(module, bestWeights, path));
         }
 
-        var modelBytes = ReadSection(reader);
-        var optimizerBytes = ReadSection(reader);
-        var bestWeights = ReadSection(reader);
+        sections.RequireEnd();
 
-        // The model is checked whole before it is changed; the optimizer's state fits a model that passed the check.
-        ModelFile.Read(module, modelBytes, path);
+        // The optimizer's state is only known to fit once loaded; its loading puts the old state back if it fails, and
+        // it is the one step before the model changes that can fail.
         if (!differences.Any(difference => difference.StartsWith("Optimizer ", StringComparison.Ordinal)))
         {
-            using var optimizerReader = new BinaryReader(new MemoryStream(optimizerBytes));
-            optimizer.Load(optimizerReader);
+            Checked(path, OptimizerSection, () => optimizer.LoadOrKeep(optimizerState));
         }
 
-        using var randomState = torch.tensor(randomBytes);
-        torch.random.set_rng_state(randomState);
-        return new Restored(header.History.Select(record => record.ToSummary()).ToList(), bestWeights.Length == 0 ? null : bestWeights);
+        ModelFile.Apply(module, model).Dispose();
+        using (var state = torch.tensor(randomState.ToArray()))
+        {
+            torch.random.set_rng_state(state);
+        }
+
+        return new Restored(header.History.Select(record => record.ToSummary()).ToList(), bestWeights.Length == 0 ? null : bestWeights.ToArray());
     }
 
     private static void WriteSection(BinaryWriter writer, ReadOnlySpan<byte> bytes)
@@ -139,12 +150,102 @@ internal static class Checkpoint
         writer.Write(bytes);
     }
 
-    private static byte[] ReadSection(BinaryReader reader) => reader.ReadBytes(checked((int)reader.ReadInt64()));
+    /// <summary>Runs a check of one section, naming the file and the section in what it throws.</summary>
+    private static T Checked<T>(string path, string section, Func<T> check)
+    {
+        try
+        {
+            return check();
+        }
+        catch (Exception exception) when (IsDataError(exception))
+        {
+            throw Corrupt(path, $"its {section} section is unusable: {exception.Message.TrimEnd('.')}", exception);
+        }
+    }
+
+    private static void Checked(string path, string section, Action check) => Checked(path, section, () =>
+    {
+        check();
+        return true;
+    });
+
+    /// <summary>What reading hostile bytes throws in managed code or from libtorch, as opposed to a bug or a lack of memory.</summary>
+    private static bool IsDataError(Exception exception) =>
+        exception is InvalidDataException or IOException or ArgumentException or FormatException or OverflowException or InvalidOperationException
+            or IndexOutOfRangeException or KeyNotFoundException or NotSupportedException or JsonException or System.Runtime.InteropServices.ExternalException;
 
     private static InvalidDataException Corrupt(string path, string problem, Exception? inner = null) =>
         new($"The checkpoint '{path}' cannot be resumed: {problem}.", inner);
 
-    private sealed record Header(Dictionary<string, string> Signature, List<EpochRecord> History);
+    private sealed record Header(Dictionary<string, string>? Signature, List<EpochRecord>? History);
+
+    /// <summary>The sections of a checkpoint's content in order, each length checked against what is left before it is read.</summary>
+    private sealed class Sections(string path, byte[] bytes, int start, int end)
+    {
+        private int position = start;
+
+        /// <summary>The next <paramref name="length"/> bytes, or, without one, the next section of a recorded length.</summary>
+        public ReadOnlyMemory<byte> Next(string section, int? length = null)
+        {
+            int left = end - position;
+            long size;
+            if (length is int known)
+            {
+                size = known;
+            }
+            else if (left < sizeof(long))
+            {
+                throw Corrupt(path, $"its {section} section is missing: the file ends {left} bytes after the previous one");
+            }
+            else
+            {
+                size = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(position));
+                position += sizeof(long);
+                left -= sizeof(long);
+            }
+
+            if (size < 0 || size > left)
+            {
+                throw Corrupt(path, string.Create(CultureInfo.InvariantCulture, $"its {section} section claims {size} bytes, but {left} are left in the file"));
+            }
+
+            var slice = bytes.AsMemory(position, (int)size);
+            position += (int)size;
+            return slice;
+        }
+
+        /// <summary>The JSON header, a string as <see cref="BinaryWriter"/> writes one, with every field present and the epochs numbered 1, 2, ….</summary>
+        public (Dictionary<string, string> Signature, List<EpochRecord> History) ReadHeader()
+        {
+            var stream = new MemoryStream(bytes, position, end - position, writable: false);
+            using var reader = new BinaryReader(stream, Encoding.UTF8);
+            var header = Checked(path, HeaderSection, () => JsonSerializer.Deserialize<Header>(reader.ReadString()));
+            position += (int)stream.Position;
+            if (header is not { Signature: { } signature, History: { } history })
+            {
+                throw Corrupt(path, $"its {HeaderSection} section lacks the signature or the history");
+            }
+
+            for (int i = 0; i < history.Count; i++)
+            {
+                var epoch = history[i];
+                if (epoch is null || epoch.Epoch != i + 1 || epoch.Train is null || epoch.LossWeights is null || epoch.DurationTicks < 0 || !double.IsFinite(epoch.LearningRate) || epoch.LearningRate < 0)
+                {
+                    throw Corrupt(path, string.Create(CultureInfo.InvariantCulture, $"its {HeaderSection} section holds a damaged record for epoch {i + 1}"));
+                }
+            }
+
+            return (signature, history);
+        }
+
+        public void RequireEnd()
+        {
+            if (position != end)
+            {
+                throw Corrupt(path, string.Create(CultureInfo.InvariantCulture, $"{end - position} unexpected bytes follow its last section"));
+            }
+        }
+    }
 
     private sealed record EpochRecord(
         int Epoch,

@@ -88,27 +88,39 @@ public static class ModelFile
     /// Checks, then copies, a safetensors image into the module's own tensors, in place (an optimizer holding them stays
     /// connected), and returns the extras it carries, which the caller owns.
     /// </summary>
-    internal static ModelExtras Read(nn.Module module, ReadOnlyMemory<byte> bytes, string path)
+    internal static ModelExtras Read(nn.Module module, ReadOnlyMemory<byte> bytes, string path) => Apply(module, Check(module, bytes, path));
+
+    /// <summary>Checks a safetensors image's layout, checksum, names, element types and shapes against <paramref name="module"/>, changing nothing.</summary>
+    internal static CheckedImage Check(nn.Module module, ReadOnlyMemory<byte> bytes, string path)
     {
-        var (allEntries, metadata, dataStart) = SafeTensors.Read(bytes, path);
-        var entries = allEntries.Where(entry => !entry.Name.StartsWith(ModelExtras.Prefix, StringComparison.Ordinal)).ToList();
-        RequireMatch(module, entries.Select(entry => (entry.Name, entry.DType, entry.Shape)), path);
+        var (entries, metadata, dataStart) = SafeTensors.Read(bytes, path);
+        RequireMatch(module, entries.Where(entry => !IsExtra(entry.Name)).Select(entry => (entry.Name, entry.DType, entry.Shape)), path);
+        return new CheckedImage(bytes, entries, metadata, dataStart);
+    }
+
+    /// <summary>Copies a checked image into the module's own tensors and returns its extras, which the caller owns.</summary>
+    internal static ModelExtras Apply(nn.Module module, CheckedImage image)
+    {
+        // The extras are built first: once the module's tensors change, nothing is left that can fail.
+        var extras = new ModelExtras(
+            image.Entries.Where(entry => IsExtra(entry.Name))
+                .ToDictionary(entry => entry.Name[ModelExtras.Prefix.Length..], entry => SafeTensors.Tensor(image.Bytes.Span, image.DataStart, entry)),
+            image.Metadata.Where(entry => IsExtra(entry.Key))
+                .ToDictionary(entry => entry.Key[ModelExtras.Prefix.Length..], entry => entry.Value));
         using (no_grad())
         {
             var targets = module.state_dict();
-            foreach (var entry in entries)
+            foreach (var entry in image.Entries.Where(entry => !IsExtra(entry.Name)))
             {
-                using var source = SafeTensors.Tensor(bytes.Span, dataStart, entry);
+                using var source = SafeTensors.Tensor(image.Bytes.Span, image.DataStart, entry);
                 targets[entry.Name].copy_(source);
             }
         }
 
-        return new ModelExtras(
-            allEntries.Where(entry => entry.Name.StartsWith(ModelExtras.Prefix, StringComparison.Ordinal))
-                .ToDictionary(entry => entry.Name[ModelExtras.Prefix.Length..], entry => SafeTensors.Tensor(bytes.Span, dataStart, entry)),
-            metadata.Where(entry => entry.Key.StartsWith(ModelExtras.Prefix, StringComparison.Ordinal))
-                .ToDictionary(entry => entry.Key[ModelExtras.Prefix.Length..], entry => entry.Value));
+        return extras;
     }
+
+    private static bool IsExtra(string name) => name.StartsWith(ModelExtras.Prefix, StringComparison.Ordinal);
 
     /// <summary>
     /// Checks tensors from <paramref name="source"/> against <paramref name="module"/>'s state dict, then copies them
@@ -177,6 +189,9 @@ public static class ModelFile
         }
     }
 }
+
+/// <summary>A safetensors image whose layout, checksum and match with a module were checked: see <see cref="ModelFile.Check"/>.</summary>
+internal sealed record CheckedImage(ReadOnlyMemory<byte> Bytes, IReadOnlyList<SafeTensorEntry> Entries, IReadOnlyDictionary<string, string> Metadata, long DataStart);
 
 /// <summary>
 /// What a model file carries beside the state dict: tensors and metadata under names starting <see cref="Prefix"/>, so

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using AutoencoderDsl.IO;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -33,6 +34,36 @@ internal abstract class TrainingOptimizer : IDisposable
 
     /// <summary>Restores what <see cref="Save"/> wrote for the same parameters; <see cref="InvalidDataException"/> when it does not fit.</summary>
     public abstract void Load(BinaryReader reader);
+
+    /// <summary>
+    /// <see cref="Load"/> of all of <paramref name="state"/>, or nothing: when it fails part-way (the bytes are damaged
+    /// or another optimizer's), the state held before is put back and the failure rethrown.
+    /// </summary>
+    public void LoadOrKeep(ReadOnlyMemory<byte> state)
+    {
+        var before = new MemoryStream();
+        using (var writer = new BinaryWriter(before, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            Save(writer);
+        }
+
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(state.ToArray(), writable: false));
+            Load(reader);
+            if (reader.BaseStream.Position != reader.BaseStream.Length)
+            {
+                throw new InvalidDataException($"{reader.BaseStream.Length - reader.BaseStream.Position} bytes follow the optimizer's state.");
+            }
+        }
+        catch
+        {
+            before.Position = 0;
+            using var reader = new BinaryReader(before);
+            Load(reader);
+            throw;
+        }
+    }
 
     public abstract void Dispose();
 }
@@ -246,10 +277,15 @@ internal sealed class FlatAdam : TrainingOptimizer
         string tag = reader.ReadString();
         if (tag != StateTag)
         {
-            throw new InvalidDataException($"The optimizer state is not this library's Adam state (it starts '{Printable(tag)}').");
+            throw new InvalidDataException($"The optimizer state is not this library's Adam state (it starts '{FileText.Printable(tag, 32)}').");
         }
 
         long savedSteps = reader.ReadInt64();
+        if (savedSteps < 0)
+        {
+            throw new InvalidDataException($"The optimizer state counts {savedSteps} steps; a count cannot be negative.");
+        }
+
         long count = reader.ReadInt64();
         if (count != weights.numel())
         {
@@ -259,6 +295,16 @@ internal sealed class FlatAdam : TrainingOptimizer
         using var noGrad = no_grad();
         firstMoment.Load(reader);
         secondMoment.Load(reader);
+
+        // Moments that are not finite, or a negative second moment (its square root is taken), would turn the next step's parameters to NaN.
+        using (NewDisposeScope())
+        {
+            if (!firstMoment.isfinite().all().item<bool>() || !(secondMoment.isfinite() & secondMoment.ge(0)).all().item<bool>())
+            {
+                throw new InvalidDataException("The optimizer state holds moments that are not finite, or a negative second moment.");
+            }
+        }
+
         steps = savedSteps;
     }
 
@@ -282,7 +328,4 @@ internal sealed class FlatAdam : TrainingOptimizer
         secondMoment.Dispose();
         denominator.Dispose();
     }
-
-    private static string Printable(string text) =>
-        new(text.Take(32).Select(c => char.IsControl(c) ? '?' : c).ToArray());
 }
