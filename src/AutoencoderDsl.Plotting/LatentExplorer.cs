@@ -3,7 +3,9 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Net;
+using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using AutoencoderDsl.IO;
 using static TorchSharp.torch;
 
@@ -12,7 +14,8 @@ namespace AutoencoderDsl.Plotting;
 /// <summary>
 /// One self-contained HTML page (no server, no network) to explore a 2-D latent space: the embedding of a data set as a
 /// scatter coloured by class; hovering a point shows the example and its reconstruction; clicking anywhere on the plane
-/// shows the image decoded there, from a grid decoded in advance and embedded in the page.
+/// shows the image decoded there, from a grid decoded in advance and embedded in the page. The title and class names,
+/// which may come from a file (a CSV label column), are shown as text whatever they hold: the page runs no code of theirs.
 /// </summary>
 public static class LatentExplorer
 {
@@ -79,9 +82,15 @@ public static class LatentExplorer
         };
 
         using var template = typeof(LatentExplorer).Assembly.GetManifestResourceStream("AutoencoderDsl.Plotting.explorer.html")!;
-        var page = new StreamReader(template).ReadToEnd()
-            .Replace("__TITLE__", WebUtility.HtmlEncode(title), StringComparison.Ordinal)
-            .Replace("__DATA__", JsonSerializer.Serialize(data), StringComparison.Ordinal);
+        var values = new Dictionary<string, string>
+        {
+            ["__TITLE__"] = WebUtility.HtmlEncode(title),
+            // The default encoder escapes < > & and U+2028/2029 in strings, so a class name cannot close the page's JSON element.
+            ["__DATA__"] = JsonSerializer.Serialize(data, new JsonSerializerOptions { Encoder = JavaScriptEncoder.Default }),
+        };
+
+        // One pass over the template: a title or class name holding a placeholder's text is never itself replaced.
+        var page = Regex.Replace(new StreamReader(template).ReadToEnd(), "__(TITLE|DATA)__", placeholder => values[placeholder.Value]);
         AtomicFile.Write(path, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(page)));
     }
 }

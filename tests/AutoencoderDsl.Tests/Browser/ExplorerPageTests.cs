@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Text.Json;
 using AutoencoderDsl.Plotting;
 using AutoencoderDsl.Tests.Data;
@@ -44,12 +45,8 @@ public sealed class ExplorerPageTests(ITestOutputHelper output)
             LatentExplorer.Write(page, vae.Embed(test.Images), test.Labels, test.ClassNames, test.Images, vae.Reconstruct(test.Images), z => vae.Decode(z), gridSide: 16);
         }
 
-        var result = Run("node", TimeSpan.FromMinutes(2), Path.Combine(Folder, "explorer.test.mjs"), page, screenshot);
-        output.WriteLine(result);
-        output.WriteLine($"screenshot: {screenshot}");
-        using var json = JsonDocument.Parse(result.Trim().Split('\n')[^1]);
+        using var json = Browse(page, screenshot);
         var root = json.RootElement;
-        Assert.Equal(0, root.GetProperty("errors").GetArrayLength());
         Assert.Equal("0", root.GetProperty("hovered").GetString());
         Assert.True(root.GetProperty("previewShown").GetBoolean(), "hovering the first point showed no image");
         Assert.True(root.GetProperty("previewChanged").GetBoolean(), "hovering another point did not change the preview");
@@ -58,6 +55,50 @@ public sealed class ExplorerPageTests(ITestOutputHelper output)
         Assert.Contains("16 × 16", root.GetProperty("note").GetString());
         using var image = SKBitmap.Decode(screenshot);
         Assert.True(image.Width >= 1000 && image.Height >= 700, $"the screenshot is {image.Width} × {image.Height}");
+    }
+
+    [Fact]
+    public void HostileClassNamesAndTitlesAreShownAsTextAndRunNothing()
+    {
+        if (!Available())
+        {
+            return;
+        }
+
+        InstallPlaywright();
+        // Class names can come straight from a CSV label column; each tries another way out of the text it belongs in.
+        string[] classNames =
+        [
+            "<img src=x onerror=\"window.hijacked = 'legend'; document.title = 'hijacked'\">",
+            "</script><script>window.hijacked = 'script'</script>",
+            "<!-- \u2028 \u2029 __TITLE__ __DATA__",
+        ];
+        const string title = "__DATA__ </title><script>window.hijacked = 'title'</script> __TITLE__";
+        var page = Path.Combine(Folder, "hostile.html");
+        using (NewDisposeScope())
+        {
+            var codes = linspace(-1, 1, 60).reshape(30, 2);
+            var images = full(30, 1, 6, 6, 0.5f);
+            LatentExplorer.Write(page, codes, arange(30) % 3, classNames, images, images, z => zeros(z.shape[0], 1, 6, 6), gridSide: 4, title: title);
+        }
+
+        using var json = Browse(page, Path.Combine(Folder, "hostile-screenshot.png"));
+        var root = json.RootElement;
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("hijacked").ValueKind);
+        Assert.Equal(title, root.GetProperty("title").GetString());
+        Assert.Equal(title, root.GetProperty("heading").GetString());
+        Assert.Equal(classNames, root.GetProperty("legend").EnumerateArray().Select(name => name.GetString()));
+    }
+
+    /// <summary>Runs explorer.test.mjs on <paramref name="page"/> and gives its report, after checking the page raised no error.</summary>
+    private JsonDocument Browse(string page, string screenshot)
+    {
+        var result = Run("node", TimeSpan.FromMinutes(2), Path.Combine(Folder, "explorer.test.mjs"), page, screenshot);
+        output.WriteLine(result);
+        output.WriteLine($"screenshot: {screenshot}");
+        var json = JsonDocument.Parse(result.Trim().Split('\n')[^1]);
+        Assert.Equal(0, json.RootElement.GetProperty("errors").GetArrayLength());
+        return json;
     }
 
     private bool Available()

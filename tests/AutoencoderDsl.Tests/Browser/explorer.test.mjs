@@ -1,5 +1,6 @@
 // Loads the latent-space explorer page from a file in headless Chromium, hovers a point and checks the preview
-// changes, clicks the plane and checks the decoded image changes, and takes a screenshot. Prints one JSON line.
+// changes, clicks the plane and checks the decoded image changes, and takes a screenshot. Prints one JSON line, which
+// also gives the title, heading and legend as the page shows them, and `hijacked`: what a hostile name's markup set.
 import { chromium } from "playwright-core";
 
 const [page_path, screenshot_path] = process.argv.slice(2);
@@ -41,6 +42,10 @@ try {
     decodedChanged: secondDecoded !== firstDecoded,
     caption: await page.locator("#decoded-caption").textContent(),
     note: await page.locator("#note").textContent(),
+    title: await page.title(),
+    heading: await page.locator("h1").textContent(),
+    legend: await page.locator("#legend > div").allTextContents(),
+    hijacked: await page.evaluate(() => window.hijacked ?? null),
   }));
 } finally {
   await browser.close();

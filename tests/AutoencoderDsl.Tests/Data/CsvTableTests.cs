@@ -1,3 +1,4 @@
+using System;
 using System.IO;
 using System.Linq;
 using AutoencoderDsl.Tabular;
@@ -91,5 +92,70 @@ public sealed class CsvTableTests
         Assert.Equal($"'{path}' has no column 'label'; its columns are 'a', 'b'.", Assert.Throws<InvalidDataException>(() => CsvTable.Read(path, new CsvTableOptions { LabelColumn = "label" })).Message);
         Assert.Throws<FileNotFoundException>(() => CsvTable.Read(folder.File("missing.csv")));
         Assert.Contains("no rows", Assert.Throws<InvalidDataException>(() => CsvTable.Read(Write(folder, "a,b\n"))).Message);
+    }
+
+    [Fact]
+    public void ADecimalCommaIsRefusedWithWhereItIsUnlessDeclared()
+    {
+        using var folder = new TemporaryFolder();
+        var path = Write(folder, "a;b\n1,5;2,25\n");
+
+        var error = Assert.Throws<InvalidDataException>(() => CsvTable.Read(path));
+        using var table = CsvTable.Read(path, new CsvTableOptions { DecimalSeparator = ',' });
+
+        Assert.StartsWith($"'{path}', line 2, column 1 ('a'): expected a number but found '1,5' (numbers have '.' as the decimal separator", error.Message);
+        Assert.Contains("set CsvTableOptions.DecimalSeparator = ','", error.Message);
+        Assert.Equal([1.5f, 2.25f], table.Features.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void ThousandsSeparatorsAreNotNumbersInEitherConvention()
+    {
+        using var folder = new TemporaryFolder();
+
+        Assert.Contains("column 2 ('b'): expected a number but found '1,000'", Assert.Throws<InvalidDataException>(() => CsvTable.Read(Write(folder, "a;b\n1;1,000\n"))).Message);
+        Assert.Contains("column 1 ('a'): expected a number but found '1.5'", Assert.Throws<InvalidDataException>(() => CsvTable.Read(Write(folder, "a;b\n1.5;2\n"), new CsvTableOptions { DecimalSeparator = ',' })).Message);
+        Assert.Contains("expected a number but found '1.000,5'", Assert.Throws<InvalidDataException>(() => CsvTable.Read(Write(folder, "a;b\n1.000,5;2\n"), new CsvTableOptions { DecimalSeparator = ',' })).Message);
+    }
+
+    [Fact]
+    public void ADecimalSeparatorThatIsAlsoTheFieldSeparatorIsRefused()
+    {
+        using var folder = new TemporaryFolder();
+        var path = Write(folder, "a,b\n1,2\n");
+
+        Assert.Contains("'.' or ','", Assert.Throws<ArgumentException>(() => CsvTable.Read(path, new CsvTableOptions { DecimalSeparator = ' ' })).Message);
+        Assert.Contains("both ','", Assert.Throws<ArgumentException>(() => CsvTable.Read(path, new CsvTableOptions { DecimalSeparator = ',', Separator = ',' })).Message);
+        Assert.Equal(
+            $"'{path}' separates its fields with ',', the decimal separator asked for; set CsvTableOptions.Separator to its field separator.",
+            Assert.Throws<InvalidDataException>(() => CsvTable.Read(path, new CsvTableOptions { DecimalSeparator = ',' })).Message);
+    }
+
+    [Fact]
+    public void TwoColumnsOfOneNameAreRefusedNamingIt()
+    {
+        using var folder = new TemporaryFolder();
+        var path = Write(folder, "label,x,label\n1,2,3\n4,5,6\n");
+
+        var error = Assert.Throws<InvalidDataException>(() => CsvTable.Read(path, new CsvTableOptions { LabelColumn = "label" }));
+
+        Assert.Equal($"'{path}' has two columns named 'label' (columns 1 and 3); rename one so that each name says which column it is.", error.Message);
+        Assert.Throws<InvalidDataException>(() => CsvTable.Read(path));
+    }
+
+    [Fact]
+    public void AHeaderOfTwoHundredThousandColumnsIsRead()
+    {
+        const int Columns = 200_000;
+        using var folder = new TemporaryFolder();
+        var path = Write(folder, string.Join(',', Enumerable.Range(0, Columns).Select(column => $"c{column}")) + "\n" + string.Join(',', Enumerable.Range(0, Columns).Select(column => column % 7)) + "\n");
+
+        using var table = CsvTable.Read(path, new CsvTableOptions { LabelColumn = $"c{Columns - 1}" });
+
+        Assert.Equal(Columns - 1, table.FeatureNames.Count);
+        Assert.Equal($"c{Columns - 2}", table.FeatureNames[^1]);
+        Assert.Equal([((Columns - 1) % 7).ToString()], table.LabelNames);
+        var error = Assert.Throws<InvalidDataException>(() => CsvTable.Read(path, new CsvTableOptions { LabelColumn = "missing" }));
+        Assert.EndsWith($"its columns are {string.Join(", ", Enumerable.Range(0, 20).Select(column => $"'c{column}'"))}, … ({Columns} in all).", error.Message);
     }
 }
