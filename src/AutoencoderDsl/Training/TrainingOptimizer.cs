@@ -20,6 +20,13 @@ internal abstract class TrainingOptimizer : IDisposable
     /// <summary>Applies one update from the gradients the last backward pass left.</summary>
     public abstract void Step();
 
+    /// <summary>
+    /// Whether every gradient the last backward pass left (after any clipping) is finite: a boolean scalar on the
+    /// parameters' device, not read here, so the caller reads it with the loss in one transfer. Call it before
+    /// <see cref="Step()"/>.
+    /// </summary>
+    public abstract Tensor GradientsFinite();
+
     /// <summary>Whether <see cref="Step(Tensor)"/> can skip an update on a flag it never reads on the host.</summary>
     public virtual bool SkipsOnDevice => false;
 
@@ -64,6 +71,15 @@ internal sealed class LibTorchOptimizer(OptimizerHelper optimizer, IReadOnlyList
 
     public override void Step() => optimizer.step();
 
+    public override Tensor GradientsFinite()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var checks = parameters.Select(parameter => parameter.grad).OfType<Tensor>().Select(gradient => gradient.isfinite().all()).ToArray();
+        var finite = checks.Length == 0 ? tensor(true, device: parameters[0].device) : stack(checks).all();
+        return finite.MoveToOuterDisposeScope();
+    }
+
     public override void Save(BinaryWriter writer) => optimizer.save_state_dict(writer);
 
     public override void Load(BinaryReader reader) => optimizer.load_state_dict(reader);
@@ -105,6 +121,9 @@ internal sealed class FlatAdam : TrainingOptimizer
     private readonly double weightDecay;
     private readonly bool decoupledDecay;
     private long steps;
+
+    /// <summary>Whether <see cref="GradientsFinite"/> has already gathered this step's gradients into the flat buffer.</summary>
+    private bool gathered;
 
     private FlatAdam(Parameter[] parameters, double learningRate, double beta1, double beta2, double epsilon, double weightDecay, bool decoupledDecay)
     {
@@ -165,6 +184,7 @@ internal sealed class FlatAdam : TrainingOptimizer
 
     public override void ZeroGrad()
     {
+        gathered = false;
         foreach (var parameter in parameters)
         {
             parameter.grad = null;
@@ -177,8 +197,17 @@ internal sealed class FlatAdam : TrainingOptimizer
 
     public override void Step(Tensor apply) => Update(apply);
 
-    private void Update(Tensor? apply)
+    /// <summary>One reduction over the flat gradient, which the step needs gathered anyway.</summary>
+    public override Tensor GradientsFinite()
     {
+        Gather();
+        using var noGrad = no_grad();
+        return gradients.isfinite().all();
+    }
+
+    private void Gather()
+    {
+        gathered = true;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         for (int i = 0; i < parameters.Length; i++)
@@ -193,7 +222,18 @@ internal sealed class FlatAdam : TrainingOptimizer
                 gradientViews[i].zero_();
             }
         }
+    }
 
+    private void Update(Tensor? apply)
+    {
+        if (!gathered)
+        {
+            Gather();
+        }
+
+        gathered = false;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
         // A skipped step still counts: it happens only in a diverging epoch, which training then rolls back whole.
         steps++;
         double rate = LearningRate;
