@@ -11,8 +11,8 @@ namespace AutoencoderDsl.Training;
 /// </summary>
 internal sealed class CheckpointLock : IDisposable
 {
-    /// <summary>The HRESULT of a file another handle holds (ERROR_SHARING_VIOLATION), on Windows and Unix alike.</summary>
-    private const int SharingViolation = unchecked((int)0x80070020);
+    /// <summary>What a refused lock sets as the exception's HResult: ERROR_SHARING_VIOLATION on Windows, flock's errno EWOULDBLOCK on Unix (11 on Linux, 35 on macOS).</summary>
+    private static readonly int[] HeldElsewhere = [unchecked((int)0x80070020), OperatingSystem.IsLinux() ? 11 : 35];
 
     private readonly FileStream file;
 
@@ -28,7 +28,7 @@ internal sealed class CheckpointLock : IDisposable
             // FileShare.None takes an advisory exclusive lock (flock on Unix, a share mode on Windows).
             return new CheckpointLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 1));
         }
-        catch (IOException exception) when (exception.HResult == SharingViolation)
+        catch (IOException exception) when (Array.IndexOf(HeldElsewhere, exception.HResult) >= 0)
         {
             throw new IOException(
                 $"The checkpoint '{Path.GetFullPath(checkpoint)}' is in use by another training run, which holds its lock file '{path}'. Wait for that run to finish, or give this one another CheckpointPath.",
