@@ -27,9 +27,16 @@ public static class Trainer
     /// <param name="validation">Examples scored after every epoch, corrupted like the training inputs by <see cref="FitOptions.Corrupt"/>; optional.</param>
     /// <param name="progress">Receives a report after every batch and every epoch; optional.</param>
     /// <param name="cancellationToken">Checked before every batch; the last checkpoint stays valid.</param>
-    /// <exception cref="TrainingDivergedException">A batch's total loss was not finite; the model is back at the start of that epoch.</exception>
-    /// <exception cref="OperationCanceledException">Cancellation was requested; the model holds the last completed batch.</exception>
-    /// <exception cref="InvalidDataException">The checkpoint to resume from is damaged or belongs to another architecture.</exception>
+    /// <exception cref="TrainingDivergedException">
+    /// A batch's total loss or gradient was not finite (no step is taken on it), or a parameter or buffer was not at the
+    /// end of an epoch; the model is back at the start of that epoch, whose parameters are finite.
+    /// </exception>
+    /// <exception cref="TrainingCanceledException">
+    /// Cancellation was requested; it carries the epochs that finished, and the model holds the last completed batch.
+    /// </exception>
+    /// <exception cref="InvalidDataException">The checkpoint to resume from is damaged, belongs to another architecture, or holds non-finite parameters.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is using the model (a model is not thread-safe).</exception>
+    /// <exception cref="IOException">Another run, in this process or another, holds the checkpoint.</exception>
     public static TrainingHistory Fit(
         ITrainableAutoencoder model,
         TrainingData train,
@@ -490,7 +497,7 @@ public static class Trainer
 
             // A non-finite gradient under a finite loss would step the parameters to NaN unseen, so both are checked
             // before the step, and read together.
-            var gradientsFinite = optimizer.GradientsFinite();
+            var gradientsFinite = options.CheckGradients ? optimizer.GradientsFinite() : null;
             if (terms.Deferred)
             {
                 var finite = terms.AddOnDevice(loss, size, batch, gradientsFinite);
@@ -633,7 +640,7 @@ public static class Trainer
         /// Records batch number <paramref name="batch"/> on the device and returns whether its total and its gradients
         /// (<paramref name="gradientsFinite"/>) are finite, as a boolean scalar there.
         /// </summary>
-        public Tensor AddOnDevice(ModelLoss loss, long size, int batch, Tensor gradientsFinite)
+        public Tensor AddOnDevice(ModelLoss loss, long size, int batch, Tensor? gradientsFinite)
         {
             Start(loss);
             if (deviceSums is null)
@@ -650,7 +657,7 @@ public static class Trainer
             deviceSums.add_(values, alpha: size);
             deviceLatest!.copy_(values);
             var total = values.narrow(0, totalIndex, 1);
-            var finite = total.isfinite().logical_and(gradientsFinite);
+            var finite = gradientsFinite is null ? total.isfinite() : total.isfinite().logical_and(gradientsFinite);
             var first = finite.logical_not().logical_and(firstBad!.isinf());
             firstBad.copy_(where(first, full_like(firstBad, batch), firstBad));
             badTotal!.copy_(where(first, total, badTotal));
