@@ -9,7 +9,8 @@ namespace AutoencoderDsl;
 /// Refuses a model to a second thread while one thread uses it. A model is not thread-safe: training switches it
 /// between training and evaluation mode and replaces its parameters' storage, and inference switches the mode too, so
 /// two overlapping calls would silently corrupt each other (a fit trained in evaluation mode, or autograd errors).
-/// The thread that holds a model may call into it again (a progress handler that reconstructs examples, say).
+/// The thread that holds a model may call into it again (a progress handler that reconstructs examples, say), except
+/// to start a second <c>Fit</c>.
 /// </summary>
 internal static class ExclusiveUse
 {
@@ -18,17 +19,21 @@ internal static class ExclusiveUse
 
     /// <summary>
     /// Takes <paramref name="module"/> for the calling thread, to run <paramref name="operation"/> (named in the error
-    /// another thread gets), until the returned scope is disposed.
+    /// another thread gets), until the returned scope is disposed. An <paramref name="exclusive"/> operation (training)
+    /// is refused even to the thread that holds the model.
     /// </summary>
-    /// <exception cref="InvalidOperationException">Another thread is using the model.</exception>
-    public static Scope Enter(nn.Module module, string operation)
+    /// <exception cref="InvalidOperationException">Another thread is using the model, or this one is and the operation is exclusive.</exception>
+    public static Scope Enter(nn.Module module, string operation, bool exclusive = false)
     {
         var holder = Holders.GetValue(module, _ => new Holder());
         var user = new User(Environment.CurrentManagedThreadId, operation);
         var current = Volatile.Read(ref holder.User);
         if (current is not null && current.Thread == user.Thread)
         {
-            return new Scope(null, null);
+            return exclusive
+                ? throw new InvalidOperationException(
+                    $"{operation} was called while {current.Operation} runs on this same thread (from its progress handler or a callback); a model trains in one run at a time. Start it after {current.Operation} returns.")
+                : new Scope(null, null);
         }
 
         current = Interlocked.CompareExchange(ref holder.User, user, null);

@@ -77,7 +77,7 @@ public static class Trainer
             throw new ArgumentException("Early stopping watches the validation loss; give validation data or set ValidationSplit.", nameof(options));
         }
 
-        using var use = ExclusiveUse.Enter(module, "Fit");
+        using var use = ExclusiveUse.Enter(module, "Fit", exclusive: true);
         using var checkpointLock = options.CheckpointPath is string locked ? CheckpointLock.Take(locked) : null;
         return NativeErrors.Guard(() =>
         {

@@ -24,13 +24,14 @@ public sealed class ConcurrentUseTests : IDisposable
     }
 
     [Fact]
-    public void Inference_and_a_second_fit_from_another_thread_are_refused_while_a_fit_runs()
+    public void Inference_and_a_second_fit_from_another_thread_and_a_nested_fit_are_refused_while_a_fit_runs()
     {
         using var model = new TinyAutoencoder(seed: 50);
         Exception? reconstruct = null;
         Exception? fit = null;
         bool trainingMode = false;
         Tensor? sameThread = null;
+        Exception? nested = null;
         var progress = new RecordingProgress(report =>
         {
             if (report is { Kind: TrainingProgressKind.Batch, Epoch: 1, Batch: 2 })
@@ -39,6 +40,7 @@ public sealed class ConcurrentUseTests : IDisposable
                 fit = OnAnotherThread(() => model.Fit(data, TinyData.Options(epochs: 1)));
                 sameThread = model.Reconstruct(data);
                 trainingMode = model.training;
+                nested = Record.Exception(() => model.Fit(data, TinyData.Options(epochs: 1)));
             }
         });
 
@@ -52,6 +54,7 @@ public sealed class ConcurrentUseTests : IDisposable
         Assert.NotNull(sameThread);
         sameThread!.Dispose();
         Assert.True(trainingMode, "The training thread's own inference restores training mode.");
+        Assert.Contains("Fit was called while Fit runs on this same thread", Assert.IsType<InvalidOperationException>(nested).Message, StringComparison.Ordinal);
 
         // Released once the fit returns.
         Assert.Null(OnAnotherThread(() => model.Reconstruct(data).Dispose()));
