@@ -103,6 +103,28 @@ public sealed class DivergenceTests : IDisposable
     }
 
     [Fact]
+    public void A_running_statistic_that_is_not_finite_at_the_end_of_an_epoch_is_a_divergence_naming_it()
+    {
+        using var model = new Interop.VectorLayersAe(seed: 46);
+        using var examples = randn(128, 12, generator: new Generator(46));
+        var (name, runningVariance) = model.named_buffers().First(buffer => buffer.name.EndsWith("running_var", StringComparison.Ordinal));
+        using var initialVariance = runningVariance.clone();
+        var progress = new RecordingProgress(report =>
+        {
+            if (report is { Kind: TrainingProgressKind.Batch, Epoch: 1, Batch: 4 })
+            {
+                runningVariance[0].fill_(float.PositiveInfinity);
+            }
+        });
+
+        var error = Assert.Throws<TrainingDivergedException>(() => model.Fit(examples, TinyData.Options(epochs: 2), progress: progress));
+
+        Assert.Equal((1, 4), (error.Epoch, error.Batch));
+        Assert.Contains($"'{name}' is not finite", error.Message, StringComparison.Ordinal);
+        Assert.True(model.named_buffers().Single(buffer => buffer.name == name).buffer.equal(initialVariance).all().item<bool>(), "The running variance is back at the epoch's start.");
+    }
+
+    [Fact]
     public void A_checkpoint_holding_non_finite_parameters_is_refused_and_the_model_left_as_it_was()
     {
         var checkpoint = folder.File("nan.ckpt");
