@@ -50,6 +50,10 @@ public sealed class TrainingDivergedException : Exception
         var blownUp = facts.LastEpochLoss is double last && facts.FirstBatchLoss is double first && Math.Abs(last) > 10 * Math.Abs(first)
             ? string.Create(CultureInfo.InvariantCulture, $" That state had already gone wrong (training loss {last:G3} in epoch {facts.Epoch - 1}, after {first:G3} at the first batch): build a new model rather than train it on.")
             : string.Empty;
+        // A step too large shows first in the loss; a gradient that alone is not finite usually has another cause.
+        var gradientOnly = facts.NonFiniteState is null && double.IsFinite(facts.Loss)
+            ? " A finite loss with a non-finite gradient comes more often from an operation whose derivative is infinite where it was evaluated (a square root or logarithm at 0, say), or from a fault in a native kernel (suspect one when the batch differs from run to run with the same seed), than from the learning rate. Otherwise:"
+            : string.Empty;
         var rate = Math.Min(facts.LearningRate / 10, facts.UsualLearningRate);
         var advice = string.Create(CultureInfo.InvariantCulture, $" Lower the learning rate, now {facts.LearningRate:G3}, to {rate:G3} or less")
             + (facts.LearningRate > facts.UsualLearningRate ? string.Create(CultureInfo.InvariantCulture, $" ({facts.UsualLearningRate:G3} is this optimizer's usual rate)") : string.Empty)
@@ -59,7 +63,7 @@ public sealed class TrainingDivergedException : Exception
             : double.IsFinite(facts.Loss)
                 ? string.Create(CultureInfo.InvariantCulture, $"the total loss is {facts.Loss} but its gradient is not finite, so no step was taken")
                 : string.Create(CultureInfo.InvariantCulture, $"the total loss is {facts.Loss}");
-        return string.Create(CultureInfo.InvariantCulture, $"Training diverged in epoch {facts.Epoch}, batch {facts.Batch}: {cause}. The model was returned to {state}.{checkpoint}{blownUp}{advice}");
+        return string.Create(CultureInfo.InvariantCulture, $"Training diverged in epoch {facts.Epoch}, batch {facts.Batch}: {cause}. The model was returned to {state}.{checkpoint}{blownUp}{gradientOnly}{advice}");
     }
 }
 

@@ -52,6 +52,7 @@ public sealed class DivergenceTests : IDisposable
         Assert.True(double.IsFinite(error.Loss), $"The loss {error.Loss} was finite; the gradient was not.");
         Assert.Contains("epoch 1, batch 4", error.Message, StringComparison.Ordinal);
         Assert.Contains("its gradient is not finite", error.Message, StringComparison.Ordinal);
+        Assert.Contains("an operation whose derivative is infinite", error.Message, StringComparison.Ordinal);
         TrainingAssert.Unchanged(initial, model);
     }
 
