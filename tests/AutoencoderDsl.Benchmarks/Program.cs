@@ -20,11 +20,13 @@ using static TorchSharp.torch;
 //              this generator against another build of it, warm full runs for 100 models in turns
 //   optimizer  one Adam step, flat buffer against TorchSharp's (BenchmarkDotNet)
 //   memory     resident memory while training, ReleaseFreedMemory off and on, and what it costs (MemoryBenchmark.cs)
+//   gradient-check [rounds]
+//              one-epoch Fit with the per-batch gradient check and without, alternating; the median ratio
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string what = args.Length > 0 ? args[0] : "all";
 // Only these take a number of rounds second; memory-run and generator-against take a flag and a path there.
-int rounds = args.Length > 1 && what is "all" or "ratio" or "bound" or "phases" or "scaling" or "guidance" or "generator" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+int rounds = args.Length > 1 && what is "all" or "ratio" or "bound" or "phases" or "scaling" or "guidance" or "generator" or "gradient-check" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
 string models = args.Length > 2 ? args[2] : "both";
 switch (what)
 {
@@ -47,10 +49,10 @@ switch (what)
         Console.WriteLine($"| {args[1]} | {contest.OtherSeconds * 1000:F1} ms ({contest.OtherMedianSeconds * 1000:F1}) | {contest.OtherMegabytes:F1} MB |");
         Console.WriteLine($"this build / the other: {contest.Ratio:F3}");
         return 0;
-    case "all" or "ratio" or "bound" or "phases" or "scaling" or "guidance":
+    case "all" or "ratio" or "bound" or "phases" or "scaling" or "guidance" or "gradient-check":
         break;
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, generator, generator-against <dll>, optimizer, memory, or nothing for all of them.");
+        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, gradient-check, generator, generator-against <dll>, optimizer, memory, or nothing for all of them.");
         return 2;
 }
 
@@ -63,6 +65,12 @@ int batches = (int)Math.Ceiling(train.Count / 128.0);
 Console.WriteLine(
     $"{(FashionMnist.IsAvailable() ? "Fashion-MNIST" : "synthetic shapes (install dataset-fashion-mnist for the real data)")}: "
     + $"{train.Count:N0} images, batch 128, Adam 1e-3, {get_num_threads()} threads, {Environment.ProcessorCount} cores");
+
+if (what == "gradient-check")
+{
+    GradientCheckBenchmark.Run(images, rounds);
+    return 0;
+}
 
 var summary = new List<(string Measure, string Value)>();
 EpochBenchmarks.Comparison? mlp = null;

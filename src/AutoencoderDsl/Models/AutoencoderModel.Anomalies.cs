@@ -49,7 +49,7 @@ public abstract partial class AutoencoderModel
         Spec.Likelihood.ExampleNegativeLogLikelihood(DecodeCore(EmbedCore(x, condition), condition), x, LogScale).to(ScalarType.Float64);
 
     /// <summary>The anomaly score of every example of <paramref name="x"/>, <c>[N]</c> float64 on the CPU, computed in batches.</summary>
-    protected Tensor AnomalyScores(Tensor x, Tensor? labels, AnomalyScoring? scoring, int batchSize) => Call(() =>
+    protected Tensor AnomalyScores(Tensor x, Tensor? labels, AnomalyScoring? scoring, int batchSize) => Call("AnomalyScore", () =>
     {
         Shapes.RequireBatch(x, Spec.InputShape, nameof(x));
         RequireLabels(labels, x.shape[0], nameof(labels));
@@ -125,7 +125,7 @@ public abstract partial class AutoencoderModel
     /// log-likelihood of each element over a perfect reconstruction's, divided by the example's total, so an example's
     /// shares sum to 1 (all 0 for a perfect reconstruction). High shares are the pixels or columns that made it anomalous.
     /// </summary>
-    protected Tensor AttributeAnomalies(Tensor x, Tensor? labels) => Call(() =>
+    protected Tensor AttributeAnomalies(Tensor x, Tensor? labels) => Call("AnomalyAttribution", () =>
     {
         Shapes.RequireBatch(x, Spec.InputShape, nameof(x));
         RequireLabels(labels, x.shape[0], nameof(labels));

@@ -50,7 +50,7 @@ public abstract partial class AutoencoderModel : nn.Module, ITrainableAutoencode
     protected virtual Tensor? LogScale => null;
 
     /// <summary>Decodes codes <c>[N, LatentDim]</c> into outputs shaped like the input (probabilities for a Bernoulli model).</summary>
-    protected Tensor DecodeBatch(Tensor z, Tensor? labels) => Call(() =>
+    protected Tensor DecodeBatch(Tensor z, Tensor? labels) => Call("Decode", () =>
     {
         Shapes.RequireBatch(z, [Spec.LatentDim], nameof(z));
         RequireLabels(labels, z.shape[0], nameof(labels));
@@ -59,7 +59,7 @@ public abstract partial class AutoencoderModel : nn.Module, ITrainableAutoencode
     });
 
     /// <summary>Reconstructs a batch from its deterministic code, without gradients in evaluation mode.</summary>
-    protected Tensor ReconstructBatch(Tensor x, Tensor? labels) => Call(() =>
+    protected Tensor ReconstructBatch(Tensor x, Tensor? labels) => Call("Reconstruct", () =>
     {
         Shapes.RequireBatch(x, Spec.InputShape, nameof(x));
         RequireLabels(labels, x.shape[0], nameof(labels));
@@ -71,7 +71,7 @@ public abstract partial class AutoencoderModel : nn.Module, ITrainableAutoencode
     });
 
     /// <summary>The deterministic code of each example (the posterior mean for a VAE), without gradients in evaluation mode.</summary>
-    protected Tensor EmbedBatch(Tensor x, Tensor? labels) => Call(() =>
+    protected Tensor EmbedBatch(Tensor x, Tensor? labels) => Call("Embed", () =>
     {
         Shapes.RequireBatch(x, Spec.InputShape, nameof(x));
         RequireLabels(labels, x.shape[0], nameof(labels));
@@ -79,7 +79,7 @@ public abstract partial class AutoencoderModel : nn.Module, ITrainableAutoencode
     });
 
     /// <summary>Decodes <paramref name="steps"/> evenly spaced points between the codes of two examples (of class <paramref name="label"/>).</summary>
-    protected Tensor InterpolateExamples(Tensor a, Tensor b, int steps, long? label) => Call(() =>
+    protected Tensor InterpolateExamples(Tensor a, Tensor b, int steps, long? label) => Call("Interpolate", () =>
     {
         Shapes.RequireExample(a, Spec.InputShape, nameof(a));
         Shapes.RequireExample(b, Spec.InputShape, nameof(b));
@@ -96,7 +96,7 @@ public abstract partial class AutoencoderModel : nn.Module, ITrainableAutoencode
     });
 
     /// <summary>The loss of reconstructing <paramref name="target"/> from <paramref name="input"/>, checked first.</summary>
-    private protected ModelLoss CheckedLoss(Tensor input, Tensor target, Tensor? labels) => Call(() =>
+    private protected ModelLoss CheckedLoss(Tensor input, Tensor target, Tensor? labels) => Call("Loss", () =>
     {
         Shapes.RequireBatch(input, Spec.InputShape, nameof(input));
         Shapes.RequireBatch(target, Spec.InputShape, nameof(target));
@@ -140,6 +140,7 @@ public abstract partial class AutoencoderModel : nn.Module, ITrainableAutoencode
     public void Save(string path)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
+        using var use = ExclusiveUse.Enter(this, nameof(Save));
         var extras = new ModelExtras(new Dictionary<string, Tensor>(), new Dictionary<string, string>());
         WriteExtras((Dictionary<string, Tensor>)extras.Tensors, (Dictionary<string, string>)extras.Metadata);
         ModelFile.Save(this, path, extras);
@@ -217,10 +218,14 @@ public abstract partial class AutoencoderModel : nn.Module, ITrainableAutoencode
         base.Dispose(disposing);
     }
 
-    /// <summary>Runs a public operation: refused once the model is disposed, and with libtorch's errors cut to their first line.</summary>
-    private protected T Call<T>(Func<T> operation)
+    /// <summary>
+    /// Runs the public operation <paramref name="name"/>: refused once the model is disposed or while another thread
+    /// uses it (see <see cref="ExclusiveUse"/>), and with libtorch's errors cut to their first line.
+    /// </summary>
+    private protected T Call<T>(string name, Func<T> operation)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
+        using var use = ExclusiveUse.Enter(this, name);
         return NativeErrors.Guard(operation);
     }
 

@@ -17,7 +17,7 @@ public abstract class AutoencoderModule : AutoencoderModel
     protected abstract Tensor EncodeCore(Tensor x, Tensor? condition);
 
     /// <summary>Maps a batch <c>[N, ...InputShape]</c> to its codes <c>[N, LatentDim]</c>.</summary>
-    protected Tensor EncodeBatch(Tensor x, Tensor? labels) => Call(() =>
+    protected Tensor EncodeBatch(Tensor x, Tensor? labels) => Call("Encode", () =>
     {
         Shapes.RequireBatch(x, Spec.InputShape, nameof(x));
         RequireLabels(labels, x.shape[0], nameof(labels));
@@ -26,7 +26,7 @@ public abstract class AutoencoderModule : AutoencoderModel
     });
 
     /// <summary>Encodes and decodes a batch, keeping the code.</summary>
-    protected AutoencoderOutput ForwardBatch(Tensor x, Tensor? labels) => Call(() =>
+    protected AutoencoderOutput ForwardBatch(Tensor x, Tensor? labels) => Call("forward", () =>
     {
         Shapes.RequireBatch(x, Spec.InputShape, nameof(x));
         RequireLabels(labels, x.shape[0], nameof(labels));

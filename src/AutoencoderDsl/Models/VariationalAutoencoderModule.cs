@@ -36,7 +36,7 @@ public abstract class VariationalAutoencoderModule : AutoencoderModel
     protected abstract (Tensor Mean, Tensor LogVar) EncodeCore(Tensor x, Tensor? condition);
 
     /// <summary>The posterior of each example of a batch <c>[N, ...InputShape]</c>.</summary>
-    protected VariationalCode EncodeBatch(Tensor x, Tensor? labels) => Call(() =>
+    protected VariationalCode EncodeBatch(Tensor x, Tensor? labels) => Call("Encode", () =>
     {
         Shapes.RequireBatch(x, Spec.InputShape, nameof(x));
         RequireLabels(labels, x.shape[0], nameof(labels));
@@ -46,7 +46,7 @@ public abstract class VariationalAutoencoderModule : AutoencoderModel
     });
 
     /// <summary>Encodes a batch, draws one code per example from its posterior, and decodes it.</summary>
-    protected VariationalOutput ForwardBatch(Tensor x, Tensor? labels) => Call(() =>
+    protected VariationalOutput ForwardBatch(Tensor x, Tensor? labels) => Call("forward", () =>
     {
         Shapes.RequireBatch(x, Spec.InputShape, nameof(x));
         RequireLabels(labels, x.shape[0], nameof(labels));
@@ -204,7 +204,7 @@ public abstract class VariationalAutoencoderModule : AutoencoderModel
     /// <param name="count">How many samples; from 1 to <see cref="MaxSamplesPerCall"/>.</param>
     /// <param name="labels">The class of each sample, <c>[count]</c>, for a conditional model; null otherwise.</param>
     /// <param name="generator">A seeded generator for repeatable samples; the global one when null.</param>
-    protected Tensor SampleBatch(long count, Tensor? labels, Generator? generator) => Call(() =>
+    protected Tensor SampleBatch(long count, Tensor? labels, Generator? generator) => Call("Sample", () =>
     {
         RequireSampleCount(count);
         RequireLabels(labels, count, nameof(labels));

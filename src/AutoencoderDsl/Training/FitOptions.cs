@@ -90,6 +90,12 @@ public sealed record FitOptions
     /// </summary>
     internal bool DeferLossReads { get; init; }
 
+    /// <summary>
+    /// Checks every batch's gradient for NaN and infinity before its step (the default). Off only in the benchmark
+    /// that measures what the check costs.
+    /// </summary>
+    internal bool CheckGradients { get; init; } = true;
+
     /// <summary>Throws naming the first option out of range.</summary>
     internal void Validate()
     {

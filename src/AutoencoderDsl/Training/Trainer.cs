@@ -27,9 +27,16 @@ public static class Trainer
     /// <param name="validation">Examples scored after every epoch, corrupted like the training inputs by <see cref="FitOptions.Corrupt"/>; optional.</param>
     /// <param name="progress">Receives a report after every batch and every epoch; optional.</param>
     /// <param name="cancellationToken">Checked before every batch; the last checkpoint stays valid.</param>
-    /// <exception cref="TrainingDivergedException">A batch's total loss was not finite; the model is back at the start of that epoch.</exception>
-    /// <exception cref="OperationCanceledException">Cancellation was requested; the model holds the last completed batch.</exception>
-    /// <exception cref="InvalidDataException">The checkpoint to resume from is damaged or belongs to another architecture.</exception>
+    /// <exception cref="TrainingDivergedException">
+    /// A batch's total loss or gradient was not finite (no step is taken on it), or a parameter or buffer was not at the
+    /// end of an epoch; the model is back at the start of that epoch, whose parameters are finite.
+    /// </exception>
+    /// <exception cref="TrainingCanceledException">
+    /// Cancellation was requested; it carries the epochs that finished, and the model holds the last completed batch.
+    /// </exception>
+    /// <exception cref="InvalidDataException">The checkpoint to resume from is damaged, belongs to another architecture, or holds non-finite parameters.</exception>
+    /// <exception cref="InvalidOperationException">Another thread is using the model (a model is not thread-safe).</exception>
+    /// <exception cref="IOException">Another run, in this process or another, holds the checkpoint.</exception>
     public static TrainingHistory Fit(
         ITrainableAutoencoder model,
         TrainingData train,
@@ -70,6 +77,8 @@ public static class Trainer
             throw new ArgumentException("Early stopping watches the validation loss; give validation data or set ValidationSplit.", nameof(options));
         }
 
+        using var use = ExclusiveUse.Enter(module, "Fit", exclusive: true);
+        using var checkpointLock = options.CheckpointPath is string locked ? CheckpointLock.Take(locked) : null;
         return NativeErrors.Guard(() =>
         {
             // No dispose scope around the run: tensors that progress handlers and callbacks create are the caller's.
@@ -122,6 +131,7 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         RequireExamples(model, data, "data");
+        using var use = ExclusiveUse.Enter(model.Module, nameof(Evaluate));
         return NativeErrors.Guard(() => Evaluate(model, data, batchSize, corrupt: null));
     }
 
@@ -295,7 +305,16 @@ public static class Trainer
             byte[]? bestWeights = null;
             if (options.CheckpointPath is string path && File.Exists(path))
             {
+                // The caller's model and optimizer, to put back if the checkpoint holds a diverged state.
+                epochStart.Take(module, optimizer);
                 var restored = Checkpoint.Restore(path, module, optimizer, signature!, options.ResumeDespiteChanges);
+                if (FirstNonFinite(module) is string diverged)
+                {
+                    epochStart.Restore(module, optimizer);
+                    throw new InvalidDataException(
+                        $"The checkpoint '{path}' holds non-finite values in '{diverged}': it was written by a run that had already diverged, and would diverge again at once. Delete it, or give another CheckpointPath, to train from the start; the model was left as it was.");
+                }
+
                 if (restored.History.Count > options.Epochs)
                 {
                     throw new ArgumentException(
@@ -306,6 +325,12 @@ public static class Trainer
                 history.AddRange(restored.History);
                 bestWeights = restored.BestWeights;
             }
+            else if (FirstNonFinite(module) is string nonFinite)
+            {
+                throw new ArgumentException(
+                    $"The model's '{nonFinite}' holds non-finite values (NaN or infinity), so training cannot start from it; it may come from a run that diverged. Build a new model, or load a file saved before the divergence.",
+                    "model");
+            }
 
             int resumed = history.Count;
             var stop = TrainingStopReason.Completed;
@@ -314,7 +339,19 @@ public static class Trainer
             {
                 var clock = Stopwatch.StartNew();
                 var learningRate = RateOf(epoch, 0, history);
-                var trainMetrics = TrainEpoch(epoch, history, optimizer, shuffler);
+                LossMetrics trainMetrics;
+                try
+                {
+                    trainMetrics = TrainEpoch(epoch, history, optimizer, shuffler);
+                }
+                catch (OperationCanceledException cancelled) when (cancellationToken.IsCancellationRequested && cancelled.CancellationToken == cancellationToken)
+                {
+                    throw new TrainingCanceledException(
+                        history.Count == 0 ? null : new TrainingHistory(history.ToList(), resumed, TrainingStopReason.Cancelled, options.EarlyStopping?.Track(history).BestEpoch, restoredBest: false),
+                        cancellationToken,
+                        cancelled);
+                }
+
                 var validationMetrics = validation is null ? null : Evaluate(model, validation, options.BatchSize, options.Corrupt);
                 var duration = clock.Elapsed;
                 var summary = new EpochSummary(epoch, trainMetrics, validationMetrics, duration)
@@ -369,6 +406,19 @@ public static class Trainer
             return new TrainingHistory(history, resumed, stop, bestEpoch, restoredBest);
         }
 
+        /// <summary>The name of the first parameter or floating-point buffer (a running statistic) holding a NaN or an infinity, read in one transfer; null when all are finite.</summary>
+        private static string? FirstNonFinite(nn.Module module)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var named = module.named_parameters().Select(parameter => (parameter.name, Value: (Tensor)parameter.parameter))
+                .Concat(module.named_buffers().Where(buffer => is_floating_point(buffer.buffer)).Select(buffer => (buffer.name, Value: buffer.buffer)))
+                .ToArray();
+            var finite = stack(named.Select(entry => entry.Value.isfinite().all()).ToArray()).cpu().data<bool>().ToArray();
+            int first = Array.IndexOf(finite, false);
+            return first < 0 ? null : named[first].name;
+        }
+
         private bool StopsEarly(IReadOnlyList<EpochSummary> history) =>
             options.EarlyStopping is { } stopping && history.Count > 0 && stopping.Track(history).Waited >= stopping.Patience;
 
@@ -414,6 +464,13 @@ public static class Trainer
                     }
                 }
 
+                // What the next epoch starts from, a checkpoint holds and a rollback restores must be finite: finite
+                // gradients can still step a parameter, or a forward pass a running statistic, past the float range.
+                if (FirstNonFinite(module) is string nonFinite)
+                {
+                    throw Diverged(epoch, Batches, terms.Latest().Total, completed, optimizer, nonFinite);
+                }
+
                 return terms.Mean();
             }
             finally
@@ -431,23 +488,6 @@ public static class Trainer
             var clean = SelectBatch(train.Examples, order, seen, size, device);
             var labels = train.Labels is null ? null : SelectBatch(train.Labels, order, seen, size, device);
             var loss = model.ComputeLoss(Corrupted(options.Corrupt, clean), clean, labels);
-            Tensor? finite = null;
-            if (terms.Deferred)
-            {
-                finite = terms.AddOnDevice(loss, size, batch);
-                // The first batch's loss is read once a run, for the advice a divergence gives.
-                firstBatchLoss ??= loss.Total.item<float>();
-            }
-            else
-            {
-                double total = terms.Add(loss, size);
-                firstBatchLoss ??= total;
-                if (!double.IsFinite(total))
-                {
-                    throw Diverged(epoch, batch, total, completed, optimizer);
-                }
-            }
-
             optimizer.ZeroGrad();
             loss.Total.backward();
             if (options.MaxGradientNorm is double maxNorm)
@@ -455,18 +495,35 @@ public static class Trainer
                 nn.utils.clip_grad_norm_(parameters, maxNorm);
             }
 
-            if (finite is null)
+            // A non-finite gradient under a finite loss would step the parameters to NaN unseen, so both are checked
+            // before the step, and read together.
+            var gradientsFinite = options.CheckGradients ? optimizer.GradientsFinite() : null;
+            if (terms.Deferred)
             {
-                optimizer.Step();
+                var finite = terms.AddOnDevice(loss, size, batch, gradientsFinite);
+                // The first batch's loss is read once a run, for the advice a divergence gives.
+                firstBatchLoss ??= loss.Total.item<float>();
+                optimizer.Step(finite);
             }
             else
             {
-                optimizer.Step(finite);
+                var (total, finite) = terms.Add(loss, size, gradientsFinite);
+                firstBatchLoss ??= total;
+                if (!finite)
+                {
+                    throw Diverged(epoch, batch, total, completed, optimizer);
+                }
+
+                optimizer.Step();
             }
         }
 
-        /// <summary>Returns the model and optimizer to the epoch's start, and the exception that says why and what to do.</summary>
-        private TrainingDivergedException Diverged(int epoch, int batch, double total, IReadOnlyList<EpochSummary> completed, TrainingOptimizer optimizer)
+        /// <summary>
+        /// Returns the model and optimizer to the epoch's start, and the exception that says why and what to do: the
+        /// batch's total loss was not finite, or its gradient was not (the total is finite), or after the epoch's last
+        /// step the parameter or buffer <paramref name="nonFinite"/> was not.
+        /// </summary>
+        private TrainingDivergedException Diverged(int epoch, int batch, double total, IReadOnlyList<EpochSummary> completed, TrainingOptimizer optimizer, string? nonFinite = null)
         {
             epochStart.Restore(module, optimizer);
             return new TrainingDivergedException(new DivergenceFacts(
@@ -478,7 +535,8 @@ public static class Trainer
                 options.Optimizer.StepScalesWithGradient,
                 completed.Count > 0 ? options.CheckpointPath : null,
                 firstBatchLoss,
-                completed.Count > 0 ? completed[^1].Train.Total : null));
+                completed.Count > 0 ? completed[^1].Train.Total : null,
+                nonFinite));
         }
 
         private double RateOf(int epoch, int batch, IReadOnlyList<EpochSummary> completed) =>
@@ -550,29 +608,39 @@ public static class Trainer
         private Tensor? deviceSums;
         private Tensor? deviceLatest;
 
-        // The number of the first batch whose total was not finite (+∞ while there is none), and that total.
+        // The number of the first batch whose total or gradients were not finite (+∞ while there is none), and its total.
         private Tensor? firstBad;
         private Tensor? badTotal;
 
         public bool Deferred => device is not null;
 
-        /// <summary>Records a batch of <paramref name="size"/> examples and returns its total loss.</summary>
-        public double Add(ModelLoss loss, long size)
+        /// <summary>
+        /// Records a batch of <paramref name="size"/> examples, reading its terms and any <paramref name="gradientsFinite"/>
+        /// in one transfer, and returns its total loss and whether both the total and the gradients are finite.
+        /// </summary>
+        public (double Total, bool Finite) Add(ModelLoss loss, long size, Tensor? gradientsFinite = null)
         {
             Start(loss);
-            var terms = loss.Terms;
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var values = gradientsFinite is null ? Values(loss) : cat([Values(loss), gradientsFinite.to(float64).reshape(1)]);
+            var host = values.cpu().data<double>().ToArray();
             for (int i = 0; i < latest.Length; i++)
             {
-                latest[i] = terms[i].Value.item<float>();
+                latest[i] = host[i];
                 sums[i] += latest[i] * size;
             }
 
             examples += size;
-            return latest[totalIndex];
+            double total = latest[totalIndex];
+            return (total, double.IsFinite(total) && (gradientsFinite is null || host[^1] != 0));
         }
 
-        /// <summary>Records batch number <paramref name="batch"/> on the device and returns whether its total is finite, as a boolean scalar there.</summary>
-        public Tensor AddOnDevice(ModelLoss loss, long size, int batch)
+        /// <summary>
+        /// Records batch number <paramref name="batch"/> on the device and returns whether its total and its gradients
+        /// (<paramref name="gradientsFinite"/>) are finite, as a boolean scalar there.
+        /// </summary>
+        public Tensor AddOnDevice(ModelLoss loss, long size, int batch, Tensor? gradientsFinite)
         {
             Start(loss);
             if (deviceSums is null)
@@ -585,11 +653,11 @@ public static class Trainer
             }
 
             using var noGrad = no_grad();
-            var values = stack(loss.Terms.Select(term => term.Value.detach().reshape(1)).ToArray()).to(float64).flatten();
+            var values = Values(loss);
             deviceSums.add_(values, alpha: size);
             deviceLatest!.copy_(values);
             var total = values.narrow(0, totalIndex, 1);
-            var finite = total.isfinite();
+            var finite = gradientsFinite is null ? total.isfinite() : total.isfinite().logical_and(gradientsFinite);
             var first = finite.logical_not().logical_and(firstBad!.isinf());
             firstBad.copy_(where(first, full_like(firstBad, batch), firstBad));
             badTotal!.copy_(where(first, total, badTotal));
@@ -597,7 +665,11 @@ public static class Trainer
             return finite.squeeze();
         }
 
-        /// <summary>Reads what the device holds; returns the first batch that was not finite, if one was.</summary>
+        /// <summary>The batch's terms in double precision, in <see cref="names"/>' order, on their device.</summary>
+        private static Tensor Values(ModelLoss loss) =>
+            stack(loss.Terms.Select(term => term.Value.detach().reshape(1)).ToArray()).to(float64).flatten();
+
+        /// <summary>Reads what the device holds; returns the first batch whose total or gradients were not finite, if one was.</summary>
         public (int Batch, double Total)? Synchronise()
         {
             if (deviceSums is null)

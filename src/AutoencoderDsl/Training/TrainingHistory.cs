@@ -32,6 +32,12 @@ public enum TrainingStopReason
 
     /// <summary>A callback asked to stop.</summary>
     Callback,
+
+    /// <summary>
+    /// The cancellation token was cancelled. <c>Fit</c> then throws <see cref="TrainingCanceledException"/>, whose
+    /// <see cref="TrainingCanceledException.History"/> carries this reason; no returned history does.
+    /// </summary>
+    Cancelled,
 }
 
 /// <summary>The summaries of every completed epoch of a run, including epochs restored from a checkpoint.</summary>

@@ -21,6 +21,21 @@ internal abstract class TrainingOptimizer : IDisposable
     /// <summary>Applies one update from the gradients the last backward pass left.</summary>
     public abstract void Step();
 
+    /// <summary>
+    /// Whether every gradient the last backward pass left (after any clipping) is finite: a boolean scalar on the
+    /// parameters' device, not read here, so the caller reads it with the loss in one transfer. Call it before
+    /// <see cref="Step()"/>.
+    /// </summary>
+    public abstract Tensor GradientsFinite();
+
+    /// <summary>
+    /// Whether every element of <paramref name="values"/> is finite, from their sum: one pass that allocates nothing of
+    /// their size (42 µs for the MLP VAE's 653k gradients, where <c>isfinite().all()</c> took 818 µs, 8 % of an epoch).
+    /// A NaN or an infinity makes the sum non-finite; so does a sum past the float range, which only a diverging
+    /// gradient reaches.
+    /// </summary>
+    protected static Tensor Finite(Tensor values) => values.sum().isfinite();
+
     /// <summary>Whether <see cref="Step(Tensor)"/> can skip an update on a flag it never reads on the host.</summary>
     public virtual bool SkipsOnDevice => false;
 
@@ -95,6 +110,14 @@ internal sealed class LibTorchOptimizer(OptimizerHelper optimizer, IReadOnlyList
 
     public override void Step() => optimizer.step();
 
+    public override Tensor GradientsFinite()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var sums = parameters.Select(parameter => parameter.grad).OfType<Tensor>().Select(gradient => gradient.sum().reshape(1)).ToArray();
+        return (sums.Length == 0 ? tensor(true, device: parameters[0].device) : Finite(cat(sums))).MoveToOuterDisposeScope();
+    }
+
     public override void Save(BinaryWriter writer) => optimizer.save_state_dict(writer);
 
     public override void Load(BinaryReader reader) => optimizer.load_state_dict(reader);
@@ -136,6 +159,9 @@ internal sealed class FlatAdam : TrainingOptimizer
     private readonly double weightDecay;
     private readonly bool decoupledDecay;
     private long steps;
+
+    /// <summary>Whether <see cref="GradientsFinite"/> has already gathered this step's gradients into the flat buffer.</summary>
+    private bool gathered;
 
     private FlatAdam(Parameter[] parameters, double learningRate, double beta1, double beta2, double epsilon, double weightDecay, bool decoupledDecay)
     {
@@ -196,6 +222,7 @@ internal sealed class FlatAdam : TrainingOptimizer
 
     public override void ZeroGrad()
     {
+        gathered = false;
         foreach (var parameter in parameters)
         {
             parameter.grad = null;
@@ -208,8 +235,18 @@ internal sealed class FlatAdam : TrainingOptimizer
 
     public override void Step(Tensor apply) => Update(apply);
 
-    private void Update(Tensor? apply)
+    /// <summary>One sum over the flat gradient, which the step needs gathered anyway.</summary>
+    public override Tensor GradientsFinite()
     {
+        Gather();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return Finite(gradients).MoveToOuterDisposeScope();
+    }
+
+    private void Gather()
+    {
+        gathered = true;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         for (int i = 0; i < parameters.Length; i++)
@@ -224,7 +261,18 @@ internal sealed class FlatAdam : TrainingOptimizer
                 gradientViews[i].zero_();
             }
         }
+    }
 
+    private void Update(Tensor? apply)
+    {
+        if (!gathered)
+        {
+            Gather();
+        }
+
+        gathered = false;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
         // A skipped step still counts: it happens only in a diverging epoch, which training then rolls back whole.
         steps++;
         double rate = LearningRate;

@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using AutoencoderDsl.Tests.Data;
+using AutoencoderDsl.Training;
 using Xunit.Abstractions;
 
 namespace AutoencoderDsl.Tests.Training;
@@ -47,6 +48,29 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(expected, actual);
         Assert.Equal(File.ReadAllBytes(folder.File("straight.safetensors")), File.ReadAllBytes(folder.File("crashed.safetensors")));
         Assert.Contains("resumed 1", resumed.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_checkpoint_another_process_trains_with_is_refused_until_that_process_dies()
+    {
+        var held = Worker("held", pause: 200);
+        string? line = held.Process.StandardOutput.ReadLine();
+        Assert.Equal("batch 1 1", line);
+        var checkpoint = folder.File("held.ckpt");
+        using var data = TinyData.Create(128, seed: 60);
+        using var model = new TinyAutoencoder(seed: 60);
+        var options = TinyData.Options(epochs: 1) with { CheckpointPath = checkpoint };
+
+        var error = Assert.Throws<IOException>(() => model.Fit(data, options));
+
+        output.WriteLine(error.Message);
+        Assert.Contains($"The checkpoint '{checkpoint}' is in use by another training run", error.Message, StringComparison.Ordinal);
+        held.Process.Kill(entireProcessTree: true);
+        held.Process.WaitForExit();
+
+        // The operating system released the killed run's lock; its checkpoint, if it wrote one, is another model's.
+        File.Delete(checkpoint);
+        Assert.Equal(1, model.Fit(data, options).TrainedEpochs);
     }
 
     private Run Worker(string name, int pause)

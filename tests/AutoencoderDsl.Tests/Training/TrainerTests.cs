@@ -240,6 +240,44 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void Cancellation_carries_the_epochs_that_finished()
+    {
+        using var data = TinyData.Create(128, seed: 13);
+        using var model = new TinyAutoencoder(seed: 11);
+        using var cancellation = new CancellationTokenSource();
+        var progress = new RecordingProgress(report =>
+        {
+            if (report is { Kind: TrainingProgressKind.Batch, Epoch: 3, Batch: 2 })
+            {
+                cancellation.Cancel();
+            }
+        });
+
+        var error = Assert.Throws<TrainingCanceledException>(() => model.Fit(data, TinyData.Options(epochs: 4), progress: progress, cancellationToken: cancellation.Token));
+
+        Assert.Equal(cancellation.Token, error.CancellationToken);
+        Assert.NotNull(error.History);
+        Assert.Equal(TrainingStopReason.Cancelled, error.History!.StopReason);
+        Assert.Equal([1, 2], error.History.Epochs.Select(epoch => epoch.Epoch));
+        Assert.Equal(progress.Epochs.Select(report => report.Train), error.History.Epochs.Select(epoch => epoch.Train));
+        Assert.Equal(2, error.History.TrainedEpochs);
+    }
+
+    [Fact]
+    public void Cancellation_before_the_first_epoch_finishes_carries_no_history()
+    {
+        using var data = TinyData.Create(128, seed: 13);
+        using var model = new TinyAutoencoder(seed: 11);
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+
+        var error = Assert.Throws<TrainingCanceledException>(() => model.Fit(data, TinyData.Options(), cancellationToken: cancellation.Token));
+
+        Assert.Null(error.History);
+        Assert.Contains("before its first epoch finished", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Live_tensor_count_stays_flat_across_epochs()
     {
         using var data = TinyData.Create(160, seed: 14);
