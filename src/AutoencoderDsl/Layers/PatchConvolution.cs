@@ -6,12 +6,13 @@ using static TorchSharp.torch;
 namespace AutoencoderDsl;
 
 /// <summary>
-/// A convolution computed as a matrix product over the input's patches (<c>unfold</c>, <c>matmul</c>, <c>fold</c>),
-/// on the CPU; elsewhere it calls TorchSharp's convolution. Its parameters are the TorchSharp module's own, under the
-/// same names (<c>weight</c>, <c>bias</c>), so state dicts, PyTorch and ONNX see an ordinary convolution.
+/// A convolution computed as a matrix product over the input's patches (<c>unfold</c>, <c>matmul</c>, <c>fold</c>)
+/// for the CPU calls that libtorch's oneDNN kernels would get wrong, and by TorchSharp's convolution for the rest. Its
+/// parameters are the TorchSharp module's own, under the same names (<c>weight</c>, <c>bias</c>), so state dicts,
+/// PyTorch and ONNX see an ordinary convolution.
 /// </summary>
 /// <remarks>
-/// Why it exists: <see cref="Convolutions"/>. Only layers with few channels take this path, where the patches are small.
+/// Which calls, and why: <see cref="Convolutions"/>. Only layers with few channels take this path, where the patches are small.
 /// </remarks>
 public sealed class PatchConvolution : nn.Module<Tensor, Tensor>
 {
@@ -25,14 +26,18 @@ public sealed class PatchConvolution : nn.Module<Tensor, Tensor>
     private readonly long padding;
     private readonly long dilation;
     private readonly long outputPadding;
+    private readonly bool forwardWrong;
+    private readonly bool gradientWrong;
 
-    private PatchConvolution(Convolution module, bool transposed, int rank, long kernel, long stride, long padding, long dilation, long outputPadding)
+    private PatchConvolution(Convolution module, bool forwardWrong, bool gradientWrong, bool transposed, int rank, long kernel, long stride, long padding, long dilation, long outputPadding)
         : base(transposed ? $"ConvTranspose{rank}d" : $"Conv{rank}d")
     {
         // The TorchSharp module drew the initial values, so a seed gives the same start as nn.Conv2d would.
         weight = new Parameter(module.weight!.detach().clone());
         bias = module.bias is { } b ? new Parameter(b.detach().clone()) : null;
         module.Dispose();
+        this.forwardWrong = forwardWrong;
+        this.gradientWrong = gradientWrong;
         this.transposed = transposed;
         this.rank = rank;
         this.kernel = kernel;
@@ -43,11 +48,21 @@ public sealed class PatchConvolution : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    internal static PatchConvolution Sliding(Convolution module, int rank, long kernel, long stride, long padding, long dilation) =>
-        new(module, transposed: false, rank, kernel, stride, padding, dilation, outputPadding: 0);
+    // A convolution's forward pass sums over its input's channels and the input's gradient over its output's; a
+    // transposed convolution swaps the two, and its unblocked kernel serves the gradient instead of the forward pass.
+    internal static PatchConvolution Sliding(Convolution module, long inChannels, long outChannels, int rank, long kernel, long stride, long padding, long dilation) =>
+        new(
+            module,
+            forwardWrong: Convolutions.PartialBlock(inChannels, unblocked: true),
+            gradientWrong: Convolutions.PartialBlock(outChannels, unblocked: false),
+            transposed: false, rank, kernel, stride, padding, dilation, outputPadding: 0);
 
-    internal static PatchConvolution Transposed(Convolution module, int rank, long kernel, long stride, long padding, long outputPadding) =>
-        new(module, transposed: true, rank, kernel, stride, padding, dilation: 1, outputPadding);
+    internal static PatchConvolution Transposed(Convolution module, long inChannels, long outChannels, int rank, long kernel, long stride, long padding, long outputPadding) =>
+        new(
+            module,
+            forwardWrong: Convolutions.PartialBlock(inChannels, unblocked: false),
+            gradientWrong: Convolutions.PartialBlock(outChannels, unblocked: true),
+            transposed: true, rank, kernel, stride, padding, dilation: 1, outputPadding);
 
     /// <summary>The convolution of <paramref name="input"/>, <c>[N, C, L]</c> or <c>[N, C, H, W]</c>.</summary>
     public override Tensor forward(Tensor input)
@@ -59,7 +74,8 @@ public sealed class PatchConvolution : nn.Module<Tensor, Tensor>
                 nameof(input));
         }
 
-        if (input.device_type != DeviceType.CPU)
+        bool wrongOnOneDnn = forwardWrong || (gradientWrong && input.requires_grad);
+        if (input.device_type != DeviceType.CPU || !wrongOnOneDnn)
         {
             return Reference(input);
         }
@@ -104,7 +120,7 @@ public sealed class PatchConvolution : nn.Module<Tensor, Tensor>
         return rank == 1 ? output.squeeze(2) : output;
     }
 
-    /// <summary>TorchSharp's own convolution, for devices whose kernels are not oneDNN's.</summary>
+    /// <summary>TorchSharp's own convolution, for the calls it computes correctly.</summary>
     private Tensor Reference(Tensor input) => (transposed, rank) switch
     {
         (false, 1) => nn.functional.conv1d(input, weight, bias, stride, padding, dilation),

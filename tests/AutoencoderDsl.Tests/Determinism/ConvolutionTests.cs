@@ -16,7 +16,8 @@ public sealed class ConvolutionTests
         { false, 2, 1, 3 }, { false, 2, 4, 1 }, { false, 2, 17, 1 }, { false, 2, 3, 2 }, { false, 2, 16, 8 },
         { true, 2, 8, 4 }, { true, 2, 3, 1 }, { true, 2, 16, 17 },
         { false, 1, 4, 1 }, { true, 1, 2, 3 },
-        { false, 2, 16, 32 }, { true, 2, 32, 16 },
+        // Left to oneDNN, which gets them right: whole blocks, a few input channels forward, a one-channel transposed output.
+        { false, 2, 16, 32 }, { true, 2, 32, 16 }, { false, 2, 1, 32 }, { false, 2, 3, 16 }, { true, 2, 32, 1 }, { true, 2, 16, 3 },
     };
 
     [Theory]
