@@ -22,6 +22,8 @@ using static TorchSharp.torch;
 //   memory     resident memory while training, ReleaseFreedMemory off and on, and what it costs (MemoryBenchmark.cs)
 //   gradient-check [rounds]
 //              one-epoch Fit with the per-batch gradient check and without, alternating; the median ratio
+//   convolutions [rounds]
+//              the runtime's convolutions against TorchSharp's modules in two networks, alternating; the median ratio
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string what = args.Length > 0 ? args[0] : "all";
@@ -33,6 +35,9 @@ switch (what)
     case "memory":
         MemoryBenchmark.Compare();
         return MemoryBenchmark.Cost(pairs: 6);
+    case "convolutions":
+        ConvolutionBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7);
+        return 0;
     case "memory-run":
         return MemoryBenchmark.Run(bool.Parse(args[1]));
     case "optimizer":
@@ -52,7 +57,7 @@ switch (what)
     case "all" or "ratio" or "bound" or "phases" or "scaling" or "guidance" or "gradient-check":
         break;
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, gradient-check, generator, generator-against <dll>, optimizer, memory, or nothing for all of them.");
+        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, gradient-check, convolutions, generator, generator-against <dll>, optimizer, memory, or nothing for all of them.");
         return 2;
 }
 
