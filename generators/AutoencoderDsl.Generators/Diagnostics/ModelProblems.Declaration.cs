@@ -103,7 +103,7 @@ public static partial class ModelProblems
         }
     }
 
-    private static void FindModelAttributeProblems(ModelReading reading, List<ModelProblem> problems)
+    private static void FindModelAttributeProblems(ModelReading reading, Compilation compilation, List<ModelProblem> problems)
     {
         var first = reading.ModelAttributes[0];
         foreach (var repeated in reading.ModelAttributes.Skip(1))
@@ -116,7 +116,7 @@ public static partial class ModelProblems
             return;
         }
 
-        foreach (var argument in attribute.NamedArguments.Where(argument => argument.Value.Kind == TypedConstantKind.Error))
+        foreach (var argument in attribute.NamedArguments.Where(argument => AttributeInstances.IsUnbound(attribute, argument, compilation)))
         {
             problems.Add(Problem(DiagnosticDescriptors.UnboundArguments, ArgumentLocation(attribute, argument.Key, reading.Type), ShortName(attribute), $"{argument.Key} is unknown"));
         }

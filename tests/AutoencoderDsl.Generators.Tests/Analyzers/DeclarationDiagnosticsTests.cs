@@ -180,6 +180,33 @@ public sealed class DeclarationDiagnosticsTests
         }
         """);
 
+    /// <summary>The compiler refuses a repeated part (CS0579) but would leave the model to be generated with the first; found by the fuzzer.</summary>
+    [Fact]
+    public Task RepeatedPart() => VerifyAsync("""
+        [Autoencoder(LatentDim = 2)]
+        [Denoising(Noise.Gaussian, 0.1)]
+        [{|ADSL036:{|CS0579:Denoising|}(Noise.Masking, 0.2)|}]
+        [Input(16)]
+        public partial class Model
+        {
+            [Dense(8), ReLU]
+            public partial Sequential Encoder { get; }
+
+            [Dense(16), Sigmoid]
+            public partial Sequential Decoder { get; }
+        }
+
+        [Sparse(L1 = 0.01)]
+        public partial class Model
+        {
+        }
+
+        [{|ADSL036:{|CS0579:Sparse|}(L1 = 0.001)|}]
+        public partial class Model
+        {
+        }
+        """);
+
     [Fact]
     public Task MissingDecoder() => VerifyAsync("""
         [{|ADSL009:Autoencoder(LatentDim = 2)|}]
