@@ -47,6 +47,7 @@ public sealed class ModelAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.LikelihoodOption,
         DiagnosticDescriptors.TooLarge,
         DiagnosticDescriptors.RepeatedPart,
+        DiagnosticDescriptors.ModelNamedLikeGeneratedMember,
     ];
 
     public override void Initialize(AnalysisContext context)

@@ -243,6 +243,12 @@ public static partial class ModelProblems
         {
             foreach (var generated in part.Members(description))
             {
+                // C# lets no member share its class's name (CS0542), and the generated one cannot be renamed.
+                if (generated.Name == type.Name && !problems.Any(problem => problem.Descriptor == DiagnosticDescriptors.ModelNamedLikeGeneratedMember))
+                {
+                    problems.Add(Problem(DiagnosticDescriptors.ModelNamedLikeGeneratedMember, IdentifierLocation(type), generated.Name, part.DeclaredBy));
+                }
+
                 foreach (var member in type.GetMembers(generated.Name).Where(member => !member.IsImplicitlyDeclared && member.DeclaringSyntaxReferences.Any(reference => !GeneratedCode.IsOurs(reference))))
                 {
                     bool clashes = generated.Parameters is null || member is not IMethodSymbol method

@@ -207,6 +207,21 @@ public sealed class DeclarationDiagnosticsTests
         }
         """);
 
+    /// <summary>A class named like a member the generator writes made the generated code fail to compile (CS0542); found by the fuzzer.</summary>
+    [Fact]
+    public Task ModelNamedLikeAGeneratedMember() => VerifyAsync("""
+        [Variational(LatentDim = 2)]
+        [Input(16)]
+        public partial class {|ADSL037:Sample|}
+        {
+            [Dense(8), ReLU]
+            public partial Sequential Encoder { get; }
+
+            [Dense(16), Sigmoid]
+            public partial Sequential Decoder { get; }
+        }
+        """);
+
     [Fact]
     public Task MissingDecoder() => VerifyAsync("""
         [{|ADSL009:Autoencoder(LatentDim = 2)|}]
