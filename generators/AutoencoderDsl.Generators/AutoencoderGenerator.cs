@@ -37,7 +37,7 @@ public sealed class AutoencoderGenerator : IIncrementalGenerator
     /// </summary>
     private static ModelDescription? Declare(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
-        var reading = ModelReading.Read((INamedTypeSymbol)context.TargetSymbol, cancellationToken);
+        var reading = ModelReading.Read((INamedTypeSymbol)context.TargetSymbol, context.SemanticModel.Compilation, cancellationToken);
         var first = reading.ModelAttributes.FirstOrDefault()?.ApplicationSyntaxReference;
         bool declaresHere = first is not null
             && first.SyntaxTree == context.TargetNode.SyntaxTree

@@ -370,6 +370,26 @@ public static class DiagnosticDescriptors
         helpLinkUri: DocumentationRoot + "ADSL035.md",
         customTags: NotConfigurable);
 
+    public static readonly DiagnosticDescriptor RepeatedPart = new(
+        id: "ADSL036",
+        title: "A part is declared more than once",
+        messageFormat: "'{0}' already carries [{1}]; keep one",
+        category: Declaration,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: DocumentationRoot + "ADSL036.md",
+        customTags: NotConfigurable);
+
+    public static readonly DiagnosticDescriptor ModelNamedLikeGeneratedMember = new(
+        id: "ADSL037",
+        title: "Model class is named like a member the generator writes",
+        messageFormat: "The generator writes a member '{0}' for {1}, and a member cannot be named like its class; rename the class",
+        category: Declaration,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: DocumentationRoot + "ADSL037.md",
+        customTags: NotConfigurable);
+
     private static string RepositoryUrl() =>
         typeof(DiagnosticDescriptors).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false)
             .Cast<System.Reflection.AssemblyMetadataAttribute>()

@@ -46,6 +46,8 @@ public sealed class ModelAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.InvalidWarmup,
         DiagnosticDescriptors.LikelihoodOption,
         DiagnosticDescriptors.TooLarge,
+        DiagnosticDescriptors.RepeatedPart,
+        DiagnosticDescriptors.ModelNamedLikeGeneratedMember,
     ];
 
     public override void Initialize(AnalysisContext context)
@@ -67,7 +69,7 @@ public sealed class ModelAnalyzer : DiagnosticAnalyzer
     private static void Analyze(SymbolAnalysisContext context)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        var reading = ModelReading.Read(type, context.CancellationToken);
+        var reading = ModelReading.Read(type, context.Compilation, context.CancellationToken);
         foreach (var problem in ModelProblems.Find(reading, context.Compilation, context.CancellationToken).AddRange(ModelProblems.FindAsContainer(type)))
         {
             context.ReportDiagnostic(problem.ToDiagnostic());

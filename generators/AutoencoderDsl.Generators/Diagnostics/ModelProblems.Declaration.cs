@@ -103,7 +103,7 @@ public static partial class ModelProblems
         }
     }
 
-    private static void FindModelAttributeProblems(ModelReading reading, List<ModelProblem> problems)
+    private static void FindModelAttributeProblems(ModelReading reading, Compilation compilation, List<ModelProblem> problems)
     {
         var first = reading.ModelAttributes[0];
         foreach (var repeated in reading.ModelAttributes.Skip(1))
@@ -116,7 +116,7 @@ public static partial class ModelProblems
             return;
         }
 
-        foreach (var argument in attribute.NamedArguments.Where(argument => argument.Value.Kind == TypedConstantKind.Error))
+        foreach (var argument in attribute.NamedArguments.Where(argument => AttributeInstances.IsUnbound(attribute, argument, compilation)))
         {
             problems.Add(Problem(DiagnosticDescriptors.UnboundArguments, ArgumentLocation(attribute, argument.Key, reading.Type), ShortName(attribute), $"{argument.Key} is unknown"));
         }
@@ -243,6 +243,12 @@ public static partial class ModelProblems
         {
             foreach (var generated in part.Members(description))
             {
+                // C# lets no member share its class's name (CS0542), and the generated one cannot be renamed.
+                if (generated.Name == type.Name && !problems.Any(problem => problem.Descriptor == DiagnosticDescriptors.ModelNamedLikeGeneratedMember))
+                {
+                    problems.Add(Problem(DiagnosticDescriptors.ModelNamedLikeGeneratedMember, IdentifierLocation(type), generated.Name, part.DeclaredBy));
+                }
+
                 foreach (var member in type.GetMembers(generated.Name).Where(member => !member.IsImplicitlyDeclared && member.DeclaringSyntaxReferences.Any(reference => !GeneratedCode.IsOurs(reference))))
                 {
                     bool clashes = generated.Parameters is null || member is not IMethodSymbol method

@@ -58,6 +58,12 @@ public static partial class ModelProblems
             problems.Add(Problem(DiagnosticDescriptors.UnboundArguments, LocationOf(part.Attribute, type), ShortName(part.Attribute), "the part cannot be built"));
         }
 
+        // The compiler refuses a repeated part too (CS0579), but the model would otherwise be generated with the first.
+        foreach (var repeated in reading.PartAttributes.GroupBy(part => (ISymbol?)part.Attribute.AttributeClass, SymbolEqualityComparer.Default).SelectMany(group => group.Skip(1)))
+        {
+            problems.Add(Problem(DiagnosticDescriptors.RepeatedPart, LocationOf(repeated.Attribute, type), type.Name, ShortName(repeated.Attribute)));
+        }
+
         if (reading.Part<ClassConditionalAttribute>() is { Classes: < 2 } conditional)
         {
             var attribute = reading.PartAttribute<ClassConditionalAttribute>()!;

@@ -27,7 +27,7 @@ public static partial class ModelProblems
         }
 
         FindTypeProblems(reading, problems);
-        FindModelAttributeProblems(reading, problems);
+        FindModelAttributeProblems(reading, compilation, problems);
         FindPartProblems(reading, problems);
         FindInputProblems(reading, problems);
         FindStackProblems(reading, reading.Encoder, KnownNames.EncoderProperty, compilation, problems);

@@ -1,10 +1,13 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace AutoencoderDsl.Generators.Parsing;
 
@@ -55,9 +58,10 @@ public static class AttributeInstances
 
     /// <summary>
     /// The attribute as an instance of its real type, or null when it is not one of ours of type <typeparamref name="T"/>,
-    /// an argument is missing or not a constant, or the constructor refuses the arguments.
+    /// an argument is missing, not a constant or not of its parameter's type, or the constructor refuses the arguments.
     /// </summary>
-    public static T? Create<T>(AttributeData attribute)
+    /// <param name="compilation">The compilation the attribute is in, to bind a named argument whose type its data hides.</param>
+    public static T? Create<T>(AttributeData attribute, Compilation compilation)
         where T : Attribute
     {
         if (ClrType(attribute.AttributeClass) is not { } type
@@ -67,7 +71,7 @@ public static class AttributeInstances
             || Bindings.GetValue(constructor, symbol => Bind(symbol, type)) is not { Constructor: { } clrConstructor } binding
             || attribute.ConstructorArguments.Length != binding.ParameterTypes.Length
             || attribute.ConstructorArguments.Any(IsUnbound)
-            || attribute.NamedArguments.Any(argument => IsUnbound(argument.Value))
+            || attribute.NamedArguments.Any(argument => IsUnbound(attribute, argument, compilation))
             || binding.RequiredMembers.Any(name => !attribute.NamedArguments.Any(argument => argument.Key == name)))
         {
             return null;
@@ -122,6 +126,50 @@ public static class AttributeInstances
 
     private static bool IsUnbound(TypedConstant constant) =>
         constant.Kind == TypedConstantKind.Error || (constant.Kind == TypedConstantKind.Array && !constant.IsNull && constant.Values.Any(IsUnbound));
+
+    /// <summary>
+    /// Whether a named argument cannot be read: it is not a constant, or it is of a type the compiler converts to the
+    /// property's only explicitly. That is an error (CS0266), but the compiler recovers by converting, and nothing in the
+    /// attribute's data shows it: <c>LatentDim = 2.5</c> reads as 2, and would generate a model from code that does not
+    /// compile. (A positional argument of such a type binds no constructor at all.)
+    /// </summary>
+    public static bool IsUnbound(AttributeData attribute, KeyValuePair<string, TypedConstant> argument, Compilation compilation)
+    {
+        if (IsUnbound(argument.Value))
+        {
+            return true;
+        }
+
+        if (attribute.ApplicationSyntaxReference?.GetSyntax() is not AttributeSyntax syntax
+            || syntax.ArgumentList?.Arguments.FirstOrDefault(written => written.NameEquals?.Name.Identifier.ValueText == argument.Key) is not { } written
+            || ConvertsImplicitly(written.Expression, argument.Value.Type))
+        {
+            return false;
+        }
+
+        var conversion = compilation.GetSemanticModel(syntax.SyntaxTree).GetConversion(written.Expression);
+        return conversion.Exists && !conversion.IsImplicit;
+    }
+
+    /// <summary>
+    /// True for the literals users write most, of the property's own type or an int for a double, which need not be
+    /// bound again to know they convert implicitly: binding is most of what reading a declaration costs.
+    /// </summary>
+    private static bool ConvertsImplicitly(ExpressionSyntax expression, ITypeSymbol? type)
+    {
+        while (expression is ParenthesizedExpressionSyntax or PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.UnaryMinusExpression or (int)SyntaxKind.UnaryPlusExpression })
+        {
+            expression = expression is ParenthesizedExpressionSyntax parenthesized ? parenthesized.Expression : ((PrefixUnaryExpressionSyntax)expression).Operand;
+        }
+
+        return expression is LiteralExpressionSyntax literal && (literal.Token.Value, type?.SpecialType) switch
+        {
+            (int, SpecialType.System_Int32 or SpecialType.System_Double) => true,
+            (double, SpecialType.System_Double) => true,
+            (bool, SpecialType.System_Boolean) => true,
+            _ => false,
+        };
+    }
 
     /// <summary>
     /// The required members an application of <paramref name="constructor"/> must set: one left unset (the compiler

@@ -40,7 +40,8 @@ public sealed class ModelReading
         ImmutableArray<AttributeData> inputAttributes,
         ImmutableArray<PartReading> partAttributes,
         StackReading? encoder,
-        StackReading? decoder)
+        StackReading? decoder,
+        Compilation compilation)
     {
         Type = type;
         ModelAttributes = modelAttributes;
@@ -48,8 +49,8 @@ public sealed class ModelReading
         PartAttributes = partAttributes;
         Encoder = encoder;
         Decoder = decoder;
-        Model = modelAttributes.Length == 1 ? AttributeInstances.Create<ModelAttribute>(modelAttributes[0]) : null;
-        var input = inputAttributes.Length == 1 ? AttributeInstances.Create<InputAttribute>(inputAttributes[0]) : null;
+        Model = modelAttributes.Length == 1 ? AttributeInstances.Create<ModelAttribute>(modelAttributes[0], compilation) : null;
+        var input = inputAttributes.Length == 1 ? AttributeInstances.Create<InputAttribute>(inputAttributes[0], compilation) : null;
         InputShape = input?.Dims is { } dims ? dims.Select(dim => (long)dim).ToEquatableArray() : null;
     }
 
@@ -85,14 +86,15 @@ public sealed class ModelReading
     public AttributeData? PartAttribute<T>()
         where T : ModelPartAttribute => PartAttributes.FirstOrDefault(part => AttributeInstances.Is<T>(part.Attribute.AttributeClass))?.Attribute;
 
-    public static ModelReading Read(INamedTypeSymbol type, CancellationToken cancellationToken)
+    /// <param name="compilation">The compilation <paramref name="type"/> is in, where an attribute's arguments can be bound again.</param>
+    public static ModelReading Read(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
     {
         var attributes = type.GetAttributes();
         var modelAttributes = attributes.Where(attribute => IsModelAttribute(attribute.AttributeClass)).ToImmutableArray();
         var inputAttributes = attributes.Where(attribute => AttributeInstances.Is<InputAttribute>(attribute.AttributeClass)).ToImmutableArray();
         var partAttributes = attributes
             .Where(attribute => AttributeInstances.DerivesFrom<ModelPartAttribute>(attribute.AttributeClass))
-            .Select(attribute => new PartReading(attribute, AttributeInstances.Create<ModelPartAttribute>(attribute)))
+            .Select(attribute => new PartReading(attribute, AttributeInstances.Create<ModelPartAttribute>(attribute, compilation)))
             .ToImmutableArray();
         cancellationToken.ThrowIfCancellationRequested();
         return new ModelReading(
@@ -100,8 +102,9 @@ public sealed class ModelReading
             modelAttributes,
             inputAttributes,
             partAttributes,
-            ReadStack(type, KnownNames.EncoderProperty, cancellationToken),
-            ReadStack(type, KnownNames.DecoderProperty, cancellationToken));
+            ReadStack(type, KnownNames.EncoderProperty, compilation, cancellationToken),
+            ReadStack(type, KnownNames.DecoderProperty, compilation, cancellationToken),
+            compilation);
     }
 
     public static bool IsModelAttribute(INamedTypeSymbol? attributeClass) =>
@@ -168,7 +171,7 @@ public sealed class ModelReading
     /// <summary>Any attribute deriving from our <c>LayerAttribute</c>, ours or a user's.</summary>
     public static bool IsLayerAttribute(INamedTypeSymbol? attributeClass) => AttributeInstances.DerivesFrom<LayerAttribute>(attributeClass);
 
-    private static StackReading? ReadStack(INamedTypeSymbol type, string name, CancellationToken cancellationToken)
+    private static StackReading? ReadStack(INamedTypeSymbol type, string name, Compilation compilation, CancellationToken cancellationToken)
     {
         if (type.GetMembers(name).OfType<IPropertySymbol>().FirstOrDefault() is not { } property)
         {
@@ -181,7 +184,7 @@ public sealed class ModelReading
             cancellationToken.ThrowIfCancellationRequested();
             if (IsLayerAttribute(attribute.AttributeClass))
             {
-                var instance = AttributeInstances.Create<LayerAttribute>(attribute);
+                var instance = AttributeInstances.Create<LayerAttribute>(attribute, compilation);
                 layers.Add(new LayerReading(attribute, instance is null ? null : LayerCatalog.Create(instance)));
             }
         }

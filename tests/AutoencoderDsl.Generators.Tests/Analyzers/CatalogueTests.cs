@@ -102,7 +102,8 @@ public sealed class CatalogueTests
             .Select(member => member.Name)
             .Distinct()
             .Order(StringComparer.Ordinal);
-        var reading = ModelReading.Read(TestCompilation.Create(source).GetTypeByMetadataName("Model")!, default);
+        var compilation = TestCompilation.Create(source);
+        var reading = ModelReading.Read(compilation.GetTypeByMetadataName("Model")!, compilation, default);
         var description = new ModelDescription(string.Empty, null, default, string.Empty, "Model", reading.ToParts(), default, IsGeneratable: true);
         var declared = description.Parts
             .SelectMany(part => part.Members(description))

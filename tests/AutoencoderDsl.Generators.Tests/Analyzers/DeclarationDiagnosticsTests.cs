@@ -180,6 +180,48 @@ public sealed class DeclarationDiagnosticsTests
         }
         """);
 
+    /// <summary>The compiler refuses a repeated part (CS0579) but would leave the model to be generated with the first; found by the fuzzer.</summary>
+    [Fact]
+    public Task RepeatedPart() => VerifyAsync("""
+        [Autoencoder(LatentDim = 2)]
+        [Denoising(Noise.Gaussian, 0.1)]
+        [{|ADSL036:{|CS0579:Denoising|}(Noise.Masking, 0.2)|}]
+        [Input(16)]
+        public partial class Model
+        {
+            [Dense(8), ReLU]
+            public partial Sequential Encoder { get; }
+
+            [Dense(16), Sigmoid]
+            public partial Sequential Decoder { get; }
+        }
+
+        [Sparse(L1 = 0.01)]
+        public partial class Model
+        {
+        }
+
+        [{|ADSL036:{|CS0579:Sparse|}(L1 = 0.001)|}]
+        public partial class Model
+        {
+        }
+        """);
+
+    /// <summary>A class named like a member the generator writes made the generated code fail to compile (CS0542); found by the fuzzer.</summary>
+    [Fact]
+    public Task ModelNamedLikeAGeneratedMember() => VerifyAsync("""
+        [Variational(LatentDim = 2)]
+        [Input(16)]
+        public partial class {|ADSL037:Sample|}
+        {
+            [Dense(8), ReLU]
+            public partial Sequential Encoder { get; }
+
+            [Dense(16), Sigmoid]
+            public partial Sequential Decoder { get; }
+        }
+        """);
+
     [Fact]
     public Task MissingDecoder() => VerifyAsync("""
         [{|ADSL009:Autoencoder(LatentDim = 2)|}]

@@ -102,6 +102,39 @@ public sealed class LayerDiagnosticsTests
         }
         """);
 
+    /// <summary>
+    /// An argument of a type that converts to the parameter's only explicitly (CS0266) keeps its written type in the
+    /// attribute's data; read as converted, each of these generated a model (LatentDim = 2.5 as a code of 2). Found by the fuzzer.
+    /// </summary>
+    [Fact]
+    public Task ModelOptionsOfAnotherType() => VerifyAsync("""
+        [Variational(LatentDim = 2, {|ADSL016:KlWarmupEpochs = {|CS0266:2.5|}|}, {|ADSL016:Likelihood = {|CS0266:1|}|})]
+        [Input(16)]
+        public partial class Model
+        {
+            [Dense(8), ReLU]
+            public partial Sequential Encoder { get; }
+
+            [Dense(16), Sigmoid]
+            public partial Sequential Decoder { get; }
+        }
+        """);
+
+    [Fact]
+    public Task LayerAndPartArgumentsOfAnotherType() => VerifyAsync("""
+        [Autoencoder(LatentDim = 2)]
+        [{|ADSL016:ClassConditional(Classes = {|CS0266:2.5|})|}]
+        [Input(1, 4, 4)]
+        public partial class Model
+        {
+            [{|ADSL016:Conv2d(4, Kernel = {|CS0266:3.0|})|}, Flatten, Dense(8)]
+            public partial Sequential Encoder { get; }
+
+            [Dense(16), Sigmoid, Unflatten(1, 4, 4)]
+            public partial Sequential Decoder { get; }
+        }
+        """);
+
     [Fact]
     public Task NegativeBeta() => VerifyAsync("""
         [Variational(LatentDim = 2, {|ADSL017:Beta = -1|})]

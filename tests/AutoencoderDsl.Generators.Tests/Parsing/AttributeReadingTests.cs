@@ -71,7 +71,7 @@ public sealed class AttributeReadingTests
 
         Assert.True(ModelReading.IsLayerAttribute(attribute.AttributeClass));
         Assert.False(AttributeInstances.IsOurs(attribute.AttributeClass));
-        Assert.Null(AttributeInstances.Create<LayerAttribute>(attribute));
+        Assert.Null(AttributeInstances.Create<LayerAttribute>(attribute, compilation));
     }
 
     [Fact]
@@ -84,9 +84,9 @@ public sealed class AttributeReadingTests
             public class Host { }
             """);
         var attributes = compilation.GetTypeByMetadataName("Host")!.GetAttributes();
-        var variational = AttributeInstances.Create<ModelAttribute>(attributes[0]) as VariationalAttribute;
-        var denoising = AttributeInstances.Create<ModelPartAttribute>(attributes[1]) as DenoisingAttribute;
-        var conditional = AttributeInstances.Create<ModelPartAttribute>(attributes[2]) as ClassConditionalAttribute;
+        var variational = AttributeInstances.Create<ModelAttribute>(attributes[0], compilation) as VariationalAttribute;
+        var denoising = AttributeInstances.Create<ModelPartAttribute>(attributes[1], compilation) as DenoisingAttribute;
+        var conditional = AttributeInstances.Create<ModelPartAttribute>(attributes[2], compilation) as ClassConditionalAttribute;
 
         Assert.Equal((8, 1.0, 5, Likelihood.Bernoulli), (variational!.LatentDim, variational.Beta, variational.KlWarmupEpochs, variational.Likelihood));
         Assert.Equal((Noise.Masking, 0.25, 0.0, 1.0), (denoising!.Noise, denoising.Level, denoising.Min, denoising.Max));
@@ -120,6 +120,6 @@ public sealed class AttributeReadingTests
         }
 
         var data = compilation.GetTypeByMetadataName("Host")!.GetMembers("P").Single().GetAttributes().Single();
-        return AttributeInstances.Create<LayerAttribute>(data) is { } instance ? LayerCatalog.Create(instance) : null;
+        return AttributeInstances.Create<LayerAttribute>(data, compilation) is { } instance ? LayerCatalog.Create(instance) : null;
     }
 }

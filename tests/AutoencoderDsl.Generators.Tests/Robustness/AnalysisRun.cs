@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
@@ -34,21 +35,23 @@ public sealed class AnalysisRun
     public ImmutableArray<Exception> GeneratorExceptions =>
         Generation.Result.Results.Select(result => result.Exception).OfType<Exception>().ToImmutableArray();
 
-    public ImmutableArray<Diagnostic> OurErrors =>
-        Diagnostics.Where(diagnostic => diagnostic.Id.StartsWith("ADSL", StringComparison.Ordinal) && diagnostic.DefaultSeverity == DiagnosticSeverity.Error).ToImmutableArray();
+    public ImmutableArray<Diagnostic> OurErrors => Diagnostics.Where(IsOurError).ToImmutableArray();
+
+    public static bool IsOurError(Diagnostic diagnostic) =>
+        diagnostic.Id.StartsWith("ADSL", StringComparison.Ordinal) && diagnostic.DefaultSeverity == DiagnosticSeverity.Error;
 
     /// <summary>
     /// Errors located in generated code: a cascade the user cannot fix where it is reported. An error the compiler
     /// also reports in the user's code (a partial part repeating the user's invalid modifier) is a duplicate, not a cascade.
     /// </summary>
-    public ImmutableArray<Diagnostic> ErrorsInGeneratedCode
+    public ImmutableArray<Diagnostic> ErrorsInGeneratedCode => GeneratedCodeErrors(Diagnostics);
+
+    /// <summary><see cref="ErrorsInGeneratedCode"/> among <paramref name="diagnostics"/>, the diagnostics of one declaration's user and generated code.</summary>
+    public static ImmutableArray<Diagnostic> GeneratedCodeErrors(IEnumerable<Diagnostic> diagnostics)
     {
-        get
-        {
-            var errors = Diagnostics.Where(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error).ToList();
-            var userErrorIds = errors.Where(error => !GeneratedCode.IsOurs(error.Location)).Select(error => error.Id).ToHashSet();
-            return errors.Where(error => GeneratedCode.IsOurs(error.Location) && !userErrorIds.Contains(error.Id)).ToImmutableArray();
-        }
+        var errors = diagnostics.Where(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error).ToList();
+        var userErrorIds = errors.Where(error => !GeneratedCode.IsOurs(error.Location)).Select(error => error.Id).ToHashSet();
+        return errors.Where(error => GeneratedCode.IsOurs(error.Location) && !userErrorIds.Contains(error.Id)).ToImmutableArray();
     }
 
     /// <summary>How many types carry [Autoencoder] or [Variational].</summary>
@@ -57,12 +60,16 @@ public sealed class AnalysisRun
             .Count(symbol => symbol.GetAttributes().Any(attribute => ModelReading.IsModelAttribute(attribute.AttributeClass)));
 
     /// <summary>True when the generator wrote a whole model rather than placeholder property bodies.</summary>
-    public bool EmittedModel =>
-        Generation.Sources.Any(source => source.SourceText.ToString().Contains(" : global::AutoencoderDsl.", StringComparison.Ordinal));
+    public bool EmittedModel => Generation.Sources.Any(IsWholeModel);
 
-    public static AnalysisRun Of(string source)
+    /// <summary>True when <paramref name="source"/> is a whole model rather than placeholder property bodies.</summary>
+    public static bool IsWholeModel(GeneratedSourceResult source) =>
+        source.SourceText.ToString().Contains(" : global::AutoencoderDsl.", StringComparison.Ordinal);
+
+    /// <summary>Runs both over a compilation of <paramref name="sources"/>, one syntax tree each.</summary>
+    public static AnalysisRun Of(params string[] sources)
     {
-        var generation = GeneratorRun.Run(TestCompilation.Create(source));
+        var generation = GeneratorRun.Run(TestCompilation.Create(sources));
         var exceptions = new ConcurrentQueue<Exception>();
         var options = new CompilationWithAnalyzersOptions(
             new AnalyzerOptions([]),
