@@ -87,7 +87,8 @@ public sealed record Argument(string Text, object? Value, Type Type, bool Binds 
 
     private static (string Text, double Value) Real(double value) => (value.ToString("R", CultureInfo.InvariantCulture), value);
 
-    private static readonly int[] RealisticInts = [1, 1, 2, 2, 2, 3, 3, 4, 4, 5, 6, 8, 16, 32];
+    /// <summary>Small sizes, and 0, the usual padding; shape inference keeps a layer only where they fit.</summary>
+    private static readonly int[] RealisticInts = [0, 0, 1, 1, 2, 2, 2, 3, 3, 4, 4, 5, 6, 8, 16, 32];
 
     private static readonly double[] RealisticDoubles = [0.01, 0.05, 0.1, 0.2, 0.5, 0.9];
 
@@ -228,7 +229,8 @@ public sealed class AttributeApplication
         }
 
         var parameters = Constructor.GetParameters();
-        if (Positional.Count > parameters.Length)
+        // A mutation may have dropped an argument the constructor needs: that text binds no constructor.
+        if (Positional.Count > parameters.Length || parameters.Skip(Positional.Count).Any(parameter => !parameter.HasDefaultValue))
         {
             return null;
         }

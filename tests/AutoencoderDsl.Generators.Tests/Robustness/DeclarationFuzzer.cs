@@ -100,7 +100,7 @@ public static class DeclarationFuzzer
     /// <summary>Valid models stay small enough that every weight fits and compiles fast; mutations go past any bound.</summary>
     private const long SizeCap = 1 << 14;
 
-    private const double MutationRate = 0.5;
+    private const double MutationRate = 0.4;
 
     /// <summary>
     /// Names for classes, namespaces and members that generated code might trip over: namespaces it names, the runtime's
@@ -244,8 +244,9 @@ public static class DeclarationFuzzer
     }
 
     /// <summary>A layer of any kind; a dimension list usually splits the whole input or its first dimension, as Reshape and Unflatten need.</summary>
+    /// <remarks>A layer drawn for no shape (a mutation's) sets more of its properties: the kept ones set only those that fit.</remarks>
     private static AttributeApplication RandomLayer(Random random, Shape? input, Draw draw) =>
-        AttributeApplication.Random(random, Argument.Pick(random, LayerTypes), draw, namedRate: 0.3, input is null ? null : random.Next(2) == 0 ? input.Size : input[0]);
+        AttributeApplication.Random(random, Argument.Pick(random, LayerTypes), draw, namedRate: input is null ? 0.6 : 0.3, input is null ? null : random.Next(2) == 0 ? input.Size : input[0]);
 
     /// <summary>The layer the generator reads from <paramref name="application"/>, or null when it would not read one.</summary>
     public static Layer? LayerOf(AttributeApplication application) =>

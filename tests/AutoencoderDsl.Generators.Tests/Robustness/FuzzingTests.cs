@@ -106,7 +106,7 @@ public enum Verdict
 public sealed record CaseOutcome(FuzzCase Case, Verdict Verdict, IReadOnlyList<string> Problems, IReadOnlyList<string> AdslIds)
 {
     public string Describe() =>
-        $"{Case}\n{string.Join("\n", Problems)}\nReproduce alone: ADSL_FUZZ_SEED={Case.Seed} ADSL_FUZZ_COUNT=1 dotnet test tests/AutoencoderDsl.Generators.Tests --filter FullyQualifiedName~FuzzingTests\n--- source:\n{Case.Source}";
+        $"{Case}\n{string.Join("\n", Problems)}\nReproduce alone: ADSL_FUZZ_SEED={Case.Seed} ADSL_FUZZ_COUNT=1 dotnet test tests/AutoencoderDsl.Generators.Tests --filter FullyQualifiedName~FuzzingTests.EveryDeclaration\n--- source:\n{Case.Source}";
 }
 
 /// <summary>One fuzzing run: every declaration's outcome and how long it took.</summary>
