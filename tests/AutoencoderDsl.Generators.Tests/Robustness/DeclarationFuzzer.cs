@@ -106,7 +106,8 @@ public static class DeclarationFuzzer
     /// Names for classes, namespaces and members that generated code might trip over: namespaces it names, the runtime's
     /// protected members it calls, and members it declares. Not yet the names it takes unqualified from TorchSharp's
     /// <c>using static torch</c> (<c>Tensor</c>, <c>nn</c>, <c>Generator</c>, <c>cat</c>, <c>zeros</c>): a class, namespace or
-    /// member of one of those names still breaks the generated code, an open finding (seeds 1025, 1078, 1282, 1916 with these names).
+    /// member of one of those names still breaks the generated code, an open finding: a model class <c>nn</c> or <c>Tensor</c>,
+    /// a method <c>nn()</c> on the model, or a model in namespace <c>Models.Tensor</c> gets generated code that does not compile.
     /// </summary>
     private static readonly string[] Names =
     [
