@@ -317,8 +317,9 @@ public static class Trainer
 
                 if (restored.History.Count > options.Epochs)
                 {
+                    epochStart.Restore(module, optimizer);
                     throw new ArgumentException(
-                        $"The checkpoint '{path}' already holds {restored.History.Count} epochs, more than Epochs = {options.Epochs}, which counts them; ask for Epochs = {restored.History.Count + 1} or more to train on, or use another CheckpointPath.",
+                        $"The checkpoint '{path}' already holds {restored.History.Count} epochs, more than Epochs = {options.Epochs}, which counts them; ask for Epochs = {restored.History.Count + 1} or more to train on, or use another CheckpointPath; the model was left as it was.",
                         "options");
                 }
 

@@ -206,7 +206,11 @@ public sealed class BadInputTests : IDisposable
         using var model = new TinyAutoencoder(seed: 13);
         model.Fit(data, TinyData.Options(epochs: 3) with { CheckpointPath = checkpoint });
 
-        var fewer = Assert.Throws<ArgumentException>(() => model.Fit(data, TinyData.Options(epochs: 1) with { CheckpointPath = checkpoint }));
+        // Another model, so that the checkpoint's parameters would show if the refusal came after they were loaded.
+        using var other = new TinyAutoencoder(seed: 14);
+        var before = TrainingAssert.Snapshot(other);
+        var fewer = Assert.Throws<ArgumentException>(() => other.Fit(data, TinyData.Options(epochs: 1) with { CheckpointPath = checkpoint }));
+        TrainingAssert.Unchanged(before, other);
         var same = model.Fit(data, TinyData.Options(epochs: 3) with { CheckpointPath = checkpoint });
 
         Assert.Contains("already holds 3 epochs, more than Epochs = 1", fewer.Message, StringComparison.Ordinal);
