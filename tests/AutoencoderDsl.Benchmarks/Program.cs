@@ -22,6 +22,8 @@ using static TorchSharp.torch;
 //   memory     resident memory while training, ReleaseFreedMemory off and on, and what it costs (MemoryBenchmark.cs)
 //   gradient-check [rounds]
 //              one-epoch Fit with the per-batch gradient check and without, alternating; the median ratio
+//   streaming-memory [examples]
+//              the resident memory over one epoch of a generated data set of a million examples, read as it trains
 //   convolutions [rounds]
 //              the runtime's convolutions against TorchSharp's modules in two networks, alternating; the median ratio
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -38,6 +40,8 @@ switch (what)
     case "convolutions":
         ConvolutionBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7);
         return 0;
+    case "streaming-memory":
+        return StreamingBenchmark.Run(args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000);
     case "memory-run":
         return MemoryBenchmark.Run(bool.Parse(args[1]));
     case "optimizer":
@@ -57,7 +61,7 @@ switch (what)
     case "all" or "ratio" or "bound" or "phases" or "scaling" or "guidance" or "gradient-check":
         break;
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, gradient-check, convolutions, generator, generator-against <dll>, optimizer, memory, or nothing for all of them.");
+        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, gradient-check, convolutions, generator, generator-against <dll>, optimizer, memory, streaming-memory [examples], or nothing for all of them.");
         return 2;
 }
 
