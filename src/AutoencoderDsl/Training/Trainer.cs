@@ -127,10 +127,10 @@ public static class Trainer
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         data.RequireUsable(model, "data");
         using var use = ExclusiveUse.Enter(model.Module, nameof(Evaluate));
-        return NativeErrors.Guard(() => Evaluate(model, data, batchSize, corrupt: null));
+        return NativeErrors.Guard(() => Evaluate(model, data, batchSize, corrupt: null, "data"));
     }
 
-    private static LossMetrics Evaluate(ITrainableAutoencoder model, TrainingData data, int batchSize, Func<Tensor, Tensor>? corrupt, DataLoading? loading = null, CancellationToken cancellationToken = default)
+    private static LossMetrics Evaluate(ITrainableAutoencoder model, TrainingData data, int batchSize, Func<Tensor, Tensor>? corrupt, string name, DataLoading? loading = null, CancellationToken cancellationToken = default)
     {
         var module = model.Module;
         var device = module.parameters().First().device;
@@ -144,7 +144,7 @@ public static class Trainer
         {
             using var noGrad = no_grad();
             using var terms = new TermAccumulator(device: null);
-            using var reader = data.Open(order: null, batchSize, device, TrainingData.Rules(model), "validation", loading ?? new FitOptions().Loading);
+            using var reader = data.Open(order: null, batchSize, device, TrainingData.Rules(model), name, loading ?? new FitOptions().Loading);
             for (long start = 0; start < count; start += batchSize)
             {
                 using var scope = NewDisposeScope();
@@ -317,7 +317,7 @@ public static class Trainer
                         cancelled);
                 }
 
-                var validationMetrics = validation is null ? null : Evaluate(model, validation, options.BatchSize, options.Corrupt, options.Loading, cancellationToken);
+                var validationMetrics = validation is null ? null : Evaluate(model, validation, options.BatchSize, options.Corrupt, "validation", options.Loading, cancellationToken);
                 var duration = clock.Elapsed;
                 var summary = new EpochSummary(epoch, trainMetrics, validationMetrics, duration)
                 {
