@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
 using System.IO.MemoryMappedFiles;
+using System.Linq;
 using System.Text;
 using System.Threading.Tasks;
 using AutoencoderDsl.IO;
@@ -49,11 +50,13 @@ internal sealed class ImageCache : IDisposable
     public IReadOnlyList<(int Slot, string Reason)> Failures { get; }
 
     /// <summary>
-    /// Maps the cache at <paramref name="path"/> if it holds <paramref name="key"/>'s images converted to
-    /// <paramref name="target"/>; otherwise decodes <paramref name="files"/> (slot order) into a new one first.
+    /// Maps the cache <c>&lt;owner&gt;-&lt;key&gt;.imagecache</c> in <paramref name="folder"/> if it holds
+    /// <paramref name="key"/>'s images converted to <paramref name="target"/>; otherwise decodes <paramref name="files"/>
+    /// (slot order) into a new one first, and deletes the owner's other caches, made for files since changed.
     /// </summary>
-    public static ImageCache OpenOrBuild(string path, string key, IReadOnlyList<string> files, in ImageTarget target)
+    public static ImageCache OpenOrBuild(string folder, string owner, string key, IReadOnlyList<string> files, in ImageTarget target)
     {
+        string path = System.IO.Path.Combine(folder, $"{owner}-{key}.imagecache");
         if (TryOpen(path, key, files.Count, target) is ImageCache cache)
         {
             return cache;
@@ -61,6 +64,18 @@ internal sealed class ImageCache : IDisposable
 
         var converted = target;
         AtomicFile.Write(path, stream => Build(stream, key, files, converted));
+        foreach (var stale in Directory.EnumerateFiles(folder, owner + "-*.imagecache").Where(other => other != path))
+        {
+            try
+            {
+                File.Delete(stale);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // Still mapped by another process (Windows refuses then); the next new cache tries again.
+            }
+        }
+
         return TryOpen(path, key, files.Count, target)
             ?? throw new IOException($"The image cache '{path}' was written but does not read back as written; another process may be writing it. Delete it, or choose another ImageFolderOptions.CacheFolder.");
     }

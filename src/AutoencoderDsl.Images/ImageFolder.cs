@@ -122,7 +122,7 @@ public sealed class ImageFolder : torch.utils.data.Dataset, IExampleSource
         {
             string key = FingerprintOf(examples, target, listing.ClassNames);
             string cacheFolder = Path.GetFullPath(options.CacheFolder ?? Path.Combine(Path.GetTempPath(), "autoencoderdsl-image-cache"));
-            cache = ImageCache.OpenOrBuild(Path.Combine(cacheFolder, key + ".imagecache"), key, examples.Select(example => example.Path).ToArray(), target);
+            cache = ImageCache.OpenOrBuild(cacheFolder, CacheOwner(root, target), key, examples.Select(example => example.Path).ToArray(), target);
             foreach (var (slot, reason) in cache.Failures)
             {
                 problems.Add((examples[slot].Path, reason));
@@ -282,6 +282,11 @@ public sealed class ImageFolder : torch.utils.data.Dataset, IExampleSource
 
         return text.Append(CultureInfo.InvariantCulture, $"{Environment.NewLine}Fix or remove them, or open the folder with ImageFolderOptions.SkipBadFiles = true to leave them out (they are then listed in ImageFolder.Skipped).").ToString();
     }
+
+    /// <summary>Names the folder and the conversion a cache file is for, so that a new one can replace those gone stale.</summary>
+    private static string CacheOwner(string root, in ImageTarget target) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+            string.Create(CultureInfo.InvariantCulture, $"{root}\n[{target.Channels}, {target.Height}, {target.Width}] {target.Resize} {target.AlphaBackground} {target.Padding}"))))[..16];
 
     private static string FingerprintOf(IEnumerable<Example> examples, in ImageTarget target, IReadOnlyList<string>? classNames)
     {

@@ -18,6 +18,9 @@ public sealed class ImageFolderTests : IDisposable
     private readonly TemporaryFolder folder = new();
     private readonly TemporaryFolder cacheFolder = new();
 
+    /// <summary>Decoding each time, as most tests check it; the cache tests compare the cache with it.</summary>
+    private static ImageFolderOptions Decoding { get; } = new() { Cache = false };
+
     public void Dispose()
     {
         folder.Dispose();
@@ -37,7 +40,7 @@ public sealed class ImageFolderTests : IDisposable
         File.WriteAllText(folder.File("Zebra/.DS_Store"), "finder");
         ImageFiles.Write(folder.File("Zebra/._a.png"), ImageFiles.Grey(2, 2, (x, y) => 0));
 
-        using var images = ImageFolder.Open(folder.Path, [3L, 8, 8]);
+        using var images = ImageFolder.Open(folder.Path, [3L, 8, 8], Decoding);
 
         Assert.Equal(["Zebra", "apple"], images.ClassNames);
         Assert.Equal(6, images.Count);
@@ -74,7 +77,7 @@ public sealed class ImageFolderTests : IDisposable
         ImageFiles.Write(folder.File("a.png"), ImageFiles.Grey(4, 4, (x, y) => 20));
         Directory.CreateDirectory(folder.File("notes"));
 
-        using var images = ImageFolder.Open(folder.Path, [1L, 4, 4]);
+        using var images = ImageFolder.Open(folder.Path, [1L, 4, 4], Decoding);
 
         Assert.Null(images.ClassNames);
         Assert.Equal(2, images.Count);
@@ -90,7 +93,7 @@ public sealed class ImageFolderTests : IDisposable
         ImageFiles.Write(folder.File("cats/a.png"), ImageFiles.Grey(4, 4, (x, y) => 10));
         ImageFiles.Write(folder.File("stray.png"), ImageFiles.Grey(4, 4, (x, y) => 10));
 
-        var error = Assert.Throws<InvalidDataException>(() => ImageFolder.Open(folder.Path, [1L, 4, 4]));
+        var error = Assert.Throws<InvalidDataException>(() => ImageFolder.Open(folder.Path, [1L, 4, 4], Decoding));
 
         Assert.Contains(folder.File("stray.png"), error.Message);
         Assert.Contains("belongs to no class", error.Message);
@@ -104,7 +107,7 @@ public sealed class ImageFolderTests : IDisposable
     {
         ImageFiles.Write(folder.File("a.png"), ImageFiles.Grey(4, 4, (x, y) => 10));
 
-        var error = Assert.Throws<ArgumentException>(() => ImageFolder.Open(folder.Path, shape));
+        var error = Assert.Throws<ArgumentException>(() => ImageFolder.Open(folder.Path, shape, Decoding));
 
         Assert.Contains("C = 1 (grey) or 3", error.Message);
         Assert.Contains($"[{string.Join(", ", shape)}]", error.Message);
@@ -119,7 +122,7 @@ public sealed class ImageFolderTests : IDisposable
     {
         ImageFiles.Write(folder.File("a.png"), ImageFiles.Colour(4, 4, (x, y) => new SKColor(red, green, blue)));
 
-        using var images = ImageFolder.Open(folder.Path, [1L, 4, 4]);
+        using var images = ImageFolder.Open(folder.Path, [1L, 4, 4], Decoding);
         using var data = images.GetTensor(0)[DataKeys.Data];
 
         Assert.All(data.data<float>().ToArray(), value => Assert.Equal(grey * Byte, value, 1e-6f));
@@ -130,7 +133,7 @@ public sealed class ImageFolderTests : IDisposable
     {
         ImageFiles.Write(folder.File("a.png"), ImageFiles.Grey(4, 4, (x, y) => 100));
 
-        using var images = ImageFolder.Open(folder.Path, [3L, 4, 4]);
+        using var images = ImageFolder.Open(folder.Path, [3L, 4, 4], Decoding);
         using var data = images.GetTensor(0)[DataKeys.Data];
 
         Assert.All(data.data<float>().ToArray(), value => Assert.Equal(100 * Byte, value, 1e-6f));
@@ -143,8 +146,8 @@ public sealed class ImageFolderTests : IDisposable
     {
         ImageFiles.Write(folder.File("a.png"), ImageFiles.Colour(4, 4, (x, y) => new SKColor(255, 0, 0, 128)));
 
-        using var colour = ImageFolder.Open(folder.Path, [3L, 4, 4], new ImageFolderOptions { AlphaBackground = background });
-        using var grey = ImageFolder.Open(folder.Path, [1L, 4, 4], new ImageFolderOptions { AlphaBackground = background });
+        using var colour = ImageFolder.Open(folder.Path, [3L, 4, 4], Decoding with { AlphaBackground = background });
+        using var grey = ImageFolder.Open(folder.Path, [1L, 4, 4], Decoding with { AlphaBackground = background });
         using var rgb = colour.GetTensor(0)[DataKeys.Data];
         using var luma = grey.GetTensor(0)[DataKeys.Data];
 
@@ -161,7 +164,7 @@ public sealed class ImageFolderTests : IDisposable
 
         float[,] Read(ResizeMode mode)
         {
-            using var images = ImageFolder.Open(folder.Path, [1L, 4, 4], new ImageFolderOptions { Resize = mode });
+            using var images = ImageFolder.Open(folder.Path, [1L, 4, 4], Decoding with { Resize = mode });
             using var data = images.GetTensor(0)[DataKeys.Data];
             var values = data.data<float>().ToArray();
             var grid = new float[4, 4];
@@ -193,7 +196,7 @@ public sealed class ImageFolderTests : IDisposable
     {
         ImageFiles.Write(folder.File("a.png"), ImageFiles.Grey(4, 2, (x, y) => 100));
 
-        using var images = ImageFolder.Open(folder.Path, [1L, 4, 4], new ImageFolderOptions { Resize = ResizeMode.PadToFit, Padding = ImageBackground.White });
+        using var images = ImageFolder.Open(folder.Path, [1L, 4, 4], Decoding with { Resize = ResizeMode.PadToFit, Padding = ImageBackground.White });
         using var data = images.GetTensor(0)[DataKeys.Data];
 
         Assert.Equal([1f, 1f, 1f, 1f], data[0, 0].data<float>().ToArray());
@@ -206,7 +209,7 @@ public sealed class ImageFolderTests : IDisposable
         // One white column in four: a filter reading only the pixels around each target pixel's centre gives 0 or 0.5.
         ImageFiles.Write(folder.File("a.png"), ImageFiles.Grey(64, 64, (x, y) => x % 4 == 0 ? (byte)255 : (byte)0));
 
-        using var images = ImageFolder.Open(folder.Path, [1L, 2, 2]);
+        using var images = ImageFolder.Open(folder.Path, [1L, 2, 2], Decoding);
         using var data = images.GetTensor(0)[DataKeys.Data];
 
         Assert.All(data.data<float>().ToArray(), value => Assert.Equal(0.25f, value, 0.08f));
@@ -225,7 +228,7 @@ public sealed class ImageFolderTests : IDisposable
         File.WriteAllText(folder.File("empty/README.txt"), "nothing yet");
         string[] bad = [folder.File("bad/text.png"), folder.File("bad/truncated.png"), folder.File("bad/zero.png"), folder.File("empty")];
 
-        var error = Assert.Throws<InvalidDataException>(() => ImageFolder.Open(folder.Path, [1L, 16, 16]));
+        var error = Assert.Throws<InvalidDataException>(() => ImageFolder.Open(folder.Path, [1L, 16, 16], Decoding));
 
         Assert.Contains("4 bad entries", error.Message);
         Assert.All(bad, path => Assert.Contains(path + ":", error.Message));
@@ -234,7 +237,7 @@ public sealed class ImageFolderTests : IDisposable
         Assert.Contains("holds no images", error.Message);
         Assert.Contains("SkipBadFiles", error.Message);
 
-        using var images = ImageFolder.Open(folder.Path, [1L, 16, 16], new ImageFolderOptions { SkipBadFiles = true });
+        using var images = ImageFolder.Open(folder.Path, [1L, 16, 16], Decoding with { SkipBadFiles = true });
 
         Assert.Equal(1, images.Count);
         Assert.Equal(["bad", "empty", "good"], images.ClassNames);
@@ -247,7 +250,7 @@ public sealed class ImageFolderTests : IDisposable
     {
         ImageFiles.Write(folder.File("a.png"), ImageFiles.Grey(40, 30, (x, y) => 0));
 
-        var error = Assert.Throws<InvalidDataException>(() => ImageFolder.Open(folder.Path, [1L, 4, 4], new ImageFolderOptions { MaxPixels = 1000 }));
+        var error = Assert.Throws<InvalidDataException>(() => ImageFolder.Open(folder.Path, [1L, 4, 4], Decoding with { MaxPixels = 1000 }));
 
         Assert.Contains("40×30 = 1,200 pixels, more than ImageFolderOptions.MaxPixels (1,000)", error.Message);
     }
@@ -256,7 +259,7 @@ public sealed class ImageFolderTests : IDisposable
     public void GetTensor_NamesAFileDamagedAfterOpen()
     {
         ImageFiles.Write(folder.File("a.png"), ImageFiles.Grey(4, 4, (x, y) => 0));
-        using var images = ImageFolder.Open(folder.Path, [1L, 4, 4]);
+        using var images = ImageFolder.Open(folder.Path, [1L, 4, 4], Decoding);
         File.WriteAllText(folder.File("a.png"), "overwritten");
 
         var error = Assert.Throws<InvalidDataException>(() => images.GetTensor(0));
@@ -268,7 +271,7 @@ public sealed class ImageFolderTests : IDisposable
     public void GetTensor_FromFourThreadsEqualsSequential()
     {
         WriteVaried(40);
-        using var images = ImageFolder.Open(folder.Path, [3L, 12, 12]);
+        using var images = ImageFolder.Open(folder.Path, [3L, 12, 12], Decoding);
         var sequential = Enumerable.Range(0, 40).Select(i => Values(images, i)).ToArray();
         var concurrent = new float[4][][];
 
@@ -288,8 +291,8 @@ public sealed class ImageFolderTests : IDisposable
     public void Cache_GivesTheDecodedTensors_AndIsRebuiltWhenDamaged()
     {
         WriteVaried(12);
-        var options = new ImageFolderOptions { Cache = true, CacheFolder = cacheFolder.Path };
-        using var decoded = ImageFolder.Open(folder.Path, [3L, 10, 10]);
+        var options = new ImageFolderOptions { CacheFolder = cacheFolder.Path };
+        using var decoded = ImageFolder.Open(folder.Path, [3L, 10, 10], Decoding);
         var expected = Enumerable.Range(0, 12).Select(i => Values(decoded, i)).ToArray();
 
         string cachePath;
@@ -308,6 +311,17 @@ public sealed class ImageFolderTests : IDisposable
             Assert.Equal(written, File.GetLastWriteTimeUtc(cachePath));
         }
 
+        // A changed file (c1/10.png, index 6 in ordinal order) makes a new cache, which replaces the stale one.
+        ImageFiles.Write(folder.File("c1/10.png"), ImageFiles.Grey(10, 10, (x, y) => 7));
+        using (var changed = ImageFolder.Open(folder.Path, [3L, 10, 10], options))
+        {
+            Assert.Equal(changed.CachePath, Assert.Single(Directory.GetFiles(cacheFolder.Path)));
+            Assert.NotEqual(cachePath, changed.CachePath);
+            Assert.Equal(7 * Byte, Values(changed, 6)[0], 1e-6f);
+            cachePath = changed.CachePath!;
+            expected[6] = Values(changed, 6);
+        }
+
         var bytes = File.ReadAllBytes(cachePath);
         File.WriteAllBytes(cachePath, bytes[..^100]);
         using var rebuilt = ImageFolder.Open(folder.Path, [3L, 10, 10], options);
@@ -323,7 +337,7 @@ public sealed class ImageFolderTests : IDisposable
         var png = File.ReadAllBytes(folder.File("c0/0.png"));
         Array.Fill(png, (byte)0x55, 60, png.Length - 80);
         File.WriteAllBytes(folder.File("c0/0.png"), png);
-        var options = new ImageFolderOptions { Cache = true, CacheFolder = cacheFolder.Path };
+        var options = new ImageFolderOptions { CacheFolder = cacheFolder.Path };
 
         var error = Assert.Throws<InvalidDataException>(() => ImageFolder.Open(folder.Path, [3L, 10, 10], options));
         Assert.Contains(folder.File("c0/0.png"), error.Message);
@@ -339,14 +353,14 @@ public sealed class ImageFolderTests : IDisposable
         WriteVaried(4);
         string Fingerprint(ImageFolderOptions? options = null, long channels = 3)
         {
-            using var images = ImageFolder.Open(folder.Path, [channels, 10, 10], options);
+            using var images = ImageFolder.Open(folder.Path, [channels, 10, 10], options ?? Decoding);
             return images.Fingerprint;
         }
 
         string original = Fingerprint();
         Assert.Matches("^[0-9a-f]{16}$", original);
         Assert.Equal(original, Fingerprint());
-        Assert.NotEqual(original, Fingerprint(new ImageFolderOptions { Resize = ResizeMode.Stretch }));
+        Assert.NotEqual(original, Fingerprint(Decoding with { Resize = ResizeMode.Stretch }));
         Assert.NotEqual(original, Fingerprint(channels: 1));
 
         string path = folder.File("c0/0.png");
@@ -366,7 +380,7 @@ public sealed class ImageFolderTests : IDisposable
     public void ReadAll_StacksEveryExample()
     {
         WriteVaried(6);
-        using var images = ImageFolder.Open(folder.Path, [3L, 10, 10]);
+        using var images = ImageFolder.Open(folder.Path, [3L, 10, 10], Decoding);
 
         var (all, labels) = images.ReadAll();
         using (all)
