@@ -25,7 +25,7 @@ namespace AutoencoderDsl.Images;
 /// "Image folders".
 /// </para>
 /// </remarks>
-public sealed class ImageFolder : torch.utils.data.Dataset, IExampleSource
+public sealed class ImageFolder : torch.utils.data.Dataset, IExampleSource, IExampleWriter
 {
     /// <summary>The file extensions read as images, compared without regard to case; every other file is ignored.</summary>
     public static IReadOnlyList<string> Extensions { get; } = [".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"];
@@ -166,8 +166,37 @@ public sealed class ImageFolder : torch.utils.data.Dataset, IExampleSource
     /// <exception cref="InvalidDataException">The image cannot be decoded (it changed since <see cref="Open"/>, or its data is damaged past its header); the message names the file.</exception>
     public override Dictionary<string, Tensor> GetTensor(long index)
     {
+        var values = new float[target.Size];
+        Write(index, values);
+        var result = new Dictionary<string, Tensor> { [DataKeys.Data] = tensor(values, [target.Channels, target.Height, target.Width]) };
+        if (ClassNames is not null)
+        {
+            result[DataKeys.Label] = tensor(examples[index].Label);
+        }
+
+        return result;
+    }
+
+    /// <summary>The shape every example is converted to, <c>[C, H, W]</c>.</summary>
+    public IReadOnlyList<long> ExampleShape => [target.Channels, target.Height, target.Width];
+
+    /// <summary>Whether the folder has classes.</summary>
+    public bool Labelled => ClassNames is not null;
+
+    /// <summary>
+    /// Writes example <paramref name="index"/>'s values in [0, 1], <c>[C, H, W]</c> in C order, into
+    /// <paramref name="destination"/>: what <see cref="GetTensor"/> gives, without a tensor; the trainer reads batches so.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The image cannot be decoded; the message names the file.</exception>
+    public void Write(long index, Span<float> destination)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        if (destination.Length != target.Size)
+        {
+            throw new ArgumentException($"Expected room for one example of {target.Size} values but got {destination.Length}.", nameof(destination));
+        }
+
         var example = examples[index];
         var bytes = new byte[target.Size];
         if (cache is not null)
@@ -179,20 +208,14 @@ public sealed class ImageFolder : torch.utils.data.Dataset, IExampleSource
             ImageDecoder.Decode(example.Path, target, bytes);
         }
 
-        var values = new float[bytes.Length];
         for (int i = 0; i < bytes.Length; i++)
         {
-            values[i] = bytes[i] / 255f;
+            destination[i] = bytes[i] / 255f;
         }
-
-        var result = new Dictionary<string, Tensor> { [DataKeys.Data] = tensor(values, [target.Channels, target.Height, target.Width]) };
-        if (ClassNames is not null)
-        {
-            result[DataKeys.Label] = tensor(example.Label);
-        }
-
-        return result;
     }
+
+    /// <summary>Example <paramref name="index"/>'s class: the index of its folder in <see cref="ClassNames"/>.</summary>
+    public long Label(long index) => ClassNames is null ? throw new InvalidOperationException($"The image folder '{Folder}' has no classes: its images sit directly in it.") : examples[index].Label;
 
     /// <summary>The full path of example <paramref name="index"/>'s file.</summary>
     public string? Origin(long index) => examples[index].Path;

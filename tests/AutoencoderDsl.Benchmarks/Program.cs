@@ -26,6 +26,8 @@ using static TorchSharp.torch;
 //              the resident memory over one epoch of a generated data set of a million examples, read as it trains
 //   convolutions [rounds]
 //              the runtime's convolutions against TorchSharp's modules in two networks, alternating; the median ratio
+//   folder-epochs [rounds]
+//              Fit from a folder of 60,000 PNGs against Fit on the same images in one tensor, alternating; the median ratio
 //   images [count] [rounds]
 //              ImageFolder: images per second decoding each time against reading the cache, 28×28 grey PNGs and
 //              64×64 colour JPEGs (10,000 each by default, best of 3 rounds) written to a temporary folder
@@ -45,6 +47,8 @@ switch (what)
         return 0;
     case "streaming-memory":
         return StreamingBenchmark.Run(args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000);
+    case "folder-epochs":
+        return FolderEpochBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7);
     case "images":
         ImageFolderBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3);
         return 0;
@@ -67,7 +71,7 @@ switch (what)
     case "all" or "ratio" or "bound" or "phases" or "scaling" or "guidance" or "gradient-check":
         break;
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, gradient-check, convolutions, images, generator, generator-against <dll>, optimizer, memory, streaming-memory [examples], or nothing for all of them.");
+        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, gradient-check, convolutions, images, folder-epochs [rounds], generator, generator-against <dll>, optimizer, memory, streaming-memory [examples], or nothing for all of them.");
         return 2;
 }
 

@@ -39,6 +39,7 @@ internal sealed class BatchStream : IDisposable
     private readonly int batchSize;
     private readonly ExampleRules rules;
     private readonly string name;
+    private readonly IExampleWriter? writer;
     private readonly TaskCompletionSource<ExampleBatch>[] slots;
     private readonly SemaphoreSlim free;
     private readonly CancellationTokenSource stop = new();
@@ -62,6 +63,7 @@ internal sealed class BatchStream : IDisposable
         this.batchSize = batchSize;
         this.rules = rules;
         this.name = name;
+        writer = rules.Writes(dataset);
         slots = new TaskCompletionSource<ExampleBatch>[checked((int)((count + batchSize - 1) / batchSize))];
         for (int i = 0; i < slots.Length; i++)
         {
@@ -174,38 +176,80 @@ internal sealed class BatchStream : IDisposable
         long start = (long)batch * batchSize;
         int size = (int)Math.Min(batchSize, count - start);
         var indices = new long[size];
-        var examples = new List<Tensor>(size);
-        var labels = rules.Labelled ? new List<Tensor>(size) : null;
+        for (int i = 0; i < size; i++)
+        {
+            indices[i] = order?[start + i] ?? start + i;
+        }
+
+        var stacked = writer is not null ? Write(writer, indices) : Stack(indices);
         try
         {
-            for (int i = 0; i < size; i++)
+            rules.CheckValues(stacked.Examples, indices, dataset, name);
+        }
+        catch
+        {
+            stacked.Dispose();
+            throw;
+        }
+
+        return stacked;
+    }
+
+    /// <summary>A batch read one example tensor at a time through <c>GetTensor</c>.</summary>
+    private ExampleBatch Stack(long[] indices)
+    {
+        var examples = new List<Tensor>(indices.Length);
+        var labels = rules.Labelled ? new List<Tensor>(indices.Length) : null;
+        try
+        {
+            foreach (long index in indices)
             {
                 stop.Token.ThrowIfCancellationRequested();
-                long index = order?[start + i] ?? start + i;
-                indices[i] = index;
                 var (example, label) = Read(dataset, index, rules, name);
                 examples.Add(example);
                 labels?.Add(label!);
             }
 
-            var stacked = new ExampleBatch(stack(examples), labels is null ? null : stack(labels));
-            try
-            {
-                rules.CheckValues(stacked.Examples, indices, dataset, name);
-            }
-            catch
-            {
-                stacked.Dispose();
-                throw;
-            }
-
-            return stacked;
+            return new ExampleBatch(stack(examples), labels is null ? null : stack(labels));
         }
         finally
         {
             examples.ForEach(tensor => tensor.Dispose());
             labels?.ForEach(tensor => tensor.Dispose());
         }
+    }
+
+    /// <summary>A batch the data set writes straight into one buffer: the same values as <see cref="Stack"/>, with a few tensor operations a batch.</summary>
+    private ExampleBatch Write(IExampleWriter source, long[] indices)
+    {
+        int elements = checked((int)rules.Shape.Aggregate(1L, (product, dim) => product * dim));
+        var values = new float[checked(indices.Length * elements)];
+        var labels = rules.Labelled ? new long[indices.Length] : null;
+        for (int i = 0; i < indices.Length; i++)
+        {
+            stop.Token.ThrowIfCancellationRequested();
+            try
+            {
+                source.Write(indices[i], values.AsSpan(i * elements, elements));
+                if (labels is not null)
+                {
+                    labels[i] = source.Label(indices[i]);
+                }
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                throw new InvalidDataException($"Reading {Describe(dataset, indices[i], name)} failed: {error.Message}", error);
+            }
+
+            if (labels is not null)
+            {
+                rules.CheckLabel(labels[i], () => Describe(dataset, indices[i], name));
+            }
+        }
+
+        return new ExampleBatch(
+            tensor(values, [indices.Length, .. rules.Shape]),
+            labels is null ? null : tensor(labels));
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.IO.MemoryMappedFiles;
 using System.Linq;
+using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,7 +15,7 @@ namespace AutoencoderDsl.Data;
 /// data set: a file larger than memory trains, since only the pages being read are brought in and the kernel may drop
 /// them again. Opened by <see cref="NpyFile.Open"/>; thread-safe; dispose it to unmap the file.
 /// </summary>
-public sealed class NpyDataset : torch.utils.data.Dataset, IExampleSource
+public sealed class NpyDataset : torch.utils.data.Dataset, IExampleSource, IExampleWriter
 {
     private readonly MemoryMappedFile file;
     private readonly MemoryMappedViewAccessor view;
@@ -87,25 +88,84 @@ public sealed class NpyDataset : torch.utils.data.Dataset, IExampleSource
     /// <summary>Example <paramref name="index"/> as float32 times the scale, under <c>"data"</c>, and its label under <c>"label"</c> when there are labels.</summary>
     public override Dictionary<string, Tensor> GetTensor(long index)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(index);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
-        var buffer = new byte[checked((int)exampleBytes)];
-        view.ReadArray(dataStart + (index * exampleBytes), buffer, 0, buffer.Length);
-        using var raw = empty(exampleShape, type);
-        buffer.CopyTo(raw.bytes);
-        var example = raw.to(float32);
-        if (scale != 1)
-        {
-            example.mul_(scale);
-        }
-
-        var entries = new Dictionary<string, Tensor> { [DataKeys.Data] = example };
+        var values = new float[checked((int)(exampleBytes / type.ElementSize()))];
+        Write(index, values);
+        var entries = new Dictionary<string, Tensor> { [DataKeys.Data] = tensor(values, exampleShape) };
         if (labels is not null)
         {
             entries[DataKeys.Label] = tensor(labels[index]);
         }
 
         return entries;
+    }
+
+    /// <summary>The shape of every example: the file's shape without its first dimension.</summary>
+    public IReadOnlyList<long> ExampleShape => exampleShape;
+
+    /// <summary>Whether a labels file was given.</summary>
+    public bool Labelled => labels is not null;
+
+    /// <summary>Writes example <paramref name="index"/> as float32 times the scale into <paramref name="destination"/>.</summary>
+    public void Write(long index, Span<float> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        var buffer = new byte[checked((int)exampleBytes)];
+        view.ReadArray(dataStart + (index * exampleBytes), buffer, 0, buffer.Length);
+        Convert(buffer, destination);
+        if (scale != 1)
+        {
+            float factor = (float)scale;
+            for (int i = 0; i < destination.Length; i++)
+            {
+                destination[i] *= factor;
+            }
+        }
+    }
+
+    /// <summary>Example <paramref name="index"/>'s label.</summary>
+    public long Label(long index) => labels is null ? throw new InvalidOperationException("This data set has no labels: give a labels file to NpyFile.Open.") : labels[index];
+
+    /// <summary>Little-endian elements of the file's type to float32, rounding as libtorch's conversion does (to nearest).</summary>
+    private void Convert(ReadOnlySpan<byte> bytes, Span<float> values)
+    {
+        switch (type)
+        {
+            case ScalarType.Float32:
+                MemoryMarshal.Cast<byte, float>(bytes).CopyTo(values);
+                break;
+            case ScalarType.Float64:
+                Widen(MemoryMarshal.Cast<byte, double>(bytes), values, value => (float)value);
+                break;
+            case ScalarType.Float16:
+                Widen(MemoryMarshal.Cast<byte, Half>(bytes), values, value => (float)value);
+                break;
+            case ScalarType.Byte:
+                Widen(bytes, values, value => value);
+                break;
+            case ScalarType.Int8:
+                Widen(MemoryMarshal.Cast<byte, sbyte>(bytes), values, value => value);
+                break;
+            case ScalarType.Int16:
+                Widen(MemoryMarshal.Cast<byte, short>(bytes), values, value => value);
+                break;
+            case ScalarType.Int32:
+                Widen(MemoryMarshal.Cast<byte, int>(bytes), values, value => value);
+                break;
+            case ScalarType.Int64:
+                Widen(MemoryMarshal.Cast<byte, long>(bytes), values, value => value);
+                break;
+            default:
+                throw new InvalidDataException($"'{path}' holds {type} values, which do not convert to numbers.");
+        }
+    }
+
+    private static void Widen<T>(ReadOnlySpan<T> source, Span<float> values, Func<T, float> convert)
+    {
+        for (int i = 0; i < source.Length; i++)
+        {
+            values[i] = convert(source[i]);
+        }
     }
 
     /// <inheritdoc/>

@@ -87,6 +87,18 @@ internal sealed class ExampleRules
         this.classes = classes;
     }
 
+    /// <summary>The shape of every example.</summary>
+    public IReadOnlyList<long> Shape => shape;
+
+    /// <summary>
+    /// <paramref name="dataset"/> as an <see cref="IExampleWriter"/> when batches can be written straight from it: float32
+    /// parameters, its example shape the model's, and labels when they are wanted; null otherwise.
+    /// </summary>
+    public IExampleWriter? Writes(torch.utils.data.Dataset dataset) =>
+        dataset is IExampleWriter writer && type == ScalarType.Float32 && writer.ExampleShape.SequenceEqual(shape) && (!Labelled || writer.Labelled)
+            ? writer
+            : null;
+
     /// <summary>Whether labels are read with the examples.</summary>
     public bool Labelled => LabelsWanted is not null;
 
@@ -116,7 +128,12 @@ internal sealed class ExampleRules
             throw new ArgumentException($"Expected each label to be an Int64 scalar, but {describe()} has a {label.dtype} {Shapes.Format(label.shape)} label.");
         }
 
-        long value = label.item<long>();
+        CheckLabel(label.item<long>(), describe);
+    }
+
+    /// <summary>Checks a label's value; <paramref name="describe"/> names its example.</summary>
+    public void CheckLabel(long value, Func<string> describe)
+    {
         if (value < 0 || (classes is int count && value >= count))
         {
             throw new ArgumentException(
