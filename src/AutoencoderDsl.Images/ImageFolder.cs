@@ -195,7 +195,13 @@ public sealed class ImageFolder : torch.utils.data.Dataset, IExampleSource
     }
 
     /// <summary>The full path of example <paramref name="index"/>'s file.</summary>
-    public string? Origin(long index) => examples[index].Path;
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not in [0, <see cref="Count"/>).</exception>
+    public string? Origin(long index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        return examples[index].Path;
+    }
 
     /// <summary>
     /// Every example at once: images as float32 <c>[N, C, H, W]</c> and, for a folder of classes, labels as int64 <c>[N]</c>;
@@ -250,6 +256,13 @@ public sealed class ImageFolder : torch.utils.data.Dataset, IExampleSource
         if (options.MaxPixels < 1)
         {
             throw new ArgumentException($"ImageFolderOptions.MaxPixels must be positive; it is {options.MaxPixels}.", nameof(options));
+        }
+
+        if (shape[1] * shape[2] > options.MaxPixels)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"The model's input is {shape[2]}×{shape[1]} = {shape[1] * shape[2]:N0} pixels, more than ImageFolderOptions.MaxPixels ({options.MaxPixels:N0}); raise it to convert images to this size."),
+                nameof(shape));
         }
 
         return new ImageTarget((int)shape[0], (int)shape[1], (int)shape[2], options.Resize, options.AlphaBackground, options.Padding, options.MaxPixels);

@@ -256,6 +256,16 @@ public sealed class ImageFolderTests : IDisposable
     }
 
     [Fact]
+    public void Open_RefusesATargetLargerThanMaxPixels()
+    {
+        ImageFiles.Write(folder.File("a.png"), ImageFiles.Grey(4, 4, (x, y) => 0));
+
+        var error = Assert.Throws<ArgumentException>(() => ImageFolder.Open(folder.Path, [1L, 100, 100], Decoding with { MaxPixels = 1000 }));
+
+        Assert.Contains("100×100 = 10,000 pixels, more than ImageFolderOptions.MaxPixels (1,000)", error.Message);
+    }
+
+    [Fact]
     public void GetTensor_NamesAFileDamagedAfterOpen()
     {
         ImageFiles.Write(folder.File("a.png"), ImageFiles.Grey(4, 4, (x, y) => 0));
