@@ -245,6 +245,24 @@ public sealed class ImageFolderTests : IDisposable
         Assert.Equal(bad, images.Skipped.Select(line => line[..line.IndexOf(": ", StringComparison.Ordinal)]));
     }
 
+    [Theory]
+    [InlineData("png")]
+    [InlineData("jpg")]
+    [InlineData("gif")]
+    [InlineData("webp")]
+    [InlineData("bmp")]
+    public void Open_FindsEveryFormatCutShort(string extension)
+    {
+        string path = folder.File("a." + extension);
+        ImageFiles.Write(path, ImageFiles.Colour(40, 40, (x, y) => new SKColor((byte)(x * 6), (byte)(y * 6), (byte)(x * y))));
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length * 2 / 3)]);
+
+        var error = Assert.Throws<InvalidDataException>(() => ImageFolder.Open(folder.Path, [3L, 8, 8], Decoding));
+
+        Assert.Contains(path + ": it is truncated", error.Message);
+    }
+
     [Fact]
     public void Open_RefusesImagesLargerThanMaxPixelsBeforeDecoding()
     {
