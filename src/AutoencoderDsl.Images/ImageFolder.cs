@@ -116,6 +116,8 @@ public sealed class ImageFolder : torch.utils.data.Dataset, IExampleSource
             }
         }
 
+        // Refused before the cache decodes anything: the header check alone took seconds at most.
+        RefuseUnlessSkipping(root, problems, options);
         var examples = checkedFiles.Select((example, slot) => example with { Slot = slot }).ToArray();
         ImageCache? cache = null;
         if (options.Cache && examples.Length > 0)
@@ -134,12 +136,7 @@ public sealed class ImageFolder : torch.utils.data.Dataset, IExampleSource
 
         try
         {
-            problems.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
-            if (problems.Count > 0 && !options.SkipBadFiles)
-            {
-                throw new InvalidDataException(Describe(root, problems));
-            }
-
+            RefuseUnlessSkipping(root, problems, options);
             if (examples.Length == 0)
             {
                 throw new InvalidDataException(
@@ -277,6 +274,16 @@ public sealed class ImageFolder : torch.utils.data.Dataset, IExampleSource
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             return $"it cannot be read ({exception.Message})";
+        }
+    }
+
+    /// <summary>Sorts <paramref name="problems"/> by path, and throws them all in one exception unless bad files are skipped.</summary>
+    private static void RefuseUnlessSkipping(string root, List<(string Path, string Reason)> problems, ImageFolderOptions options)
+    {
+        problems.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        if (problems.Count > 0 && !options.SkipBadFiles)
+        {
+            throw new InvalidDataException(Describe(root, problems));
         }
     }
 
