@@ -25,8 +25,10 @@ internal sealed class ImageCache : IDisposable
     private const int Version = 1;
     private const int KeyLength = 16;
 
-    /// <summary>How many images are decoded in parallel before they are written in order.</summary>
+    /// <summary>At most how many images, and how many of their bytes, are decoded in parallel before they are written in order.</summary>
     private const int Chunk = 256;
+
+    private const int ChunkBytes = 64 << 20;
 
     private static ReadOnlySpan<byte> Magic => "ADSLIMGC"u8;
 
@@ -94,10 +96,11 @@ internal sealed class ImageCache : IDisposable
     {
         stream.Write(Header(key, files.Count, target, failuresAt: HeaderSize + ((long)files.Count * target.Size)));
         var failures = new List<(int Slot, string Reason)>();
-        var buffer = new byte[Math.Min(Chunk, files.Count) * target.Size];
-        for (int start = 0; start < files.Count; start += Chunk)
+        int chunk = Math.Clamp(ChunkBytes / target.Size, 1, Chunk);
+        var buffer = new byte[(long)Math.Min(chunk, files.Count) * target.Size];
+        for (int start = 0; start < files.Count; start += chunk)
         {
-            int count = Math.Min(Chunk, files.Count - start);
+            int count = Math.Min(chunk, files.Count - start);
             var reasons = new string?[count];
             Array.Clear(buffer);
             Parallel.For(0, count, i =>

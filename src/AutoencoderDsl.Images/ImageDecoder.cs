@@ -89,19 +89,23 @@ internal static class ImageDecoder
 
         source.SetImmutable();
         using var image = SKImage.FromBitmap(source);
-        Convert(image, target, destination);
-        return null;
+        return Convert(image, target, destination);
     }
 
     /// <summary>
     /// Converts <paramref name="image"/> to <paramref name="target"/>: drawn over <see cref="ImageTarget.AlphaBackground"/>
     /// into the region <see cref="Regions"/> gives, the rest <see cref="ImageTarget.Padding"/>; then grey by ITU-R BT.601
-    /// luma rounded to a byte, or red, green and blue planes.
+    /// luma rounded to a byte, or red, green and blue planes. Returns null, or why the image could not be converted.
     /// </summary>
-    public static void Convert(SKImage image, in ImageTarget target, Span<byte> destination)
+    public static string? Convert(SKImage image, in ImageTarget target, Span<byte> destination)
     {
         var (from, to) = Regions(image.Width, image.Height, target);
         using var canvasBitmap = new SKBitmap(new SKImageInfo(target.Width, target.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
+        if (canvasBitmap.GetPixels() == IntPtr.Zero)
+        {
+            return $"no memory to convert it to {target.Width}×{target.Height}";
+        }
+
         using (var canvas = new SKCanvas(canvasBitmap))
         {
             canvas.Clear(Colour(target.Padding));
@@ -133,6 +137,8 @@ internal static class ImageDecoder
                 }
             }
         }
+
+        return null;
     }
 
     /// <summary>
@@ -222,7 +228,7 @@ internal static class ImageDecoder
                 var head = new byte[8];
                 stream.ReadExactly(head);
                 long declared = 8L + BinaryPrimitives.ReadUInt32LittleEndian(head.AsSpan(4));
-                return length >= declared ? null : $"it is truncated: its RIFF header declares {declared:N0} bytes, the file has {length:N0}";
+                return length >= declared ? null : string.Create(CultureInfo.InvariantCulture, $"it is truncated: its RIFF header declares {declared:N0} bytes, the file has {length:N0}");
             }
 
             case SKEncodedImageFormat.Bmp:
@@ -233,7 +239,7 @@ internal static class ImageDecoder
                 long pixelsAt = BinaryPrimitives.ReadUInt32LittleEndian(head.AsSpan(10));
                 // Some writers leave the size 0; the pixel data's offset is always set.
                 return pixelsAt >= length || (declared > 0 && declared > length)
-                    ? $"it is truncated: its header declares {Math.Max(declared, pixelsAt + 1):N0} bytes or more, the file has {length:N0}" : null;
+                    ? string.Create(CultureInfo.InvariantCulture, $"it is truncated: its header declares {Math.Max(declared, pixelsAt + 1):N0} bytes or more, the file has {length:N0}") : null;
             }
 
             default:

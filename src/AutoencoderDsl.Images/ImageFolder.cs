@@ -116,6 +116,8 @@ public sealed class ImageFolder : torch.utils.data.Dataset, IExampleSource, IExa
             }
         }
 
+        // Refused before the cache decodes anything: the header check alone took seconds at most.
+        RefuseUnlessSkipping(root, problems, options);
         var examples = checkedFiles.Select((example, slot) => example with { Slot = slot }).ToArray();
         ImageCache? cache = null;
         if (options.Cache && examples.Length > 0)
@@ -134,12 +136,7 @@ public sealed class ImageFolder : torch.utils.data.Dataset, IExampleSource, IExa
 
         try
         {
-            problems.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
-            if (problems.Count > 0 && !options.SkipBadFiles)
-            {
-                throw new InvalidDataException(Describe(root, problems));
-            }
-
+            RefuseUnlessSkipping(root, problems, options);
             if (examples.Length == 0)
             {
                 throw new InvalidDataException(
@@ -218,7 +215,13 @@ public sealed class ImageFolder : torch.utils.data.Dataset, IExampleSource, IExa
     public long Label(long index) => ClassNames is null ? throw new InvalidOperationException($"The image folder '{Folder}' has no classes: its images sit directly in it.") : examples[index].Label;
 
     /// <summary>The full path of example <paramref name="index"/>'s file.</summary>
-    public string? Origin(long index) => examples[index].Path;
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="index"/> is not in [0, <see cref="Count"/>).</exception>
+    public string? Origin(long index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        return examples[index].Path;
+    }
 
     /// <summary>
     /// Every example at once: images as float32 <c>[N, C, H, W]</c> and, for a folder of classes, labels as int64 <c>[N]</c>;
@@ -275,6 +278,13 @@ public sealed class ImageFolder : torch.utils.data.Dataset, IExampleSource, IExa
             throw new ArgumentException($"ImageFolderOptions.MaxPixels must be positive; it is {options.MaxPixels}.", nameof(options));
         }
 
+        if (shape[1] * shape[2] > options.MaxPixels)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"The model's input is {shape[2]}×{shape[1]} = {shape[1] * shape[2]:N0} pixels, more than ImageFolderOptions.MaxPixels ({options.MaxPixels:N0}); raise it to convert images to this size."),
+                nameof(shape));
+        }
+
         return new ImageTarget((int)shape[0], (int)shape[1], (int)shape[2], options.Resize, options.AlphaBackground, options.Padding, options.MaxPixels);
     }
 
@@ -287,6 +297,16 @@ public sealed class ImageFolder : torch.utils.data.Dataset, IExampleSource, IExa
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
             return $"it cannot be read ({exception.Message})";
+        }
+    }
+
+    /// <summary>Sorts <paramref name="problems"/> by path, and throws them all in one exception unless bad files are skipped.</summary>
+    private static void RefuseUnlessSkipping(string root, List<(string Path, string Reason)> problems, ImageFolderOptions options)
+    {
+        problems.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        if (problems.Count > 0 && !options.SkipBadFiles)
+        {
+            throw new InvalidDataException(Describe(root, problems));
         }
     }
 

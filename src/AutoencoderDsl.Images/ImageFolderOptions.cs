@@ -53,7 +53,7 @@ public sealed record ImageFolderOptions
     /// <summary>
     /// Whether every image is decoded and converted once, at <see cref="ImageFolder.Open"/>, into a cache file that every
     /// epoch then reads (memory-mapped) instead of decoding again; on by default. The file takes C × H × W bytes per image;
-    /// reading it was 4 to 14 times as fast as decoding (docs/reference.md, "Image folders"). Turn it off for a folder
+    /// reading it was 3 to 23 times as fast as decoding (docs/reference.md, "Image folders"). Turn it off for a folder
     /// whose converted images do not fit on the cache's disk, or that is read once.
     /// </summary>
     public bool Cache { get; init; } = true;

@@ -245,6 +245,24 @@ public sealed class ImageFolderTests : IDisposable
         Assert.Equal(bad, images.Skipped.Select(line => line[..line.IndexOf(": ", StringComparison.Ordinal)]));
     }
 
+    [Theory]
+    [InlineData("png")]
+    [InlineData("jpg")]
+    [InlineData("gif")]
+    [InlineData("webp")]
+    [InlineData("bmp")]
+    public void Open_FindsEveryFormatCutShort(string extension)
+    {
+        string path = folder.File("a." + extension);
+        ImageFiles.Write(path, ImageFiles.Colour(40, 40, (x, y) => new SKColor((byte)(x * 6), (byte)(y * 6), (byte)(x * y))));
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length * 2 / 3)]);
+
+        var error = Assert.Throws<InvalidDataException>(() => ImageFolder.Open(folder.Path, [3L, 8, 8], Decoding));
+
+        Assert.Contains(path + ": it is truncated", error.Message);
+    }
+
     [Fact]
     public void Open_RefusesImagesLargerThanMaxPixelsBeforeDecoding()
     {
@@ -253,6 +271,16 @@ public sealed class ImageFolderTests : IDisposable
         var error = Assert.Throws<InvalidDataException>(() => ImageFolder.Open(folder.Path, [1L, 4, 4], Decoding with { MaxPixels = 1000 }));
 
         Assert.Contains("40×30 = 1,200 pixels, more than ImageFolderOptions.MaxPixels (1,000)", error.Message);
+    }
+
+    [Fact]
+    public void Open_RefusesATargetLargerThanMaxPixels()
+    {
+        ImageFiles.Write(folder.File("a.png"), ImageFiles.Grey(4, 4, (x, y) => 0));
+
+        var error = Assert.Throws<ArgumentException>(() => ImageFolder.Open(folder.Path, [1L, 100, 100], Decoding with { MaxPixels = 1000 }));
+
+        Assert.Contains("100×100 = 10,000 pixels, more than ImageFolderOptions.MaxPixels (1,000)", error.Message);
     }
 
     [Fact]
