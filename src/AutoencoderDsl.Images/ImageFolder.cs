@@ -1,8 +1,11 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Tasks;
@@ -195,19 +198,51 @@ public sealed class ImageFolder : torch.utils.data.Dataset, IExampleSource, IExa
         }
 
         var example = examples[index];
-        var bytes = new byte[target.Size];
-        if (cache is not null)
+        var rented = ArrayPool<byte>.Shared.Rent(target.Size);
+        try
         {
-            cache.Read(example.Slot, bytes);
+            var bytes = rented.AsSpan(0, target.Size);
+            if (cache is not null)
+            {
+                cache.Read(example.Slot, rented);
+            }
+            else
+            {
+                ImageDecoder.Decode(example.Path, target, bytes);
+            }
+
+            Scale(bytes, destination);
         }
-        else
+        finally
         {
-            ImageDecoder.Decode(example.Path, target, bytes);
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Bytes to values in [0, 1], each <c>byte / 255f</c>, eight or more at a time: division is exact per lane, so the result is the same bit for bit.</summary>
+    private static void Scale(ReadOnlySpan<byte> bytes, Span<float> values)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var divisor = new Vector<float>(255f);
+            var floats = MemoryMarshal.Cast<float, Vector<float>>(values);
+            for (; i <= bytes.Length - Vector<byte>.Count; i += Vector<byte>.Count)
+            {
+                Vector.Widen(new Vector<byte>(bytes[i..]), out var low, out var high);
+                Vector.Widen(low, out var first, out var second);
+                Vector.Widen(high, out var third, out var fourth);
+                int lane = i / Vector<float>.Count;
+                floats[lane] = Vector.ConvertToSingle(first) / divisor;
+                floats[lane + 1] = Vector.ConvertToSingle(second) / divisor;
+                floats[lane + 2] = Vector.ConvertToSingle(third) / divisor;
+                floats[lane + 3] = Vector.ConvertToSingle(fourth) / divisor;
+            }
         }
 
-        for (int i = 0; i < bytes.Length; i++)
+        for (; i < bytes.Length; i++)
         {
-            destination[i] = bytes[i] / 255f;
+            values[i] = bytes[i] / 255f;
         }
     }
 

@@ -134,7 +134,7 @@ internal sealed class ExampleRules
     /// <summary>Checks a label's value; <paramref name="describe"/> names its example.</summary>
     public void CheckLabel(long value, Func<string> describe)
     {
-        if (value < 0 || (classes is int count && value >= count))
+        if (!LabelFits(value))
         {
             throw new ArgumentException(
                 classes is int known
@@ -143,6 +143,27 @@ internal sealed class ExampleRules
         }
     }
 
+    /// <summary>Checks example <paramref name="index"/>'s values in memory, as <see cref="CheckValues(Tensor, long[], torch.utils.data.Dataset, string)"/> does a batch's.</summary>
+    public void CheckValues(ReadOnlySpan<float> values, torch.utils.data.Dataset dataset, long index, string name)
+    {
+        foreach (float value in values)
+        {
+            // One comparison a value while all is well: NaN fails both bounds, and the infinities fail one.
+            if (!(value >= (bernoulli ? 0 : float.MinValue) && value <= (bernoulli ? 1 : float.MaxValue)))
+            {
+                string problem = float.IsFinite(value) ? OutsideUnit : NotFinite;
+                throw new ArgumentException($"{char.ToUpperInvariant(name[0])}{name[1..]}: {BatchStream.Describe(dataset, index, name)} {problem}.", name);
+            }
+        }
+    }
+
+    /// <summary>Whether a label's value is one of the classes.</summary>
+    public bool LabelFits(long value) => value >= 0 && (classes is not int count || value < count);
+
+    private const string NotFinite = "holds NaN or infinite values; repair or remove it";
+
+    private const string OutsideUnit = "has values outside [0, 1], which a Bernoulli model reads as probabilities; scale the data into [0, 1] (pixels of 0 to 255: divide by 255), or declare Likelihood = Likelihood.Gaussian";
+
     /// <summary>Checks a stacked batch's values, naming the first example that fails by its index in <paramref name="indices"/>.</summary>
     public void CheckValues(Tensor batch, long[] indices, torch.utils.data.Dataset dataset, string name)
     {
@@ -150,11 +171,11 @@ internal sealed class ExampleRules
         using var noGrad = no_grad();
         var flat = batch.flatten(1);
         var bad = flat.isfinite().logical_not().any(1);
-        string? problem = "holds NaN or infinite values; repair or remove it";
+        string problem = NotFinite;
         if (bernoulli && !bad.any().item<bool>())
         {
             bad = flat.lt(0).logical_or(flat.gt(1)).any(1);
-            problem = "has values outside [0, 1], which a Bernoulli model reads as probabilities; scale the data into [0, 1] (pixels of 0 to 255: divide by 255), or declare Likelihood = Likelihood.Gaussian";
+            problem = OutsideUnit;
         }
 
         if (bad.any().item<bool>())

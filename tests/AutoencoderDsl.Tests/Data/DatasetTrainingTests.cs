@@ -98,6 +98,67 @@ internal sealed class ExampleList(Tensor examples, Tensor? labels, IReadOnlyList
     }
 }
 
+/// <summary>Examples that write themselves into a batch's memory, as image folders and .npy files do, with a NaN or a failure where asked.</summary>
+internal sealed class WrittenExamples(Tensor examples, Tensor? labels) : torch.utils.data.Dataset, IExampleSource, IExampleWriter
+{
+    private readonly float[] values = examples.contiguous().data<float>().ToArray();
+    private readonly long[]? classes = labels?.data<long>().ToArray();
+    private readonly long size = examples[0].numel();
+
+    public long? NaNAt { get; init; }
+
+    public long? FailAt { get; init; }
+
+    public long? LabelOutOfRangeAt { get; init; }
+
+    public override long Count => examples.shape[0];
+
+    public string Fingerprint => "written";
+
+    public IReadOnlyList<string>? ClassNames => null;
+
+    public IReadOnlyList<string> Skipped => [];
+
+    public IReadOnlyList<long> ExampleShape => examples.shape[1..];
+
+    public bool Labelled => classes is not null;
+
+    public string? Origin(long index) => $"/written/{index}.png";
+
+    /// <summary>How many examples were asked for as tensors: only the few checked before training, when the rest are written.</summary>
+    public int TensorsGiven { get; private set; }
+
+    public override Dictionary<string, Tensor> GetTensor(long index)
+    {
+        TensorsGiven++;
+        var example = new float[size];
+        Write(index, example);
+        var entries = new Dictionary<string, Tensor> { [DataKeys.Data] = tensor(example, ExampleShape.ToArray()) };
+        if (classes is not null)
+        {
+            entries[DataKeys.Label] = tensor(Label(index));
+        }
+
+        return entries;
+    }
+
+    public void Write(long index, Span<float> destination)
+    {
+        if (index == FailAt)
+        {
+            throw new IOException("unreadable");
+        }
+
+        values.AsSpan((int)(index * size), (int)size).CopyTo(destination);
+        if (index == NaNAt)
+        {
+            destination[5] = float.NaN;
+        }
+    }
+
+    public long Label(long index) => index == LabelOutOfRangeAt ? 7 : classes![index];
+}
+
 /// <summary>Training and inference from a TorchSharp data set, streamed on worker threads, against the same examples in one tensor.</summary>
 public sealed class DatasetTrainingTests
 {
@@ -117,6 +178,29 @@ public sealed class DatasetTrainingTests
 
         Assert.Equal(tensorHistory, datasetHistory);
         AssertSameParameters(fromTensor, fromDataset);
+    }
+
+    [Fact]
+    public void ExamplesWrittenStraightIntoTheBatchGiveTheSameHistoryAndAreCheckedOneByOne()
+    {
+        using var data = Images(200, seed: 14);
+        using var labels = arange(200, dtype: int64).remainder(3);
+        var options = new FitOptions { Epochs = 2, BatchSize = 32, Seed = 6, Shuffle = true };
+        using var fromTensor = new StreamedCvae(seed: 5);
+        var expected = Describe(fromTensor.Fit(data, labels, options));
+        using var fromWriter = new StreamedCvae(seed: 5);
+        var written = new WrittenExamples(data, labels);
+        Assert.Equal(expected, Describe(fromWriter.Fit(written, options)));
+        AssertSameParameters(fromTensor, fromWriter);
+        Assert.Equal(16, written.TensorsGiven);
+
+        using var model = new StreamedCvae(seed: 5);
+        var nan = Assert.Throws<ArgumentException>(() => model.Fit(new WrittenExamples(data, labels) { NaNAt = 120 }, options with { Shuffle = false }));
+        Assert.Contains("example 120 of train (/written/120.png) holds NaN or infinite values", nan.Message);
+        var label = Assert.Throws<ArgumentException>(() => model.Fit(new WrittenExamples(data, labels) { LabelOutOfRangeAt = 130 }, options));
+        Assert.Contains("must lie in [0, 3), but example 130 of train (/written/130.png) has label 7", label.Message);
+        var failed = Assert.Throws<InvalidDataException>(() => model.Fit(new WrittenExamples(data, labels) { FailAt = 140 }, options));
+        Assert.Contains("Reading example 140 of train (/written/140.png) failed: unreadable", failed.Message);
     }
 
     [Fact]
