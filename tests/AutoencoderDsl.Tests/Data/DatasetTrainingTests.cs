@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using AutoencoderDsl.Data;
 using AutoencoderDsl.Evaluation;
+using AutoencoderDsl.Tests.Images;
 using AutoencoderDsl.Training;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -318,6 +319,39 @@ public sealed class DatasetTrainingTests
         using var other = new StreamedVae(seed: 1);
         var refused = Assert.Throws<ArgumentException>(() => other.Fit(dataset, options with { Epochs = 4 }));
         Assert.Contains("training data 160 examples, list 1 in the checkpoint, 160 examples, list 2 now", refused.Message);
+    }
+
+    [Fact]
+    public void TrainingFromAnImageFolderResumesFromItsCheckpointAndATouchedFileIsAnotherDataSet()
+    {
+        using var folder = new TemporaryFolder();
+        string images = Path.Combine(folder.Path, "images");
+        for (int i = 0; i < 48; i++)
+        {
+            string kind = i % 2 == 0 ? "even" : "odd";
+            Directory.CreateDirectory(Path.Combine(images, kind));
+            ImageFiles.Write(Path.Combine(images, kind, $"{i:D2}.png"), ImageFiles.Grey(12, 12, (x, y) => (byte)((x * (i % 5)) + (y * 9) + i)));
+        }
+
+        var options = new FitOptions { Epochs = 2, BatchSize = 16, Seed = 4, CheckpointPath = folder.File("run.ckpt") };
+        using (var data = AutoencoderDsl.Images.ImageFolder.Open(images, StreamedVae.InputShape, new AutoencoderDsl.Images.ImageFolderOptions { CacheFolder = folder.File("cache") }))
+        {
+            using var straight = new StreamedVae(seed: 1);
+            var expected = Describe(straight.Fit(data, options with { Epochs = 3, CheckpointPath = folder.File("straight.ckpt") }));
+            using var first = new StreamedVae(seed: 1);
+            first.Fit(data, options);
+            using var resumed = new StreamedVae(seed: 1);
+            var history = resumed.Fit(data, options with { Epochs = 3 });
+            Assert.Equal(2, history.ResumedEpochs);
+            Assert.Equal(expected, Describe(history));
+            AssertSameParameters(straight, resumed);
+        }
+
+        File.SetLastWriteTimeUtc(Path.Combine(images, "odd", "07.png"), new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        using var touched = AutoencoderDsl.Images.ImageFolder.Open(images, StreamedVae.InputShape, new AutoencoderDsl.Images.ImageFolderOptions { CacheFolder = folder.File("cache") });
+        using var other = new StreamedVae(seed: 1);
+        var refused = Assert.Throws<ArgumentException>(() => other.Fit(touched, options with { Epochs = 4 }));
+        Assert.Contains("training data 48 examples", refused.Message);
     }
 
     [Fact]
