@@ -1,0 +1,99 @@
+using System;
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using AutoencoderDsl.Evaluation;
+using AutoencoderDsl.Examples;
+using AutoencoderDsl.Plotting;
+using AutoencoderDsl.Training;
+using LettersExample;
+using TorchSharp;
+using static TorchSharp.torch;
+
+// More images of the handwritten letter A: renders the capitals of Debian's handwriting fonts (and DejaVu) with random
+// distortions into an image folder, trains a class-conditional VAE on it, asks it for new letters, and lets a
+// classifier trained only on other fonts judge whether each is the letter asked for.
+var perLetterOption = new Option<int>("--per-letter") { Description = "Distorted images of each letter rendered from each font.", DefaultValueFactory = _ => 40 };
+var fontsOption = new Option<string>("--fonts") { Description = "The folder the font packages are installed in.", DefaultValueFactory = _ => LetterFonts.DefaultRoot };
+perLetterOption.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<int>() < 1)
+    {
+        result.AddError("--per-letter must be at least 1.");
+    }
+});
+
+return ExampleCommand.Run(args, "Renders capitals from handwriting fonts into an image folder (--data names it; default: OUT/letters), trains a class-conditional VAE on it and writes more images of the letter A.", defaultEpochs: 20, defaultOutput: "letters-output", settings =>
+{
+    var total = Stopwatch.StartNew();
+    var inventory = LetterFonts.Find(settings.Parsed.GetValue(fontsOption)!);
+    foreach (var package in inventory.Missing)
+    {
+        Console.WriteLine($"warning: {package.Name} is not installed (apt-get install {package.Name}); going on without its fonts.");
+    }
+
+    var clock = Stopwatch.StartNew();
+    int perLetter = settings.Parsed.GetValue(perLetterOption);
+    var folders = LetterFolders.Write(inventory.Writers, settings.DataFolder ?? settings.Output("letters"), perLetter, settings.Seed);
+    foreach (var problem in folders.Skipped)
+    {
+        Console.WriteLine($"warning: skipped {problem}.");
+    }
+
+    Console.WriteLine($"Fonts the model learns from ({folders.TrainingWriters.Count}): {string.Join(", ", folders.TrainingWriters.Select(w => w.Name))}.");
+    Console.WriteLine($"Fonts only the judge sees ({folders.JudgeWriters.Count}): {string.Join(", ", folders.JudgeWriters.Select(w => w.Name))}.");
+    Console.WriteLine($"Rendered {perLetter} distorted images of each letter from each font in {clock.Elapsed.TotalSeconds:F1} s.");
+    ExampleFiles.Wrote(folders.Training, "the letters the model learns from, a folder per letter");
+    ExampleFiles.Wrote(folders.Judge, "the letters of the judge's fonts, a folder per letter");
+    var writers = folders.TrainingWriters.Select(w => (w, folders.Training)).Concat(folders.JudgeWriters.Select(w => (w, folders.Judge))).ToList();
+    using (var firsts = FolderImages.ReadFiles([.. writers.SelectMany(row => LetterRenderer.Letters.Select(letter => Path.Combine(row.Item2, letter.ToString(), row.w.Name + "-000.png")))]))
+    {
+        var path = settings.Output("rendered-letters.png");
+        ImageGrid.Save(firsts, path, columns: LettersCvae.Classes, scale: 2, rowLabels: [.. writers.Select(row => $"{row.w.Name} ({(row.w.Side == Side.Training ? "model" : "judge")})")], title: "The first rendered image of each letter, a row per font");
+        ExampleFiles.Wrote(path, "a row per font: what the model and the judge learn from");
+    }
+
+    using var model = new LettersCvae(seed: settings.Seed);
+    clock.Restart();
+    var history = Train(model, folders.Training, settings.Epochs, settings.Seed);
+    Console.WriteLine($"Trained in {clock.Elapsed.TotalSeconds:F1} s; last epoch's loss {history.Last.Train} (nats per image).");
+
+    using var judgeLetters = FolderImages.Read(folders.Judge);
+    using var classifier = ReferenceClassifier.Train(judgeLetters.Images, judgeLetters.Labels, LettersCvae.Classes, epochs: 10, seed: settings.Seed);
+    using (var real = FolderImages.Read(folders.Training))
+    {
+        Console.WriteLine($"Reference classifier, trained on the judge's fonts only: {classifier.Accuracy(real.Images, real.Labels):P1} of the real letters the model learned from (fonts it never saw) classified right.");
+    }
+
+    using var scope = NewDisposeScope();
+    const int Asked = 200;
+    var asked = arange(LettersCvae.Classes, dtype: ScalarType.Int64).repeat_interleave(Asked);
+    var samples = model.Sample(asked, new Generator((ulong)settings.Seed));
+    var agreement = classifier.Assess(samples, asked);
+    var letters = LetterRenderer.Letters.Select(letter => letter.ToString()).ToArray();
+    Console.WriteLine($"Letter A: {agreement.PerClassAccuracy[0]:P1} of {Asked} generated A's are classified as A (chance: {1.0 / LettersCvae.Classes:P1}).");
+    Console.WriteLine($"Every letter: on average {agreement.PerClassAccuracy.Average():P1} of the {Asked} generated for a letter are classified as that letter; per letter:");
+    Console.WriteLine("  " + string.Join("  ", letters.Select((letter, label) => $"{letter} {agreement.PerClassAccuracy[label].ToString("P0", CultureInfo.InvariantCulture)}")));
+
+    var file = settings.Output("more-letter-a.png");
+    ImageGrid.Save(samples.narrow(0, 0, 64), file, columns: 8, scale: 3, title: "More images of the letter A");
+    ExampleFiles.Wrote(file, "64 generated A's");
+    var firstTen = (arange(LettersCvae.Classes).repeat_interleave(10) * Asked) + arange(10).repeat(LettersCvae.Classes);
+    file = settings.Output("letters.png");
+    ImageGrid.Save(samples.index_select(0, firstTen), file, columns: 10, scale: 2, rowLabels: letters, title: "Ten generated images of each letter");
+    ExampleFiles.Wrote(file, "a row per letter, each generated for that letter");
+    file = settings.Output("letters-cvae.safetensors");
+    model.Save(file);
+    ExampleFiles.Wrote(file, "the model, for LettersCvae.Load");
+    Console.WriteLine($"Done in {total.Elapsed.TotalSeconds:F1} s.");
+    return 0;
+}, perLetterOption, fontsOption);
+
+// The training step: the model learns from the image folder of letters.
+static TrainingHistory Train(LettersCvae model, string folder, int epochs, long seed)
+{
+    using var letters = FolderImages.Read(folder);
+    return ExampleProgress.Train(progress => model.Fit(letters.Images, letters.Labels, new FitOptions { Epochs = epochs, Seed = seed }, progress: progress));
+}
