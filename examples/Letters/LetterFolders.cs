@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Threading.Tasks;
 
 namespace LettersExample;
 
@@ -42,15 +43,15 @@ internal static class LetterFolders
             Directory.CreateDirectory(Path.Combine(judge, letter.ToString()));
         }
 
-        var used = new List<Writer>();
-        var skipped = new List<string>();
-        foreach (var writer in writers)
+        // Each writer on its own thread: every image has its own seed and file, so the order cannot change them.
+        var problems = new string?[writers.Count];
+        Parallel.For(0, writers.Count, w =>
         {
-            using var renderer = LetterRenderer.Open(writer, out var problem);
+            var writer = writers[w];
+            using var renderer = LetterRenderer.Open(writer, out problems[w]);
             if (renderer is null)
             {
-                skipped.Add(problem!);
-                continue;
+                return;
             }
 
             var folder = writer.Side == Side.Training ? training : judge;
@@ -63,10 +64,10 @@ internal static class LetterFolders
                     LetterRenderer.WritePng(pixels, Path.Combine(letterFolder, string.Create(CultureInfo.InvariantCulture, $"{writer.Name}-{index:D3}.png")));
                 }
             }
+        });
 
-            used.Add(writer);
-        }
-
+        var used = writers.Where((_, w) => problems[w] is null).ToList();
+        var skipped = problems.OfType<string>().ToList();
         var set = new LetterFolderSet(training, judge, [.. used.Where(w => w.Side == Side.Training)], [.. used.Where(w => w.Side == Side.Judge)], skipped);
         foreach (var (side, sideWriters) in new[] { (Side.Training, set.TrainingWriters), (Side.Judge, set.JudgeWriters) })
         {

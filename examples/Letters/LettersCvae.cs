@@ -7,7 +7,7 @@ namespace LettersExample;
 /// A class-conditional VAE of 28 × 28 capitals: ask for a letter, get a new hand-drawn image of it. The code holds the
 /// hand (slant, width, stroke) and the label the letter, so what is decoded follows the letter asked for.
 /// </summary>
-[Variational(LatentDim = 2, Beta = 2)]
+[Variational(LatentDim = 4, Beta = 2)]
 [ClassConditional(Classes = 26)]
 [Input(1, 28, 28)]
 public partial class LettersCvae

@@ -64,7 +64,7 @@ return ExampleCommand.Run(args, "Renders capitals from handwriting fonts into an
     using var classifier = ReferenceClassifier.Train(judgeLetters.Images, judgeLetters.Labels, LettersCvae.Classes, epochs: 10, seed: settings.Seed);
     using (var real = FolderImages.Read(folders.Training))
     {
-        Console.WriteLine($"Reference classifier, trained on the judge's fonts only: {classifier.Accuracy(real.Images, real.Labels):P1} of the real letters the model learned from (fonts it never saw) classified right.");
+        Console.WriteLine($"Reference classifier, trained on the judge's fonts only: {Share(classifier.Accuracy(real.Images, real.Labels))} of the real letters the model learned from (fonts it never saw) classified right.");
     }
 
     using var scope = NewDisposeScope();
@@ -73,8 +73,8 @@ return ExampleCommand.Run(args, "Renders capitals from handwriting fonts into an
     var samples = model.Sample(asked, new Generator((ulong)settings.Seed));
     var agreement = classifier.Assess(samples, asked);
     var letters = LetterRenderer.Letters.Select(letter => letter.ToString()).ToArray();
-    Console.WriteLine($"Letter A: {agreement.PerClassAccuracy[0]:P1} of {Asked} generated A's are classified as A (chance: {1.0 / LettersCvae.Classes:P1}).");
-    Console.WriteLine($"Every letter: on average {agreement.PerClassAccuracy.Average():P1} of the {Asked} generated for a letter are classified as that letter; per letter:");
+    Console.WriteLine($"Letter A: {Share(agreement.PerClassAccuracy[0])} of {Asked} generated A's are classified as A (chance: {Share(1.0 / LettersCvae.Classes)}).");
+    Console.WriteLine($"Every letter: on average {Share(agreement.PerClassAccuracy.Average())} of the {Asked} generated for a letter are classified as that letter; per letter:");
     Console.WriteLine("  " + string.Join("  ", letters.Select((letter, label) => $"{letter} {agreement.PerClassAccuracy[label].ToString("P0", CultureInfo.InvariantCulture)}")));
 
     var file = settings.Output("more-letter-a.png");
@@ -97,3 +97,6 @@ static TrainingHistory Train(LettersCvae model, string folder, int epochs, long 
     using var letters = FolderImages.Read(folder);
     return ExampleProgress.Train(progress => model.Fit(letters.Images, letters.Labels, new FitOptions { Epochs = epochs, Seed = seed }, progress: progress));
 }
+
+// Shares in one format whatever the machine's culture, so that tests and scripts can read them.
+static string Share(double share) => share.ToString("P1", CultureInfo.InvariantCulture);
