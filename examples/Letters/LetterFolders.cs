@@ -57,11 +57,10 @@ internal static class LetterFolders
             var folder = writer.Side == Side.Training ? training : judge;
             for (int letter = 0; letter < LetterRenderer.Letters.Length; letter++)
             {
-                var letterFolder = Path.Combine(folder, LetterRenderer.Letters[letter].ToString());
                 for (int index = 0; index < perLetter; index++)
                 {
                     var pixels = renderer.Render(letter, new Random(ImageSeed(seed, writer.Name, letter, index)));
-                    LetterRenderer.WritePng(pixels, Path.Combine(letterFolder, string.Create(CultureInfo.InvariantCulture, $"{writer.Name}-{index:D3}.png")));
+                    LetterRenderer.WritePng(pixels, FileOf(folder, writer, letter, index));
                 }
             }
         });
@@ -82,6 +81,10 @@ internal static class LetterFolders
             .Concat(used.Select(w => $"{(w.Side == Side.Training ? "train" : "judge")}\t{w.Name}\t{w.Package.Name}\t{w.Path}")), Encoding.UTF8);
         return set;
     }
+
+    /// <summary>The file of <paramref name="writer"/>'s image number <paramref name="index"/> of <paramref name="letter"/> (an index into <see cref="LetterRenderer.Letters"/>) in <paramref name="folder"/>.</summary>
+    public static string FileOf(string folder, Writer writer, int letter, int index) =>
+        Path.Combine(folder, LetterRenderer.Letters[letter].ToString(), string.Create(CultureInfo.InvariantCulture, $"{writer.Name}-{index:D3}.png"));
 
     /// <summary>Removes what an earlier run wrote under <paramref name="root"/>; refuses a folder with files of anyone else's.</summary>
     private static void Clear(string root)

@@ -2,7 +2,6 @@ using System;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.IO;
 using System.Linq;
 using AutoencoderDsl.Evaluation;
 using AutoencoderDsl.Examples;
@@ -47,11 +46,13 @@ return ExampleCommand.Run(args, "Renders capitals from handwriting fonts into an
     Console.WriteLine($"Rendered {perLetter} distorted images of each letter from each font in {clock.Elapsed.TotalSeconds:F1} s.");
     ExampleFiles.Wrote(folders.Training, "the letters the model learns from, a folder per letter");
     ExampleFiles.Wrote(folders.Judge, "the letters of the judge's fonts, a folder per letter");
-    var writers = folders.TrainingWriters.Select(w => (w, folders.Training)).Concat(folders.JudgeWriters.Select(w => (w, folders.Judge))).ToList();
-    using (var firsts = FolderImages.ReadFiles([.. writers.SelectMany(row => LetterRenderer.Letters.Select(letter => Path.Combine(row.Item2, letter.ToString(), row.w.Name + "-000.png")))]))
+    var rows = folders.TrainingWriters.Select(writer => (Writer: writer, Folder: folders.Training))
+        .Concat(folders.JudgeWriters.Select(writer => (Writer: writer, Folder: folders.Judge)))
+        .ToList();
+    using (var firsts = FolderImages.ReadFiles([.. rows.SelectMany(row => Enumerable.Range(0, LettersCvae.Classes).Select(letter => LetterFolders.FileOf(row.Folder, row.Writer, letter, 0)))]))
     {
         var path = settings.Output("rendered-letters.png");
-        ImageGrid.Save(firsts, path, columns: LettersCvae.Classes, scale: 2, rowLabels: [.. writers.Select(row => $"{row.w.Name} ({(row.w.Side == Side.Training ? "model" : "judge")})")], title: "The first rendered image of each letter, a row per font");
+        ImageGrid.Save(firsts, path, columns: LettersCvae.Classes, scale: 2, rowLabels: [.. rows.Select(row => $"{row.Writer.Name} ({(row.Writer.Side == Side.Training ? "model" : "judge")})")], title: "The first rendered image of each letter, a row per font");
         ExampleFiles.Wrote(path, "a row per font: what the model and the judge learn from");
     }
 
