@@ -17,6 +17,14 @@ return ExampleCommand.Run(args, "Trains a class-conditional VAE and generates ne
     using (train)
     using (test)
     {
+        if (train.ClassNames.Count != ClothesCvae.Classes)
+        {
+            // The number of classes is part of the declaration, so a folder of another number needs another declaration.
+            Console.Error.WriteLine($"ClothesCvae is declared for {ClothesCvae.Classes} classes ([ClassConditional(Classes = {ClothesCvae.Classes})] in ClothesCvae.cs), but the data has {train.ClassNames.Count} ({string.Join(", ", train.ClassNames)}); "
+                + $"declare Classes = {train.ClassNames.Count} there and run again.");
+            return 1;
+        }
+
         using var model = new ClothesCvae(seed: settings.Seed);
         var clock = Stopwatch.StartNew();
         ExampleProgress.Train(progress => model.Fit(

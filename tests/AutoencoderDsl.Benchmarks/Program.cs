@@ -22,8 +22,13 @@ using static TorchSharp.torch;
 //   memory     resident memory while training, ReleaseFreedMemory off and on, and what it costs (MemoryBenchmark.cs)
 //   gradient-check [rounds]
 //              one-epoch Fit with the per-batch gradient check and without, alternating; the median ratio
+//   streaming-memory [examples]
+//              the resident memory over one epoch of a generated data set of a million examples, read as it trains
 //   convolutions [rounds]
 //              the runtime's convolutions against TorchSharp's modules in two networks, alternating; the median ratio
+//   images [count] [rounds]
+//              ImageFolder: images per second decoding each time against reading the cache, 28×28 grey PNGs and
+//              64×64 colour JPEGs (10,000 each by default, best of 3 rounds) written to a temporary folder
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string what = args.Length > 0 ? args[0] : "all";
@@ -37,6 +42,11 @@ switch (what)
         return MemoryBenchmark.Cost(pairs: 6);
     case "convolutions":
         ConvolutionBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7);
+        return 0;
+    case "streaming-memory":
+        return StreamingBenchmark.Run(args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000);
+    case "images":
+        ImageFolderBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3);
         return 0;
     case "memory-run":
         return MemoryBenchmark.Run(bool.Parse(args[1]));
@@ -57,7 +67,7 @@ switch (what)
     case "all" or "ratio" or "bound" or "phases" or "scaling" or "guidance" or "gradient-check":
         break;
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, gradient-check, convolutions, generator, generator-against <dll>, optimizer, memory, or nothing for all of them.");
+        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, gradient-check, convolutions, images, generator, generator-against <dll>, optimizer, memory, streaming-memory [examples], or nothing for all of them.");
         return 2;
 }
 

@@ -72,7 +72,31 @@ public static partial class NpyFile
     public static Tensor Read(string path)
     {
         var bytes = ModelFile.ReadAll(path);
-        if (bytes.Length < 10 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+        var (dtype, shape, dataStart) = ReadHeader(bytes, bytes.Length, path);
+        var result = empty(shape, dtype);
+        bytes.AsSpan((int)dataStart).CopyTo(result.bytes);
+        return result;
+    }
+
+    /// <summary>
+    /// Opens a <c>.npy</c> file of examples <c>[N, ...]</c> memory-mapped, as a data set that reads each example from the
+    /// file when it is asked for, so a file larger than memory trains: only the pages being read are brought in, and
+    /// the kernel may drop them again. With <paramref name="labelsPath"/>, a <c>.npy</c> of <c>N</c> integer labels (read
+    /// into memory) gives each example's class.
+    /// </summary>
+    /// <param name="path">The examples; little-endian numbers in C order, as NumPy writes them.</param>
+    /// <param name="labelsPath">The labels, or null for unlabelled examples.</param>
+    /// <param name="scale">Multiplies every value as it is read, such as 1/255 for bytes of pixels; examples come out as float32.</param>
+    /// <exception cref="InvalidDataException">Either file is not a readable <c>.npy</c> file, or the labels do not fit the examples.</exception>
+    public static NpyDataset Open(string path, string? labelsPath = null, double scale = 1) => new(path, labelsPath, scale);
+
+    /// <summary>
+    /// The element type, shape and data offset of the <c>.npy</c> file whose first bytes are <paramref name="bytes"/> and
+    /// whose length is <paramref name="fileLength"/>; the declared size must fill the file exactly.
+    /// </summary>
+    internal static (ScalarType Type, long[] Shape, long DataStart) ReadHeader(ReadOnlySpan<byte> bytes, long fileLength, string path)
+    {
+        if (bytes.Length < 10 || !bytes[..Magic.Length].SequenceEqual(Magic))
         {
             throw Invalid(path, "it does not start with NumPy's magic string");
         }
@@ -85,14 +109,14 @@ public static partial class NpyFile
         }
 
         // Version 2 and 3 lengths are unsigned 32-bit: read them as such, and add them up in 64 bits.
-        long headerLength = lengthBytes == 2 ? BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8)) : BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8));
+        long headerLength = lengthBytes == 2 ? BinaryPrimitives.ReadUInt16LittleEndian(bytes[8..]) : BinaryPrimitives.ReadUInt32LittleEndian(bytes[8..]);
         long dataStart = 8 + lengthBytes + headerLength;
         if (dataStart > bytes.Length)
         {
-            throw Invalid(path, string.Create(CultureInfo.InvariantCulture, $"its header claims {headerLength} bytes, past the end of the file ({bytes.Length} bytes)"));
+            throw Invalid(path, string.Create(CultureInfo.InvariantCulture, $"its header claims {headerLength} bytes, past the end of the file or of the {MaxHeaderBytes} bytes a header may take"));
         }
 
-        var header = Encoding.ASCII.GetString(bytes, 8 + lengthBytes, (int)headerLength);
+        var header = Encoding.ASCII.GetString(bytes.Slice(8 + lengthBytes, (int)headerLength));
         var match = HeaderPattern().Match(header);
         var dtype = Descriptions.FirstOrDefault(entry => entry.Value == match.Groups["descr"].Value).Key;
         if (!match.Success || match.Groups["fortran"].Value != "False" || !Descriptions.ContainsValue(match.Groups["descr"].Value))
@@ -103,7 +127,7 @@ public static partial class NpyFile
         var dims = match.Groups["shape"].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var shape = new long[dims.Length];
         long size = dtype.ElementSize();
-        long available = bytes.Length - dataStart;
+        long available = fileLength - dataStart;
         for (int i = 0; i < dims.Length; i++)
         {
             // Every dimension fits 64 bits and the product stays within the file, so a claimed 10¹² elements are refused here, not allocated.
@@ -120,12 +144,13 @@ public static partial class NpyFile
             throw Invalid(path, string.Create(CultureInfo.InvariantCulture, $"it should hold {size} bytes of data for shape ({string.Join(", ", shape)}) but holds {available}"));
         }
 
-        var result = empty(shape, dtype);
-        bytes.AsSpan((int)dataStart).CopyTo(result.bytes);
-        return result;
+        return (dtype, shape, dataStart);
     }
 
-    private static InvalidDataException Invalid(string path, string problem) => new($"The file '{path}' is not a readable .npy file: {problem}.");
+    /// <summary>The most bytes a header is read from when a file is opened memory-mapped: NumPy's headers are a line of text.</summary>
+    internal const int MaxHeaderBytes = 1 << 16;
+
+    internal static InvalidDataException Invalid(string path, string problem) => new($"The file '{path}' is not a readable .npy file: {problem}.");
 
     [GeneratedRegex(@"'descr':\s*'(?<descr>[^']+)',\s*'fortran_order':\s*(?<fortran>True|False),\s*'shape':\s*\((?<shape>[0-9,\s]*)\)")]
     private static partial Regex HeaderPattern();

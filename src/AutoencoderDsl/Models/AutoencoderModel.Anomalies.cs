@@ -157,7 +157,15 @@ public abstract partial class AutoencoderModel
         NearestNeighbours.Compare(x => EmbedBatch(x, labels: null), train, trainLabels, test, testLabels, neighbours);
 
     /// <summary>Scores checked input in batches, with the evaluation draws.</summary>
-    private Tensor Scores(Tensor x, Tensor? labels, AnomalyScoring scoring, int batchSize)
+    private Tensor Scores(Tensor x, Tensor? labels, AnomalyScoring scoring, int batchSize) =>
+        Scores(Enumerable.Range(0, (int)((x.shape[0] + batchSize - 1) / batchSize)).Select(batch =>
+        {
+            long start = (long)batch * batchSize, size = Math.Min(batchSize, x.shape[0] - start);
+            return new ExampleBatch(x.narrow(0, start, size), labels?.narrow(0, start, size));
+        }), scoring);
+
+    /// <summary>Scores checked batches in order with one stream of evaluation draws, so the batches' source does not change the figures; disposes each batch.</summary>
+    private Tensor Scores(IEnumerable<ExampleBatch> batches, AnomalyScoring scoring)
     {
         var device = parameters().First().device;
         var globalDraws = Draws;
@@ -167,21 +175,23 @@ public abstract partial class AutoencoderModel
         {
             using var scope = NewDisposeScope();
             var parts = new List<Tensor>();
-            for (long start = 0; start < x.shape[0]; start += batchSize)
+            foreach (var examples in batches)
             {
-                long size = Math.Min(batchSize, x.shape[0] - start);
-                parts.Add(Infer(() =>
+                using (examples)
                 {
-                    var batch = x.narrow(0, start, size).to(device);
-                    var condition = OneHot(labels?.narrow(0, start, size).to(device));
-                    var score = ScoreCore(batch, condition, scoring.ImportanceSamples);
-                    if (scoring.RelativeToPerfect)
+                    parts.Add(Infer(() =>
                     {
-                        score -= Spec.Likelihood.ElementPerfectNegativeLogLikelihood(batch, LogScale).flatten(1).sum(1).to(ScalarType.Float64);
-                    }
+                        var batch = examples.Examples.to(device);
+                        var condition = OneHot(examples.Labels?.to(device));
+                        var score = ScoreCore(batch, condition, scoring.ImportanceSamples);
+                        if (scoring.RelativeToPerfect)
+                        {
+                            score -= Spec.Likelihood.ElementPerfectNegativeLogLikelihood(batch, LogScale).flatten(1).sum(1).to(ScalarType.Float64);
+                        }
 
-                    return score.cpu();
-                }));
+                        return score.cpu();
+                    }));
+                }
             }
 
             return cat(parts).MoveToOuterDisposeScope();
@@ -196,6 +206,7 @@ public abstract partial class AutoencoderModel
     private protected virtual void WriteExtras(Dictionary<string, Tensor> tensors, Dictionary<string, string> metadata)
     {
         AnomalyThreshold?.WriteTo(metadata);
+        WriteClassNames(metadata);
         if (Standardizer is { } standardizer)
         {
             foreach (var (name, tensor) in standardizer.Tensors())
@@ -209,6 +220,7 @@ public abstract partial class AutoencoderModel
     private protected virtual void ReadExtras(ModelExtras extras, string path)
     {
         AnomalyThreshold = AnomalyThreshold.ReadFrom(extras.Metadata, path, this is VariationalAutoencoderModule);
+        ReadClassNames(extras, path);
         var standardizer = extras.Group(StandardizerGroup);
         Standardizer = standardizer.Count == 0 ? null : Standardizer.FromTensors(standardizer, path);
     }

@@ -109,6 +109,35 @@ public abstract class VariationalAutoencoderModule : AutoencoderModel
     }
 
     /// <summary>
+    /// Fits <see cref="Sampler"/>, a Gaussian mixture on the posterior means of the examples of <paramref name="train"/>,
+    /// read in batches, which <c>Sample</c> then draws codes from instead of the prior; it is saved with the model.
+    /// </summary>
+    /// <param name="train">The training examples (with labels for a class-conditional model).</param>
+    /// <param name="components">The number of Gaussians in the mixture.</param>
+    /// <param name="seed">Seeds the mixture's starting means.</param>
+    /// <param name="batchSize">Examples encoded per pass.</param>
+    public GaussianMixture FitSampler(torch.utils.data.Dataset train, int components = 10, long seed = 0, int batchSize = 256)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(components, 1);
+        using var codes = Embed(train, batchSize);
+        using var onHost = codes.cpu();
+        return Sampler = GaussianMixture.Fit(onHost, components, seed: seed);
+    }
+
+    /// <summary>
+    /// Decodes <paramref name="count"/> codes drawn from the prior (or <see cref="Sampler"/> once fitted), all of the class
+    /// named <paramref name="className"/> in <see cref="AutoencoderModel.ClassNames"/>: new examples of a kind asked for by
+    /// name, such as <c>Sample(16, "A")</c>.
+    /// </summary>
+    /// <param name="count">How many samples.</param>
+    /// <param name="className">The name of the class, as the data set named it (an image folder's subfolder).</param>
+    /// <param name="generator">A seeded generator for repeatable samples; libtorch's global one when null.</param>
+    /// <exception cref="InvalidOperationException">The model is not class-conditional, or its classes have no names.</exception>
+    /// <exception cref="ArgumentException">No class has that name.</exception>
+    public Tensor Sample(int count, string className, Generator? generator = null) =>
+        SampleClass(count, ClassIndex(className), generator);
+
+    /// <summary>
     /// The importance-weighted estimate of log p(x) of each example, <c>[N]</c> float64 in nats: the IWAE bound with
     /// <paramref name="samples"/> posterior draws, log (1/k) Σᵢ p(x|zᵢ) p(zᵢ) / q(zᵢ|x). It is at least the ELBO and
     /// tightens towards log p(x) as k grows. Draws are seeded privately, so the same call gives the same figures.

@@ -1,6 +1,8 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using AutoencoderDsl.Data;
 using AutoencoderDsl.Parts;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -51,7 +53,7 @@ internal static class DataChecks
         }
     }
 
-    private static string TypeName(ScalarType type) => type switch
+    internal static string TypeName(ScalarType type) => type switch
     {
         ScalarType.Float32 => "float32",
         ScalarType.Float64 => "float64",
@@ -59,4 +61,89 @@ internal static class DataChecks
         ScalarType.BFloat16 => "bfloat16",
         _ => type.ToString().ToLowerInvariant(),
     };
+}
+
+/// <summary>
+/// What every example a data set gives must be for a model, checked as each example and each batch arrives: its shape
+/// and element type, its label when labels are wanted (an <c>Int64</c> scalar, within the classes when they are
+/// counted), finite values, and for a Bernoulli model values in [0, 1]. A failure names the example and its origin.
+/// </summary>
+internal sealed class ExampleRules
+{
+    private readonly IReadOnlyList<long> shape;
+    private readonly ScalarType type;
+    private readonly bool bernoulli;
+    private readonly int? classes;
+
+    /// <param name="model">The model whose input the examples are.</param>
+    /// <param name="labelsWanted">Why labels are read (<c>the model is class-conditional</c>), or null when they are not.</param>
+    /// <param name="classes">The number of classes labels must lie within, when known.</param>
+    public ExampleRules(ITrainableAutoencoder model, string? labelsWanted, int? classes)
+    {
+        shape = model.Spec.InputShape;
+        type = model.Module.parameters().First().dtype;
+        bernoulli = model.Spec.Likelihood is BernoulliLikelihood;
+        LabelsWanted = labelsWanted;
+        this.classes = classes;
+    }
+
+    /// <summary>Whether labels are read with the examples.</summary>
+    public bool Labelled => LabelsWanted is not null;
+
+    /// <summary>Why labels are read, for messages.</summary>
+    public string? LabelsWanted { get; }
+
+    /// <summary>Checks one example's shape and element type, and its label; <paramref name="describe"/> names it.</summary>
+    public void CheckExample(Tensor example, Tensor? label, Func<string> describe)
+    {
+        if (!example.shape.SequenceEqual(shape))
+        {
+            throw new ArgumentException($"Expected every example to have the model's input shape {Shapes.Format(shape)}, but {describe()} has shape {Shapes.Format(example.shape)}.");
+        }
+
+        if (example.dtype != type)
+        {
+            throw new ArgumentException($"The model's parameters are {type}, but {describe()} holds {example.dtype} values; give {type} examples (convert with .to(torch.{DataChecks.TypeName(type)})).");
+        }
+
+        if (label is null)
+        {
+            return;
+        }
+
+        if (label.dtype != ScalarType.Int64 || label.numel() != 1 || label.ndim > 1)
+        {
+            throw new ArgumentException($"Expected each label to be an Int64 scalar, but {describe()} has a {label.dtype} {Shapes.Format(label.shape)} label.");
+        }
+
+        long value = label.item<long>();
+        if (value < 0 || (classes is int count && value >= count))
+        {
+            throw new ArgumentException(
+                classes is int known
+                    ? $"Every label must lie in [0, {known}), but {describe()} has label {value}."
+                    : $"Every label must be a class index of 0 or more, but {describe()} has label {value}.");
+        }
+    }
+
+    /// <summary>Checks a stacked batch's values, naming the first example that fails by its index in <paramref name="indices"/>.</summary>
+    public void CheckValues(Tensor batch, long[] indices, torch.utils.data.Dataset dataset, string name)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var flat = batch.flatten(1);
+        var bad = flat.isfinite().logical_not().any(1);
+        string? problem = "holds NaN or infinite values; repair or remove it";
+        if (bernoulli && !bad.any().item<bool>())
+        {
+            bad = flat.lt(0).logical_or(flat.gt(1)).any(1);
+            problem = "has values outside [0, 1], which a Bernoulli model reads as probabilities; scale the data into [0, 1] (pixels of 0 to 255: divide by 255), or declare Likelihood = Likelihood.Gaussian";
+        }
+
+        if (bad.any().item<bool>())
+        {
+            long first = bad.nonzero()[0, 0].item<long>();
+            throw new ArgumentException($"{char.ToUpperInvariant(name[0])}{name[1..]}: {BatchStream.Describe(dataset, indices[first], name)} {problem}.", name);
+        }
+    }
 }

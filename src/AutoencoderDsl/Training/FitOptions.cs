@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace AutoencoderDsl.Training;
@@ -73,6 +74,25 @@ public sealed record FitOptions
     /// <summary>libtorch's intra-op threads while training, restored afterwards; libtorch's setting (the number of cores) when null.</summary>
     public int? Threads { get; init; }
 
+    /// <summary>
+    /// Threads that read and assemble the batches of a data set given as a <see cref="torch.utils.data.Dataset"/> (an image
+    /// folder, a memory-mapped array), beside the training thread: half the cores, from 1 to 4, by default. Tensors in
+    /// memory need none. The batches and their order do not depend on it.
+    /// </summary>
+    public int DataWorkers { get; init; } = DefaultDataWorkers;
+
+    /// <summary>
+    /// How many batches of a data set may be assembled ahead of training, at most (at least <see cref="DataWorkers"/> are):
+    /// the memory a data set costs is about this many batches, whatever its size.
+    /// </summary>
+    public int PrefetchBatches { get; init; } = 4;
+
+    /// <summary>The default of <see cref="DataWorkers"/>.</summary>
+    internal static int DefaultDataWorkers => Math.Clamp(Environment.ProcessorCount / 2, 1, 4);
+
+    /// <summary>How a data set is read under these options.</summary>
+    internal DataLoading Loading => new(DataWorkers, Math.Max(PrefetchBatches, DataWorkers));
+
     /// <summary>Called after every epoch; any of them can stop training.</summary>
     public IReadOnlyList<ITrainingCallback> Callbacks { get; init; } = [];
 
@@ -117,6 +137,8 @@ public sealed record FitOptions
             Check.PositiveFinite(maxNorm, nameof(MaxGradientNorm));
         }
 
+        Check.AtLeast(DataWorkers, 1, nameof(DataWorkers));
+        Check.AtLeast(PrefetchBatches, 1, nameof(PrefetchBatches));
         if (Threads is int threads)
         {
             Check.AtLeast(threads, 1, nameof(Threads));

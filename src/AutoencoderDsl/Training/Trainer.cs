@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Threading;
+using AutoencoderDsl.Data;
 using AutoencoderDsl.IO;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -55,11 +56,8 @@ public static class Trainer
             throw new ArgumentException("The model has no parameters to train.", nameof(model));
         }
 
-        RequireExamples(model, train, "train");
-        if (validation is not null)
-        {
-            RequireExamples(model, validation, "validation");
-        }
+        train.RequireUsable(model, "train");
+        validation?.RequireUsable(model, "validation");
 
         bool split = options.ValidationSplit > 0;
         if (split && validation is not null)
@@ -109,11 +107,8 @@ public static class Trainer
                 module.train(wasTraining);
                 set_num_threads(threads);
                 // Only the split's copies are ours to release; the caller's tensors stay theirs.
-                foreach (var copy in new[] { held.Train, held.Validation })
-                {
-                    copy?.Examples.Dispose();
-                    copy?.Labels?.Dispose();
-                }
+                held.Train?.ReleaseCopy();
+                held.Validation?.ReleaseCopy();
             }
         });
     }
@@ -130,16 +125,16 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        RequireExamples(model, data, "data");
+        data.RequireUsable(model, "data");
         using var use = ExclusiveUse.Enter(model.Module, nameof(Evaluate));
-        return NativeErrors.Guard(() => Evaluate(model, data, batchSize, corrupt: null));
+        return NativeErrors.Guard(() => Evaluate(model, data, batchSize, corrupt: null, "data"));
     }
 
-    private static LossMetrics Evaluate(ITrainableAutoencoder model, TrainingData data, int batchSize, Func<Tensor, Tensor>? corrupt)
+    private static LossMetrics Evaluate(ITrainableAutoencoder model, TrainingData data, int batchSize, Func<Tensor, Tensor>? corrupt, string name, DataLoading? loading = null, CancellationToken cancellationToken = default)
     {
         var module = model.Module;
         var device = module.parameters().First().device;
-        long count = data.Examples.shape[0];
+        long count = data.Count;
         bool wasTraining = module.training;
         var globalDraws = model.Draws;
         using var draws = EvaluationDraws(device);
@@ -149,13 +144,13 @@ public static class Trainer
         {
             using var noGrad = no_grad();
             using var terms = new TermAccumulator(device: null);
+            using var reader = data.Open(order: null, batchSize, device, TrainingData.Rules(model), name, loading ?? new FitOptions().Loading);
             for (long start = 0; start < count; start += batchSize)
             {
                 using var scope = NewDisposeScope();
-                long size = Math.Min(batchSize, count - start);
-                var clean = SelectBatch(data.Examples, order: null, start, size, device);
-                var labels = data.Labels is null ? null : SelectBatch(data.Labels, order: null, start, size, device);
-                terms.Add(model.ComputeLoss(Corrupted(corrupt, clean), clean, labels), size);
+                int size = (int)Math.Min(batchSize, count - start);
+                using var batch = reader.Next(size, cancellationToken);
+                terms.Add(model.ComputeLoss(Corrupted(corrupt, batch.Examples), batch.Examples, batch.Labels), size);
             }
 
             return terms.Mean();
@@ -176,35 +171,10 @@ public static class Trainer
     /// <summary>The seed of <see cref="EvaluationDraws"/>.</summary>
     private const ulong EvaluationSeed = 0x5EED;
 
-    /// <summary>
-    /// Checks a data set once, so that no batch needs checking again: the input shape, at least one example, the labels
-    /// of a class-conditional model, the parameters' element type, finite values, and [0, 1] for a Bernoulli model.
-    /// </summary>
-    private static void RequireExamples(ITrainableAutoencoder model, TrainingData data, string parameterName)
-    {
-        Shapes.RequireBatch(data.Examples, model.Spec.InputShape, parameterName);
-        if (data.Examples.shape[0] == 0)
-        {
-            throw new ArgumentException($"Expected a batch of at least one example but got shape {Shapes.Format(data.Examples.shape)}.", parameterName);
-        }
-
-        var labelsName = parameterName + "Labels";
-        if (model.Spec.Condition is { } condition)
-        {
-            condition.RequireLabels(data.Labels, data.Examples.shape[0], labelsName);
-        }
-        else if (data.Labels is not null)
-        {
-            throw new ArgumentException("This model is not class-conditional, so it takes no labels; declare [ClassConditional] to condition it.", labelsName);
-        }
-
-        DataChecks.RequireUsable(model, data.Examples, parameterName);
-    }
-
     /// <summary>Holds out the last <paramref name="share"/> of a seeded permutation of the data as validation data.</summary>
     private static (TrainingData Train, TrainingData Validation) Split(TrainingData data, double share, long seed)
     {
-        long count = data.Examples.shape[0];
+        long count = data.Count;
         long held = Math.Max(1, (long)Math.Round(count * share));
         if (held >= count)
         {
@@ -212,19 +182,11 @@ public static class Trainer
         }
 
         using var generator = new Generator(unchecked((ulong)seed), CPU);
-        using var order = randperm(count, generator: generator).to(data.Examples.device);
-        TrainingData Take(long start, long length)
-        {
-            using var rows = order.narrow(0, start, length);
-            return new TrainingData(data.Examples.index_select(0, rows), data.Labels?.index_select(0, rows));
-        }
-
-        return (Take(0, count - held), Take(count - held, held));
+        using var order = randperm(count, generator: generator);
+        using var trainRows = order.narrow(0, 0, count - held);
+        using var heldRows = order.narrow(0, count - held, held);
+        return (data.Take(trainRows), data.Take(heldRows));
     }
-
-    /// <summary>Rows <paramref name="start"/> to <paramref name="start"/> + <paramref name="size"/> of the data, in <paramref name="order"/> when shuffling, on <paramref name="device"/>.</summary>
-    private static Tensor SelectBatch(Tensor data, Tensor? order, long start, long size, Device device) =>
-        (order is null ? data.narrow(0, start, size) : data.index_select(0, order.narrow(0, start, size))).to(device);
 
     /// <summary>The batch through <see cref="FitOptions.Corrupt"/>, which must keep its shape and element type.</summary>
     private static Tensor Corrupted(Func<Tensor, Tensor>? corrupt, Tensor clean)
@@ -263,6 +225,7 @@ public static class Trainer
         private readonly TrainingSignature? signature;
         private readonly Stopwatch runClock = new();
         private readonly EpochStart epochStart = new();
+        private readonly ExampleRules rules;
         private double? firstBatchLoss;
         private long batchesRun;
 
@@ -286,10 +249,11 @@ public static class Trainer
             this.cancellationToken = cancellationToken;
             parameters = module.parameters().ToArray();
             device = parameters[0].device;
-            Examples = train.Examples.shape[0];
+            Examples = train.Count;
             Batches = checked((int)((Examples + options.BatchSize - 1) / options.BatchSize));
             signature = options.CheckpointPath is null ? null : TrainingSignature.Of(options, train, validation, validationIsSplit);
             deferReads = options.DeferLossReads || device.type != DeviceType.CPU;
+            rules = TrainingData.Rules(model);
         }
 
         private long Examples { get; }
@@ -353,7 +317,7 @@ public static class Trainer
                         cancelled);
                 }
 
-                var validationMetrics = validation is null ? null : Evaluate(model, validation, options.BatchSize, options.Corrupt);
+                var validationMetrics = validation is null ? null : Evaluate(model, validation, options.BatchSize, options.Corrupt, "validation", options.Loading, cancellationToken);
                 var duration = clock.Elapsed;
                 var summary = new EpochSummary(epoch, trainMetrics, validationMetrics, duration)
                 {
@@ -404,7 +368,7 @@ public static class Trainer
                 }
             }
 
-            return new TrainingHistory(history, resumed, stop, bestEpoch, restoredBest);
+            return new TrainingHistory(history, resumed, stop, bestEpoch, restoredBest) { Skipped = train.Source?.Skipped ?? [] };
         }
 
         /// <summary>The name of the first parameter or floating-point buffer (a running statistic) holding a NaN or an infinity, read in one transfer; null when all are finite.</summary>
@@ -436,13 +400,14 @@ public static class Trainer
                 using var order = options.Shuffle ? Permutation(shuffler, unchecked(options.Seed + epoch)) : null;
                 bool deferred = deferReads && optimizer.SkipsOnDevice;
                 using var terms = new TermAccumulator(deferred ? device : null);
+                using var reader = train.Open(order, options.BatchSize, device, rules, "train", options.Loading);
                 var clock = Stopwatch.StartNew();
                 var lastReport = TimeSpan.Zero;
                 long seen = 0;
                 for (int batch = 1; batch <= Batches; batch++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    TrainBatch(epoch, batch, completed, optimizer, order, terms, seen);
+                    TrainBatch(epoch, batch, completed, optimizer, reader, terms, seen);
                     seen += Math.Min(options.BatchSize, Examples - seen);
                     batchesRun++;
                     if (options.ReleaseFreedMemory && batch % NativeMemory.BatchesBetweenReleases == 0)
@@ -481,14 +446,14 @@ public static class Trainer
         }
 
         /// <summary>One optimizer step on the batch starting at <paramref name="seen"/>, its temporaries released with its scope.</summary>
-        private void TrainBatch(int epoch, int batch, IReadOnlyList<EpochSummary> completed, TrainingOptimizer optimizer, Tensor? order, TermAccumulator terms, long seen)
+        private void TrainBatch(int epoch, int batch, IReadOnlyList<EpochSummary> completed, TrainingOptimizer optimizer, IBatchReader reader, TermAccumulator terms, long seen)
         {
             using var scope = NewDisposeScope();
             optimizer.LearningRate = RateOf(epoch, batch - 1, completed);
-            long size = Math.Min(options.BatchSize, Examples - seen);
-            var clean = SelectBatch(train.Examples, order, seen, size, device);
-            var labels = train.Labels is null ? null : SelectBatch(train.Labels, order, seen, size, device);
-            var loss = model.ComputeLoss(Corrupted(options.Corrupt, clean), clean, labels);
+            int size = (int)Math.Min(options.BatchSize, Examples - seen);
+            using var examples = reader.Next(size, cancellationToken);
+            var clean = examples.Examples;
+            var loss = model.ComputeLoss(Corrupted(options.Corrupt, clean), clean, examples.Labels);
             optimizer.ZeroGrad();
             loss.Total.backward();
             if (options.MaxGradientNorm is double maxNorm)
@@ -554,7 +519,7 @@ public static class Trainer
         {
             using var scope = NewDisposeScope();
             shuffler.manual_seed(seed);
-            return randperm(Examples, generator: shuffler).to(train.Examples.device).MoveToOuterDisposeScope();
+            return randperm(Examples, generator: shuffler).to(train.Examples?.device ?? CPU).MoveToOuterDisposeScope();
         }
 
         private static byte[] Snapshot(nn.Module module)

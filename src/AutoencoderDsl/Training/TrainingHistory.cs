@@ -78,6 +78,12 @@ public sealed class TrainingHistory
     /// <summary>Whether the model was left with <see cref="BestEpoch"/>'s parameters rather than the last epoch's.</summary>
     public bool RestoredBestWeights { get; }
 
+    /// <summary>
+    /// What the training data set left out, one line each with why (an image folder's unreadable files, when it was asked
+    /// to skip them); empty for tensors and for data sets that left nothing out.
+    /// </summary>
+    public IReadOnlyList<string> Skipped { get; init; } = [];
+
     /// <summary>The learning rate each epoch started with.</summary>
     public IReadOnlyList<double> LearningRates => Epochs.Select(epoch => epoch.LearningRate).ToList();
 

@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Security.Cryptography;
+using AutoencoderDsl.Data;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace AutoencoderDsl.Training;
@@ -41,13 +43,38 @@ internal sealed record TrainingSignature(IReadOnlyDictionary<string, string> Fie
             .Select(key => $"{key} {Fields.GetValueOrDefault(key, "unrecorded")} in the checkpoint, {current.Fields.GetValueOrDefault(key, "unrecorded")} now");
 
     /// <summary>
-    /// The shape and type, and a SHA-256 of the values and of the labels: exact, so it changes when any value or its
-    /// place changes, and independent of how many threads a sum would be split over.
+    /// For tensors, the shape and type, and a SHA-256 of the values and of the labels: exact, so it changes when any value
+    /// or its place changes, and independent of how many threads a sum would be split over. For a data set, its count and
+    /// its own <see cref="IExampleSource.Fingerprint"/> (an image folder's file list with sizes and times), or, for a data
+    /// set that gives none, a SHA-256 of every example read in order.
     /// </summary>
     private static string Fingerprint(TrainingData data)
     {
-        var text = $"{Shapes.Format(data.Examples.shape)} {data.Examples.dtype}, SHA-256 {Digest(data.Examples)}";
+        if (data.Dataset is { } dataset)
+        {
+            return data.Source is { } source
+                ? $"{dataset.Count} examples, {source.Fingerprint}"
+                : $"{dataset.Count} examples, SHA-256 {DigestAll(dataset)}";
+        }
+
+        var text = $"{Shapes.Format(data.Examples!.shape)} {data.Examples.dtype}, SHA-256 {Digest(data.Examples)}";
         return data.Labels is null ? text : text + $", labels SHA-256 {Digest(data.Labels)}";
+    }
+
+    private static string DigestAll(torch.utils.data.Dataset dataset)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        for (long index = 0; index < dataset.Count; index++)
+        {
+            using var scope = NewDisposeScope();
+            foreach (var (key, tensor) in dataset.GetTensor(index).OrderBy(entry => entry.Key, StringComparer.Ordinal))
+            {
+                hash.AppendData(System.Text.Encoding.UTF8.GetBytes(key));
+                hash.AppendData(tensor.cpu().contiguous().bytes);
+            }
+        }
+
+        return Convert.ToHexString(hash.GetHashAndReset())[..16].ToLowerInvariant();
     }
 
     private static string Digest(Tensor tensor)

@@ -30,6 +30,7 @@ public sealed partial class DocumentationTests
         global using AutoencoderDsl;
         global using AutoencoderDsl.Data;
         global using AutoencoderDsl.Evaluation;
+        global using AutoencoderDsl.Images;
         global using AutoencoderDsl.Onnx;
         global using AutoencoderDsl.Plotting;
         global using AutoencoderDsl.PyTorch;

@@ -1,0 +1,71 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using AutoencoderDsl.Data;
+using AutoencoderDsl.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+/// <summary>
+/// The resident memory over one epoch of a data set far larger than what <c>Fit</c> holds: a million generated examples
+/// of 784 values (3.1 GB as one float32 tensor), each made when it is asked for, trained by the 784-400-20 VAE. The
+/// memory is read from <c>/proc/self/status</c> every 10,000 examples.
+/// </summary>
+internal static class StreamingBenchmark
+{
+    public static int Run(long count)
+    {
+        using var data = new GeneratedImages(count);
+        using var vae = new MlpVae(seed: 1);
+        var samples = new List<(long Seen, double Resident, double Anonymous)>();
+        long nextSample = 0;
+        var clock = Stopwatch.StartNew();
+        Console.WriteLine($"{count:N0} generated examples of 784 values ({count * 784 * 4 / 1e9:F1} GB as one float32 tensor); one epoch, batch 128, {FitOptions.DefaultDataWorkers} data workers.");
+        var (before, beforeAnonymous) = Memory();
+        vae.Fit(data, new FitOptions { Epochs = 1, Seed = 1 }, progress: new SynchronousProgress<TrainingProgress>(report =>
+        {
+            long seen = Math.Min(count, (long)report.Batch * 128);
+            if (report.Kind == TrainingProgressKind.Batch && seen >= nextSample)
+            {
+                var (resident, anonymous) = Memory();
+                samples.Add((seen, resident, anonymous));
+                nextSample += 10_000;
+            }
+        }));
+        var after = samples.Where(sample => sample.Seen >= 10_000).ToList();
+        Console.WriteLine($"Before Fit: resident {before:F0} MiB (anonymous {beforeAnonymous:F0} MiB).");
+        foreach (var sample in samples.Where((_, i) => i % Math.Max(1, samples.Count / 10) == 0).Append(samples[^1]))
+        {
+            Console.WriteLine($"  after {sample.Seen,9:N0} examples: resident {sample.Resident,6:F0} MiB, anonymous {sample.Anonymous,6:F0} MiB");
+        }
+
+        double first = after[0].Resident, highest = after.Max(sample => sample.Resident), lowest = after.Min(sample => sample.Resident);
+        Console.WriteLine($"After the first 10,000 examples: resident from {lowest:F0} to {highest:F0} MiB, the highest {100 * (highest / first - 1):F1} % above the value at 10,000 ({first:F0} MiB); one epoch in {clock.Elapsed.TotalSeconds:F0} s.");
+        return 0;
+    }
+
+    /// <summary>The resident set and its anonymous part (the heap, not mapped files), in MiB.</summary>
+    private static (double Resident, double Anonymous) Memory()
+    {
+        double Read(string key) =>
+            File.ReadLines("/proc/self/status").Where(line => line.StartsWith(key + ":", StringComparison.Ordinal))
+                .Select(line => double.Parse(line[(key.Length + 1)..].Trim().Split(' ')[0]) / 1024).FirstOrDefault();
+        return (Read("VmRSS"), Read("RssAnon"));
+    }
+
+    /// <summary>Blurred noise images made from their index, so any example can be made on any thread at any time.</summary>
+    private sealed class GeneratedImages(long count) : torch.utils.data.Dataset
+    {
+        public override long Count => count;
+
+        public override Dictionary<string, Tensor> GetTensor(long index)
+        {
+            using var generator = new Generator(unchecked((ulong)index + 1), CPU);
+            using var scope = NewDisposeScope();
+            var image = rand([1, 28, 28], generator: generator).pow(3);
+            return new() { [DataKeys.Data] = image.MoveToOuterDisposeScope() };
+        }
+    }
+}
