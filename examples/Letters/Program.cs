@@ -1,10 +1,13 @@
 using System;
+using System.Collections.Generic;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
+using AutoencoderDsl.Data;
 using AutoencoderDsl.Evaluation;
 using AutoencoderDsl.Examples;
+using AutoencoderDsl.Images;
 using AutoencoderDsl.Plotting;
 using AutoencoderDsl.Training;
 using LettersExample;
@@ -46,40 +49,39 @@ return ExampleCommand.Run(args, "Renders capitals from handwriting fonts into an
     Console.WriteLine($"Rendered {perLetter} distorted images of each letter from each font in {clock.Elapsed.TotalSeconds:F1} s.");
     ExampleFiles.Wrote(folders.Training, "the letters the model learns from, a folder per letter");
     ExampleFiles.Wrote(folders.Judge, "the letters of the judge's fonts, a folder per letter");
-    var rows = folders.TrainingWriters.Select(writer => (Writer: writer, Folder: folders.Training))
-        .Concat(folders.JudgeWriters.Select(writer => (Writer: writer, Folder: folders.Judge)))
-        .ToList();
-    using (var firsts = FolderImages.ReadFiles([.. rows.SelectMany(row => Enumerable.Range(0, LettersCvae.Classes).Select(letter => LetterFolders.FileOf(row.Folder, row.Writer, letter, 0)))]))
+
+    // The model learns from the folder through the library's data path; the judge's and the real letters it is
+    // measured on are read whole, as the reference classifier takes tensors.
+    using var training = ImageFolder.Open(folders.Training, LettersCvae.InputShape);
+    using var judged = ImageFolder.Open(folders.Judge, LettersCvae.InputShape);
+    using (var firsts = FirstImages([(training, folders.TrainingWriters), (judged, folders.JudgeWriters)]))
     {
         var path = settings.Output("rendered-letters.png");
-        ImageGrid.Save(firsts, path, columns: LettersCvae.Classes, scale: 2, rowLabels: [.. rows.Select(row => $"{row.Writer.Name} ({(row.Writer.Side == Side.Training ? "model" : "judge")})")], title: "The first rendered image of each letter, a row per font");
+        var rowLabels = folders.TrainingWriters.Select(writer => $"{writer.Name} (model)").Concat(folders.JudgeWriters.Select(writer => $"{writer.Name} (judge)")).ToList();
+        ImageGrid.Save(firsts, path, columns: LettersCvae.Classes, scale: 2, rowLabels: rowLabels, title: "The first rendered image of each letter, a row per font");
         ExampleFiles.Wrote(path, "a row per font: what the model and the judge learn from");
     }
 
     using var model = new LettersCvae(seed: settings.Seed);
     clock.Restart();
-    var history = Train(model, folders.Training, settings.Epochs, settings.Seed);
+    var history = ExampleProgress.Train(progress => model.Fit(training, new FitOptions { Epochs = settings.Epochs, Seed = settings.Seed }, progress: progress));
     Console.WriteLine($"Trained in {clock.Elapsed.TotalSeconds:F1} s; last epoch's loss {history.Last.Train} (nats per image).");
 
-    using var judgeLetters = FolderImages.Read(folders.Judge);
-    using var classifier = ReferenceClassifier.Train(judgeLetters.Images, judgeLetters.Labels, LettersCvae.Classes, epochs: 10, seed: settings.Seed);
-    using (var real = FolderImages.Read(folders.Training))
-    {
-        Console.WriteLine($"Reference classifier, trained on the judge's fonts only: {Share(classifier.Accuracy(real.Images, real.Labels))} of the real letters the model learned from (fonts it never saw) classified right.");
-    }
+    using var classifier = TrainJudge(judged, settings.Seed);
+    Console.WriteLine($"Reference classifier, trained on the judge's fonts only: {Share(AccuracyOn(classifier, training))} of the real letters the model learned from (fonts it never saw) classified right.");
 
     using var scope = NewDisposeScope();
     const int Asked = 200;
     var asked = arange(LettersCvae.Classes, dtype: ScalarType.Int64).repeat_interleave(Asked);
     var samples = model.Sample(asked, new Generator((ulong)settings.Seed));
     var agreement = classifier.Assess(samples, asked);
-    var letters = LetterRenderer.Letters.Select(letter => letter.ToString()).ToArray();
+    var letters = model.ClassNames!;
     Console.WriteLine($"Letter A: {Share(agreement.PerClassAccuracy[0])} of {Asked} generated A's are classified as A (chance: {Share(1.0 / LettersCvae.Classes)}).");
     Console.WriteLine($"Every letter: on average {Share(agreement.PerClassAccuracy.Average())} of the {Asked} generated for a letter are classified as that letter; per letter:");
     Console.WriteLine("  " + string.Join("  ", letters.Select((letter, label) => $"{letter} {agreement.PerClassAccuracy[label].ToString("P0", CultureInfo.InvariantCulture)}")));
 
     var file = settings.Output("more-letter-a.png");
-    ImageGrid.Save(samples.narrow(0, 0, 64), file, columns: 8, scale: 3, title: "More images of the letter A");
+    ImageGrid.Save(model.Sample(64, "A", new Generator((ulong)settings.Seed)), file, columns: 8, scale: 3, title: "More images of the letter A");
     ExampleFiles.Wrote(file, "64 generated A's");
     var firstTen = (arange(LettersCvae.Classes).repeat_interleave(10) * Asked) + arange(10).repeat(LettersCvae.Classes);
     file = settings.Output("letters.png");
@@ -92,11 +94,41 @@ return ExampleCommand.Run(args, "Renders capitals from handwriting fonts into an
     return 0;
 }, perLetterOption, fontsOption);
 
-// The training step: the model learns from the image folder of letters.
-static TrainingHistory Train(LettersCvae model, string folder, int epochs, long seed)
+// The first image of each letter of each writer, a row per writer, read through the folders' data sets.
+static Tensor FirstImages(IEnumerable<(ImageFolder Folder, IReadOnlyList<Writer> Writers)> sides)
 {
-    using var letters = FolderImages.Read(folder);
-    return ExampleProgress.Train(progress => model.Fit(letters.Images, letters.Labels, new FitOptions { Epochs = epochs, Seed = seed }, progress: progress));
+    using var scope = NewDisposeScope();
+    var images = new List<Tensor>();
+    foreach (var (folder, writers) in sides)
+    {
+        var indexOf = Enumerable.Range(0, (int)folder.Count).ToDictionary(index => folder.Origin(index)!, index => (long)index);
+        images.AddRange(writers.SelectMany(writer => Enumerable.Range(0, LettersCvae.Classes)
+            .Select(letter => folder.GetTensor(indexOf[LetterFolders.FileOf(folder.Folder, writer, letter, 0)])[DataKeys.Data])));
+    }
+
+    return stack(images).MoveToOuterDisposeScope();
+}
+
+// The reference classifier, trained on the letters of the judge's fonts alone.
+static ReferenceClassifier TrainJudge(ImageFolder judged, long seed)
+{
+    var (images, labels) = judged.ReadAll();
+    using (images)
+    using (labels)
+    {
+        return ReferenceClassifier.Train(images, labels!, LettersCvae.Classes, epochs: 10, seed: seed);
+    }
+}
+
+// The share of a folder's letters the classifier gets right.
+static double AccuracyOn(ReferenceClassifier classifier, ImageFolder letters)
+{
+    var (images, labels) = letters.ReadAll();
+    using (images)
+    using (labels)
+    {
+        return classifier.Accuracy(images, labels!);
+    }
 }
 
 // Shares in one format whatever the machine's culture, so that tests and scripts can read them.
