@@ -72,8 +72,9 @@ internal static class LetterFolders
         {
             if (sideWriters.Count == 0)
             {
+                var fonts = side == Side.Training ? "the model learns from" : "only the judge sees";
                 throw new InvalidOperationException(
-                    $"No font of the {side} side could be rendered ({string.Join("; ", skipped.DefaultIfEmpty("none was found"))}); install fonts-dejavu-core, whose faces are on both sides.");
+                    $"There is no font {fonts} ({(skipped.Count == 0 ? "none is installed" : string.Join("; ", skipped))}); install fonts-dejavu-core, whose faces are on both sides, or give --fonts the folder the fonts are in.");
             }
         }
 

@@ -54,14 +54,14 @@ internal static class LetterFonts
         new("fonts-dejavu-core", "dejavu", Handwriting: false),
     ];
 
-    /// <summary>The judge's writers by file name: Breip (both files), Humor Sans and Delphine of the handwriting; DejaVu Serif, Sans Mono and Math.</summary>
+    /// <summary>The judge's handwriting by file name: Breip (both files), Humor Sans, Delphine and Femkeklaver (hollow, outlined letters).</summary>
     private static readonly string[] JudgeNames = ["Breip", "breipfont", "Humor-Sans", "Delphine", "femkeklaver"];
 
     private static readonly string[] JudgePrefixes = ["DejaVuSerif", "DejaVuSansMono", "DejaVuMath"];
 
     /// <summary>
     /// The side of the font file named <paramref name="name"/> (without extension): the judge's for Breip, Humor Sans,
-    /// Delphine, DejaVu Serif, Sans Mono and Math; the model's for the rest (DkgHandwriting's four faces, Femkeklaver,
+    /// Delphine, Femkeklaver, DejaVu Serif, Sans Mono and Math; the model's for the rest (DkgHandwriting's four faces,
     /// Rufscript, Steve Hand, DejaVu Sans in its weights, obliques and condensed forms).
     /// </summary>
     public static Side SideOf(string name) =>

@@ -26,7 +26,7 @@ internal sealed class LetterRenderer : IDisposable
     private const float MaxShift = 2;
     private const float MaxExtraPen = 1.2f;
 
-    /// <summary>The smoothness (in pixels) and strength of the elastic field; 4 and 30 move a pixel by 1.2 pixels (standard deviation) each way, bending strokes without breaking letters.</summary>
+    /// <summary>The smoothness (in pixels) and strength of the elastic field; 4 and 24 move a pixel by 1.0 pixel (standard deviation) each way, bending strokes without breaking letters.</summary>
     private const float ElasticSigma = 4, ElasticAlpha = 24;
 
     private static readonly float[] Kernel = GaussianKernel(ElasticSigma);
