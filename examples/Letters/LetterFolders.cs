@@ -14,7 +14,8 @@ namespace LettersExample;
 /// <param name="TrainingWriters">The writers in <paramref name="Training"/>.</param>
 /// <param name="JudgeWriters">The writers in <paramref name="Judge"/>.</param>
 /// <param name="Skipped">Font files that could not be used, each with the reason.</param>
-internal sealed record LetterFolderSet(string Training, string Judge, IReadOnlyList<Writer> TrainingWriters, IReadOnlyList<Writer> JudgeWriters, IReadOnlyList<string> Skipped);
+/// <param name="Cache">A folder beside the two for their image caches, so that the caches stay with the letters rather than in the temporary folder.</param>
+internal sealed record LetterFolderSet(string Training, string Judge, IReadOnlyList<Writer> TrainingWriters, IReadOnlyList<Writer> JudgeWriters, IReadOnlyList<string> Skipped, string Cache);
 
 /// <summary>
 /// Writes every writer's capitals, <c>perLetter</c> distorted images of each, as PNGs in two image folders with one
@@ -67,7 +68,7 @@ internal static class LetterFolders
 
         var used = writers.Where((_, w) => problems[w] is null).ToList();
         var skipped = problems.OfType<string>().ToList();
-        var set = new LetterFolderSet(training, judge, [.. used.Where(w => w.Side == Side.Training)], [.. used.Where(w => w.Side == Side.Judge)], skipped);
+        var set = new LetterFolderSet(training, judge, [.. used.Where(w => w.Side == Side.Training)], [.. used.Where(w => w.Side == Side.Judge)], skipped, Path.Combine(root, "cache"));
         foreach (var (side, sideWriters) in new[] { (Side.Training, set.TrainingWriters), (Side.Judge, set.JudgeWriters) })
         {
             if (sideWriters.Count == 0)
@@ -100,7 +101,7 @@ internal static class LetterFolders
             throw new IOException($"The letter folder '{root}' already holds files that this example did not write (it has no {Manifest}); give --data an empty or new folder.");
         }
 
-        foreach (var folder in new[] { "train", "judge" }.Select(name => Path.Combine(root, name)).Where(Directory.Exists))
+        foreach (var folder in new[] { "train", "judge", "cache" }.Select(name => Path.Combine(root, name)).Where(Directory.Exists))
         {
             Directory.Delete(folder, recursive: true);
         }

@@ -52,8 +52,9 @@ return ExampleCommand.Run(args, "Renders capitals from handwriting fonts into an
 
     // The model learns from the folder through the library's data path; the judge's and the real letters it is
     // measured on are read whole, as the reference classifier takes tensors.
-    using var training = ImageFolder.Open(folders.Training, LettersCvae.InputShape);
-    using var judged = ImageFolder.Open(folders.Judge, LettersCvae.InputShape);
+    var options = new ImageFolderOptions { CacheFolder = folders.Cache };
+    using var training = ImageFolder.Open(folders.Training, LettersCvae.InputShape, options);
+    using var judged = ImageFolder.Open(folders.Judge, LettersCvae.InputShape, options);
     using (var firsts = FirstImages([(training, folders.TrainingWriters), (judged, folders.JudgeWriters)]))
     {
         var path = settings.Output("rendered-letters.png");
