@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text;
 using System.Threading.Tasks;
 
 namespace LettersExample;
@@ -80,7 +79,7 @@ internal static class LetterFolders
         }
 
         File.WriteAllLines(Path.Combine(root, Manifest), new[] { $"Capitals A-Z, {perLetter} per letter and font, seed {seed}; a font file is a writer." }
-            .Concat(used.Select(w => $"{(w.Side == Side.Training ? "train" : "judge")}\t{w.Name}\t{w.Package.Name}\t{w.Path}")), Encoding.UTF8);
+            .Concat(used.Select(w => $"{(w.Side == Side.Training ? "train" : "judge")}\t{w.Name}\t{w.Package.Name}\t{w.Path}")));
         return set;
     }
 
