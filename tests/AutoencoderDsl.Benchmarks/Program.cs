@@ -22,8 +22,9 @@ using static TorchSharp.torch;
 //   memory     resident memory while training, ReleaseFreedMemory off and on, and what it costs (MemoryBenchmark.cs)
 //   gradient-check [rounds]
 //              one-epoch Fit with the per-batch gradient check and without, alternating; the median ratio
-//   streaming-memory [examples]
-//              the resident memory over one epoch of a generated data set of a million examples, read as it trains
+//   streaming-memory [examples] [file.npy]
+//              the resident memory over one epoch of a generated data set of a million examples, read as it trains;
+//              with a path, the same examples written to a .npy file (unless it exists) and read memory-mapped
 //   convolutions [rounds]
 //              the runtime's convolutions against TorchSharp's modules in two networks, alternating; the median ratio
 //   folder-epochs [rounds]
@@ -46,7 +47,7 @@ switch (what)
         ConvolutionBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7);
         return 0;
     case "streaming-memory":
-        return StreamingBenchmark.Run(args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000);
+        return StreamingBenchmark.Run(args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000, args.Length > 2 ? args[2] : null);
     case "folder-epochs":
         return FolderEpochBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7);
     case "images":
@@ -71,7 +72,7 @@ switch (what)
     case "all" or "ratio" or "bound" or "phases" or "scaling" or "guidance" or "gradient-check":
         break;
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, gradient-check, convolutions, images, folder-epochs [rounds], generator, generator-against <dll>, optimizer, memory, streaming-memory [examples], or nothing for all of them.");
+        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, gradient-check, convolutions, images, folder-epochs [rounds], generator, generator-against <dll>, optimizer, memory, streaming-memory [examples] [file.npy], or nothing for all of them.");
         return 2;
 }
 
