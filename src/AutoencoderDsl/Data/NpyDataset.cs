@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
@@ -110,9 +111,19 @@ public sealed class NpyDataset : torch.utils.data.Dataset, IExampleSource, IExam
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
-        var buffer = new byte[checked((int)exampleBytes)];
-        view.ReadArray(dataStart + (index * exampleBytes), buffer, 0, buffer.Length);
-        Convert(buffer, destination);
+        // Rented, not allocated: a worker reads every example of every epoch, and garbage there is collections for all.
+        int length = checked((int)exampleBytes);
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            view.ReadArray(dataStart + (index * exampleBytes), buffer, 0, length);
+            Convert(buffer.AsSpan(0, length), destination);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
         if (scale != 1)
         {
             float factor = (float)scale;

@@ -295,20 +295,28 @@ internal sealed class FlatAdam : TrainingOptimizer
             gradients.masked_fill_(apply.logical_not(), 0);
         }
 
+        // TorchSharp 0.107 frees a Scalar converted implicitly from a double in its finalizer, which can run on the
+        // finalizer thread while the native call reading it is still running (the Scalar is garbage once its handle is
+        // read): a "corrupt" scalar then fails the step at random under garbage-collection pressure. These are held
+        // (and freed) here, past the calls that read them. (lerp_'s weight becomes a tensor, which the scope holds.)
+        using var keep2 = beta2.ToScalar();
+        using var decay2 = (1 - beta2).ToScalar();
         _ = applied is null ? firstMoment.lerp_(gradients, 1 - beta1) : firstMoment.lerp_(gradients, applied * (1 - beta1));
-        _ = applied is null ? secondMoment.mul_(beta2) : secondMoment.mul_(1 - (applied * (1 - beta2)));
-        secondMoment.addcmul_(gradients, gradients, value: 1 - beta2);
+        _ = applied is null ? secondMoment.mul_(keep2) : secondMoment.mul_(1 - (applied * (1 - beta2)));
+        secondMoment.addcmul_(gradients, gradients, value: decay2);
 
         // Adam's p -= rate / c1 · m / (sqrt(v) / sqrt(c2) + ε), with both sides of the fraction multiplied by sqrt(c2).
         double root2 = Math.Sqrt(1 - Math.Pow(beta2, steps));
         double stepSize = rate / (1 - Math.Pow(beta1, steps)) * root2;
-        denominator.copy_(secondMoment).sqrt_().add_(epsilon * root2);
+        using var offset = (epsilon * root2).ToScalar();
+        using var step = (-stepSize).ToScalar();
+        denominator.copy_(secondMoment).sqrt_().add_(offset);
         if (applied is not null)
         {
             denominator.div_(applied);
         }
 
-        weights.addcdiv_(firstMoment, denominator, value: -stepSize);
+        weights.addcdiv_(firstMoment, denominator, value: step);
     }
 
     public override void Save(BinaryWriter writer)
