@@ -1,5 +1,6 @@
 using System;
 using System.Runtime.InteropServices;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace AutoencoderDsl;
@@ -42,7 +43,7 @@ public static class LossFunctions
     /// constant ½·log 2π per element. Not a likelihood in nats; use <see cref="GaussianNll(Tensor, Tensor, double)"/> for one.
     /// </summary>
     public static Tensor Gaussian(Tensor mean, Tensor target) =>
-        0.5 * (mean - target).square().sum() / mean.shape[0];
+        HeldScalars.Half * (mean - target).square().sum() / mean.shape[0];
 
     /// <summary>
     /// The negative log-likelihood in nats of <paramref name="target"/> under N(<paramref name="mean"/>, σ²) per element:
@@ -57,7 +58,7 @@ public static class LossFunctions
     /// <summary>As <see cref="GaussianNll(Tensor, Tensor, double)"/> with a learned σ = exp(<paramref name="logSigma"/>), a tensor that broadcasts against the output.</summary>
     public static Tensor GaussianNll(Tensor mean, Tensor target, Tensor logSigma)
     {
-        var perElement = (0.5 * (mean - target).square() * (-2 * logSigma).exp()) + logSigma + HalfLogTwoPi;
+        var perElement = (HeldScalars.Half * (mean - target).square() * (HeldScalars.NegativeTwo * logSigma).exp()) + logSigma + HalfLogTwoPi;
         return perElement.sum() / mean.shape[0];
     }
 
@@ -66,7 +67,7 @@ public static class LossFunctions
 
     /// <summary>KL(N(mean, exp(logVar)) ‖ N(0, I)) of each example <c>[N, D]</c> in closed form, <c>[N]</c>: -½ Σⱼ (1 + logVar − mean² − exp(logVar)).</summary>
     public static Tensor GaussianKlPerExample(Tensor mean, Tensor logVar) =>
-        -0.5 * (1 + logVar - mean.square() - logVar.exp()).sum(1);
+        HeldScalars.NegativeHalf * (HeldScalars.One + logVar - mean.square() - logVar.exp()).sum(1);
 
     /// <summary>The L1 norm of each code <c>[N, D]</c>, averaged over the batch.</summary>
     public static Tensor L1(Tensor code) => code.abs().sum() / code.shape[0];
@@ -81,4 +82,18 @@ public static class LossFunctions
         var meanActivation = activations.mean([0]).clamp(ActivationFloor, 1 - ActivationFloor);
         return ((target * (target / meanActivation).log()) + ((1 - target) * ((1 - target) / (1 - meanActivation)).log())).sum();
     }
+}
+
+/// <summary>
+/// The constant scalars of every training step, made once. TorchSharp 0.107 frees a scalar converted implicitly from a
+/// number in its finalizer, which may run on the finalizer thread while the native call reading it has not returned (the
+/// scalar is garbage once its handle is read); under garbage-collection pressure (data workers reading a large data set)
+/// that failed steps at random with "Unknown scalar type". A scalar held here is never collected.
+/// </summary>
+internal static class HeldScalars
+{
+    public static readonly Scalar Half = 0.5.ToScalar();
+    public static readonly Scalar NegativeHalf = (-0.5).ToScalar();
+    public static readonly Scalar One = 1.0.ToScalar();
+    public static readonly Scalar NegativeTwo = (-2.0).ToScalar();
 }

@@ -191,7 +191,7 @@ public abstract class VariationalAutoencoderModule : AutoencoderModel
     {
         long count = x.shape[0];
         var noise = StandardNormal([draws, count, Spec.LatentDim], mean);
-        var z = mean + ((0.5 * logVar).exp() * noise);
+        var z = mean + ((HeldScalars.Half * logVar).exp() * noise);
         var repeated = condition?.repeat(draws, 1);
         var decoded = DecodeCore(z.view(draws * count, Spec.LatentDim), repeated);
         var target = x.unsqueeze(0).expand([draws, .. x.shape]).reshape([draws * count, .. x.shape[1..]]);
@@ -287,7 +287,7 @@ public abstract class VariationalAutoencoderModule : AutoencoderModel
 
     /// <summary>A posterior draw, from <see cref="AutoencoderModel.Draws"/> when it is set (while evaluating).</summary>
     private Tensor Reparameterize(Tensor mean, Tensor logVar) =>
-        mean + ((0.5 * logVar).exp() * StandardNormal(mean.shape, mean));
+        mean + ((HeldScalars.Half * logVar).exp() * StandardNormal(mean.shape, mean));
 
     /// <summary>Standard-normal noise shaped <paramref name="shape"/>, like <paramref name="like"/> in type and device.</summary>
     private protected Tensor StandardNormal(long[] shape, Tensor like) =>
