@@ -70,7 +70,7 @@ public abstract partial class AutoencoderModel
     protected AnomalyThreshold CalibrateThresholdOn(Tensor normal, Tensor? labels, double falsePositiveRate, AnomalyScoring? scoring, int batchSize)
     {
         RequireShare(falsePositiveRate, nameof(falsePositiveRate));
-        return CalibrateOn(normal, labels, falsePositiveRate, scoring, batchSize, count => $"false-positive rate {falsePositiveRate} on {count} normal examples");
+        return CalibrateOn(chosen => AnomalyScores(normal, labels, chosen, batchSize), falsePositiveRate, scoring, FalsePositiveCalibration(falsePositiveRate));
     }
 
     /// <summary>
@@ -80,15 +80,35 @@ public abstract partial class AutoencoderModel
     protected AnomalyThreshold CalibrateThresholdByContaminationOn(Tensor data, Tensor? labels, double contamination, AnomalyScoring? scoring, int batchSize)
     {
         RequireShare(contamination, nameof(contamination));
-        return CalibrateOn(data, labels, contamination, scoring, batchSize, count => $"contamination {contamination} of {count} examples");
+        return CalibrateOn(chosen => AnomalyScores(data, labels, chosen, batchSize), contamination, scoring, ContaminationCalibration(contamination));
     }
 
-    /// <summary>The threshold above which a share <paramref name="above"/> of the data's scores lie, described by <paramref name="describe"/> of the example count.</summary>
-    private AnomalyThreshold CalibrateOn(Tensor data, Tensor? labels, double above, AnomalyScoring? scoring, int batchSize, Func<long, FormattableString> describe)
+    /// <summary>
+    /// Sets <see cref="AnomalyThreshold"/> to the score above which a share <paramref name="above"/> of the scores that
+    /// <paramref name="score"/> computes lie, described by <paramref name="describe"/> of their count.
+    /// </summary>
+    private protected AnomalyThreshold CalibrateOn(Func<AnomalyScoring, Tensor> score, double above, AnomalyScoring? scoring, Func<long, FormattableString> describe)
     {
         scoring ??= AnomalyScoring.NegativeLogLikelihood;
-        using var scores = AnomalyScores(data, labels, scoring, batchSize);
+        using var scores = score(scoring);
         return AnomalyThreshold = new AnomalyThreshold(AnomalyThreshold.Quantile(scores, above), scoring, FormattableString.Invariant(describe(scores.shape[0])));
+    }
+
+    private static Func<long, FormattableString> FalsePositiveCalibration(double falsePositiveRate) =>
+        count => $"false-positive rate {falsePositiveRate} on {count} normal examples";
+
+    private static Func<long, FormattableString> ContaminationCalibration(double contamination) =>
+        count => $"contamination {contamination} of {count} examples";
+
+    /// <summary>
+    /// How well <paramref name="scores"/> separate the examples marked in <paramref name="isAnomalous"/>, with precision,
+    /// recall and F1 at the calibrated threshold when it was calibrated with <paramref name="scoring"/>.
+    /// </summary>
+    private protected AnomalyReport ReportOn(Tensor scores, Tensor isAnomalous, AnomalyScoring scoring, double falsePositiveRate)
+    {
+        // Precision and recall at the threshold only mean something for scores computed as it was calibrated.
+        double? threshold = AnomalyThreshold is { } calibrated && calibrated.Scoring == scoring ? calibrated.Value : null;
+        return AnomalyMetrics.Compute(scores, isAnomalous, threshold, falsePositiveRate);
     }
 
     /// <summary>Whether each example scores above the calibrated threshold, <c>Bool [N]</c>.</summary>
@@ -114,10 +134,7 @@ public abstract partial class AutoencoderModel
 
         scoring ??= AnomalyThreshold?.Scoring ?? AnomalyScoring.NegativeLogLikelihood;
         using var scores = AnomalyScores(x, labels, scoring, batchSize);
-
-        // Precision and recall at the threshold only mean something for scores computed as it was calibrated.
-        double? threshold = AnomalyThreshold is { } calibrated && calibrated.Scoring == scoring ? calibrated.Value : null;
-        return AnomalyMetrics.Compute(scores, isAnomalous, threshold, falsePositiveRate);
+        return ReportOn(scores, isAnomalous, scoring, falsePositiveRate);
     }
 
     /// <summary>

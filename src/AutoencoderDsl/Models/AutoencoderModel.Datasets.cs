@@ -118,11 +118,8 @@ public abstract partial class AutoencoderModel
     /// <param name="data">The examples (with labels for a class-conditional model).</param>
     /// <param name="scoring">How scores are computed; the negative log-likelihood when null.</param>
     /// <param name="batchSize">Examples per forward pass.</param>
-    public Tensor AnomalyScore(torch.utils.data.Dataset data, AnomalyScoring? scoring = null, int batchSize = 256)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        return ScoresOf(data, nameof(data), scoring ?? AnomalyScoring.NegativeLogLikelihood, batchSize);
-    }
+    public Tensor AnomalyScore(torch.utils.data.Dataset data, AnomalyScoring? scoring = null, int batchSize = 256) =>
+        ScoresOf(data, nameof(data), scoring ?? AnomalyScoring.NegativeLogLikelihood, batchSize);
 
     /// <summary>Sets <see cref="AnomalyThreshold"/> from the scores of data believed normal, so that at most <paramref name="falsePositiveRate"/> of it is flagged.</summary>
     /// <param name="normal">Examples believed normal, not the training data.</param>
@@ -132,9 +129,7 @@ public abstract partial class AutoencoderModel
     public AnomalyThreshold CalibrateThreshold(torch.utils.data.Dataset normal, double falsePositiveRate = 0.01, AnomalyScoring? scoring = null, int batchSize = 256)
     {
         RequireShare(falsePositiveRate, nameof(falsePositiveRate));
-        scoring ??= AnomalyScoring.NegativeLogLikelihood;
-        using var scores = ScoresOf(normal, nameof(normal), scoring, batchSize);
-        return AnomalyThreshold = new AnomalyThreshold(AnomalyThreshold.Quantile(scores, falsePositiveRate), scoring, FormattableString.Invariant($"false-positive rate {falsePositiveRate} on {scores.shape[0]} normal examples"));
+        return CalibrateOn(chosen => ScoresOf(normal, nameof(normal), chosen, batchSize), falsePositiveRate, scoring, FalsePositiveCalibration(falsePositiveRate));
     }
 
     /// <summary>Sets <see cref="AnomalyThreshold"/> so that it flags the share <paramref name="contamination"/> of data believed to hold that share of anomalies.</summary>
@@ -145,9 +140,7 @@ public abstract partial class AutoencoderModel
     public AnomalyThreshold CalibrateThresholdByContamination(torch.utils.data.Dataset data, double contamination, AnomalyScoring? scoring = null, int batchSize = 256)
     {
         RequireShare(contamination, nameof(contamination));
-        scoring ??= AnomalyScoring.NegativeLogLikelihood;
-        using var scores = ScoresOf(data, nameof(data), scoring, batchSize);
-        return AnomalyThreshold = new AnomalyThreshold(AnomalyThreshold.Quantile(scores, contamination), scoring, FormattableString.Invariant($"contamination {contamination} of {scores.shape[0]} examples"));
+        return CalibrateOn(chosen => ScoresOf(data, nameof(data), chosen, batchSize), contamination, scoring, ContaminationCalibration(contamination));
     }
 
     /// <summary>How well the scores of <paramref name="data"/> separate the examples marked in <paramref name="isAnomalous"/> from the rest, as the tensor overload reports it.</summary>
@@ -167,8 +160,7 @@ public abstract partial class AutoencoderModel
 
         scoring ??= AnomalyThreshold?.Scoring ?? AnomalyScoring.NegativeLogLikelihood;
         using var scores = ScoresOf(data, nameof(data), scoring, batchSize);
-        double? threshold = AnomalyThreshold is { } calibrated && calibrated.Scoring == scoring ? calibrated.Value : null;
-        return AnomalyMetrics.Compute(scores, isAnomalous, threshold, falsePositiveRate);
+        return ReportOn(scores, isAnomalous, scoring, falsePositiveRate);
     }
 
     /// <summary>
