@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Microsoft.Extensions.Logging;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -92,6 +93,12 @@ public sealed record FitOptions
 
     /// <summary>How a data set is read under these options.</summary>
     internal DataLoading Loading => new(DataWorkers, Math.Max(PrefetchBatches, DataWorkers));
+
+    /// <summary>
+    /// Receives structured events of the run (<see cref="TrainingEvents"/>: start, every epoch with every loss term, resume,
+    /// early stopping, rollback after divergence, skipped files, the end); nothing is logged when null, the default.
+    /// </summary>
+    public ILogger? Logger { get; init; }
 
     /// <summary>Called after every epoch; any of them can stop training.</summary>
     public IReadOnlyList<ITrainingCallback> Callbacks { get; init; } = [];

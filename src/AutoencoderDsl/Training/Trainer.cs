@@ -6,6 +6,8 @@ using System.Linq;
 using System.Threading;
 using AutoencoderDsl.Data;
 using AutoencoderDsl.IO;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -226,6 +228,7 @@ public static class Trainer
         private readonly Stopwatch runClock = new();
         private readonly EpochStart epochStart = new();
         private readonly ExampleRules rules;
+        private readonly ILogger log;
         private double? firstBatchLoss;
         private long batchesRun;
 
@@ -254,6 +257,7 @@ public static class Trainer
             signature = options.CheckpointPath is null ? null : TrainingSignature.Of(options, train, validation, validationIsSplit);
             deferReads = options.DeferLossReads || device.type != DeviceType.CPU;
             rules = TrainingData.Rules(model);
+            log = options.Logger ?? NullLogger.Instance;
         }
 
         private long Examples { get; }
@@ -267,6 +271,12 @@ public static class Trainer
             using var shuffler = new Generator(0, CPU);
             var history = new List<EpochSummary>();
             byte[]? bestWeights = null;
+            TrainingLog.Started(log, model.GetType().Name, Examples, options.Epochs, options.BatchSize, options.Seed);
+            if (train.Source?.Skipped is { Count: > 0 } skipped)
+            {
+                TrainingLog.FilesSkipped(log, skipped.Count, skipped);
+            }
+
             if (options.CheckpointPath is string path && File.Exists(path))
             {
                 // The caller's model and optimizer, to put back if the checkpoint holds a diverged state.
@@ -298,6 +308,11 @@ public static class Trainer
             }
 
             int resumed = history.Count;
+            if (resumed > 0)
+            {
+                TrainingLog.Resumed(log, options.CheckpointPath!, resumed, options.Epochs);
+            }
+
             var stop = TrainingStopReason.Completed;
             runClock.Start();
             for (int epoch = history.Count + 1; epoch <= options.Epochs && !StopsEarly(history); epoch++)
@@ -311,6 +326,7 @@ public static class Trainer
                 }
                 catch (OperationCanceledException cancelled) when (cancellationToken.IsCancellationRequested && cancelled.CancellationToken == cancellationToken)
                 {
+                    TrainingLog.Cancelled(log, epoch, history.Count);
                     throw new TrainingCanceledException(
                         history.Count == 0 ? null : new TrainingHistory(history.ToList(), resumed, TrainingStopReason.Cancelled, options.EarlyStopping?.Track(history).BestEpoch, restoredBest: false),
                         cancellationToken,
@@ -325,6 +341,12 @@ public static class Trainer
                     LearningRate = learningRate,
                 };
                 history.Add(summary);
+                if (log.IsEnabled(LogLevel.Information))
+                {
+                    TrainingLog.EpochCompleted(
+                        log, epoch, options.Epochs, trainMetrics, validationMetrics, learningRate, summary.Beta, duration.TotalSeconds, PerSecond(Examples, duration));
+                }
+
                 if (options.EarlyStopping is { RestoreBestWeights: true } early && early.Track(history).BestEpoch == epoch)
                 {
                     bestWeights = Snapshot(module);
@@ -359,14 +381,18 @@ public static class Trainer
                 if (stop == TrainingStopReason.Completed && StopsEarly(history))
                 {
                     stop = TrainingStopReason.EarlyStopping;
+                    TrainingLog.EarlyStopped(log, history[^1].Epoch, stopping.Patience, history[bestEpoch.Value - 1].Validation!.Total, bestEpoch.Value);
                 }
 
                 if (stopping.RestoreBestWeights && bestWeights is not null && bestEpoch != history[^1].Epoch)
                 {
                     ModelFile.Read(module, bestWeights, "the best epoch's weights");
                     restoredBest = true;
+                    TrainingLog.BestWeightsRestored(log, bestEpoch!.Value);
                 }
             }
+
+            TrainingLog.Finished(log, stop, history.Count - resumed, runClock.Elapsed.TotalSeconds, history.Count);
 
             return new TrainingHistory(history, resumed, stop, bestEpoch, restoredBest) { Skipped = train.Source?.Skipped ?? [] };
         }
@@ -492,7 +518,7 @@ public static class Trainer
         private TrainingDivergedException Diverged(int epoch, int batch, double total, IReadOnlyList<EpochSummary> completed, TrainingOptimizer optimizer, string? nonFinite = null)
         {
             epochStart.Restore(module, optimizer);
-            return new TrainingDivergedException(new DivergenceFacts(
+            var diverged = new TrainingDivergedException(new DivergenceFacts(
                 epoch,
                 batch,
                 total,
@@ -503,6 +529,8 @@ public static class Trainer
                 firstBatchLoss,
                 completed.Count > 0 ? completed[^1].Train.Total : null,
                 nonFinite));
+            TrainingLog.Diverged(log, epoch, batch, total, RateOf(epoch, batch - 1, completed), diverged.Message);
+            return diverged;
         }
 
         private double RateOf(int epoch, int batch, IReadOnlyList<EpochSummary> completed) =>
