@@ -148,6 +148,9 @@ public sealed class LanguageServerTests(ITestOutputHelper output)
             </Project>
             """);
         File.WriteAllText(Path.Combine(project, "Model.cs"), Broken);
+        // MSBuild stops looking upwards at the first of each: nothing left in the temporary folder above applies either.
+        File.WriteAllText(Path.Combine(project, "Directory.Build.props"), "<Project />");
+        File.WriteAllText(Path.Combine(project, "Directory.Build.targets"), "<Project />");
         // The server loads projects as they are on disk and restores nothing.
         DotnetProcess.Run(project, TimeSpan.FromMinutes(2), "restore");
         return project;
