@@ -177,7 +177,7 @@ public sealed class LanguageServerTests(ITestOutputHelper output)
             return true;
         }
 
-        var missing = $"'dotnet tool restore' could not install csharp-ls from dotnet-tools.json:\n{stdout.Result}\n{stderr.Result}";
+        var missing = $"'dotnet tool restore' could not install csharp-ls from .config/dotnet-tools.json:\n{stdout.Result}\n{stderr.Result}";
         if (Environment.GetEnvironmentVariable("AUTOENCODERDSL_REQUIRE_LANGUAGE_SERVER") == "1")
         {
             Assert.Fail($"AUTOENCODERDSL_REQUIRE_LANGUAGE_SERVER=1 but {missing}");
