@@ -15,7 +15,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 namespace AutoencoderDsl.Generators.Tests.Docs;
 
 /// <summary>
-/// Documentation that cannot rot: every C# block in README.md and docs/ compiles with the generator and the analyzers,
+/// Documentation that cannot rot: every C# block in README.md, docs/ and the packages' READMEs compiles with the generator and the analyzers,
 /// warnings as errors; every diagnostic page's example reports that diagnostic; the generated-code page shows what the
 /// generator writes today; the reference names every attribute.
 /// </summary>
@@ -99,9 +99,14 @@ public sealed partial class DocumentationTests
         Assert.All(attributes, name => Assert.Contains($"`{name}", reference, StringComparison.Ordinal));
     }
 
-    /// <summary>Every Markdown page a user reads, the diagnostic pages aside (their examples are wrong on purpose).</summary>
+    /// <summary>
+    /// Every Markdown page a user reads, the diagnostic pages aside (their examples are wrong on purpose): README.md,
+    /// docs/, and the README.md each package shows on its page (src/*/README.md).
+    /// </summary>
     private static IEnumerable<string> MarkdownFiles() =>
-        new[] { Path.Combine(Repository, "README.md") }.Concat(Directory.GetFiles(Path.Combine(Repository, "docs"), "*.md").Order());
+        new[] { Path.Combine(Repository, "README.md") }
+            .Concat(Directory.GetFiles(Path.Combine(Repository, "docs"), "*.md").Order())
+            .Concat(Directory.GetDirectories(Path.Combine(Repository, "src")).Order().Select(project => Path.Combine(project, "README.md")).Where(File.Exists));
 
     /// <summary>The declarations of every page's blocks together, so one page's statements may use a model another declares.</summary>
     private static ImmutableArray<string> SharedDeclarations() =>
