@@ -10,12 +10,14 @@ internal static class ConsoleProgress
     {
         if (report.Kind == TrainingProgressKind.Epoch)
         {
+            // On a terminal, '\r' goes back to the start of the batch line to write over it.
+            var start = Console.IsOutputRedirected ? "" : "\r";
             var validation = report.Validation is null ? "" : $"; held out: {report.Validation}";
-            Console.WriteLine($"\repoch {report.Epoch}/{report.Epochs} in {report.Elapsed.TotalSeconds:F1} s, loss in nats per image: {report.Train}{validation}");
+            Console.WriteLine($"{start}epoch {report.Epoch}/{report.Epochs} in {report.Elapsed.TotalSeconds:F1} s, loss in nats per image: {report.Train}{validation}");
         }
         else if (!Console.IsOutputRedirected)
         {
-            // '\r' returns to the start of the line, so each batch overwrites the last; a log file gets the epoch lines only.
+            // Each batch writes over the last; a log file gets the epoch lines only.
             Console.Write($"\repoch {report.Epoch}/{report.Epochs}, batch {report.Batch}/{report.Batches}: loss {report.Train.Total:F2}, {report.ExamplesPerSecond:N0} images/s, {report.TimeLeft:m\\:ss} left   ");
         }
     });
