@@ -29,7 +29,20 @@ internal sealed record Settings(string? Data, int Examples, int Epochs, string O
             command.Options.Add(option);
         }
 
-        command.SetAction(parsed => run(new Settings(parsed.GetValue(data), parsed.GetValue(examples), parsed.GetValue(epochs), parsed.GetValue(output)!, parsed.GetValue(seed), parsed)));
+        command.SetAction(parsed =>
+        {
+            try
+            {
+                return run(new Settings(parsed.GetValue(data), parsed.GetValue(examples), parsed.GetValue(epochs), parsed.GetValue(output)!, parsed.GetValue(seed), parsed));
+            }
+            catch (Exception problem) when (problem is ArgumentException or IOException)
+            {
+                // A mistake in what was asked (a missing folder, an unknown class, a bad image): its message says what
+                // to change, and a stack trace would only hide it.
+                Console.Error.WriteLine(problem.Message);
+                return 2;
+            }
+        });
         return command.Parse(args).Invoke();
     }
 
