@@ -57,9 +57,13 @@ public sealed class AutoencoderEstimator : IEstimator<ITransformer>
         EmbeddingSize = checked((int)ExampleShape(code).Aggregate(1L, (product, dim) => product * dim));
         HasAnomalyScore = outputs.ContainsKey("anomaly_score");
         var metadata = graph.MetadataProps.ToDictionary(entry => entry.Key, entry => entry.Value);
-        Threshold = outputs.ContainsKey("is_anomaly") && metadata.TryGetValue(OnnxExport.ThresholdKey, out var threshold)
-            ? double.Parse(threshold, NumberStyles.Float, CultureInfo.InvariantCulture)
-            : null;
+        if (outputs.ContainsKey("is_anomaly"))
+        {
+            Threshold = metadata.TryGetValue(OnnxExport.ThresholdKey, out var text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var threshold)
+                ? threshold
+                : throw new InvalidDataException($"'{source}' flags anomalies but its metadata holds no readable {OnnxExport.ThresholdKey} ('{text}'); export the model again.");
+        }
+
         Calibration = metadata.GetValueOrDefault(OnnxExport.CalibrationKey);
 
         var columns = new List<(string Graph, string Column)> { ("code", EmbeddingColumn), ("reconstruction", ReconstructionColumn) };
@@ -74,9 +78,12 @@ public sealed class AutoencoderEstimator : IEstimator<ITransformer>
         }
 
         OutputColumns = [.. columns.Select(column => column.Column)];
-        if (OutputColumns.Contains(inputColumnName))
+
+        // The graph reads the column under its own name, which must name nothing else in it.
+        var taken = graph.Graph!.Node.SelectMany(node => node.Output).Concat(graph.Graph.Initializer.Select(initializer => initializer.Name)).Concat(OutputColumns);
+        if (inputColumnName != "x" && taken.Contains(inputColumnName))
         {
-            throw new ArgumentException($"The input column '{inputColumnName}' has the name of an output column; rename it (mlContext.Transforms.CopyColumns) or load it as another, e.g. \"Features\".", nameof(inputColumnName));
+            throw new ArgumentException($"The input column '{inputColumnName}' has the name of a value inside the autoencoder's graph or of a column it adds; load the features under another name, e.g. \"Features\", or copy them there with mlContext.Transforms.CopyColumns.", nameof(inputColumnName));
         }
 
         using var named = new MemoryStream(Renamed(graph, inputColumnName, columns).ToByteArray());
@@ -165,9 +172,12 @@ public sealed class AutoencoderEstimator : IEstimator<ITransformer>
     {
         var model = original.Clone();
         var graph = model.Graph;
-        var input = graph.Input.Single(value => value.Name == "x");
-        input.Name = inputColumnName;
-        graph.Node.Insert(0, Identity(inputColumnName, "x"));
+        if (inputColumnName != "x")
+        {
+            graph.Input.Single(value => value.Name == "x").Name = inputColumnName;
+            graph.Node.Insert(0, Identity(inputColumnName, "x"));
+        }
+
         var outputs = graph.Output.ToDictionary(value => value.Name);
         graph.Output.Clear();
         foreach (var (name, column) in columns)

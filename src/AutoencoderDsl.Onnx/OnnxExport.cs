@@ -106,7 +106,7 @@ public static class OnnxExport
             var threshold = model.AnomalyThreshold;
             var scoring = threshold?.Scoring ?? AnomalyScoring.NegativeLogLikelihood;
             var score = Score(graph, raw, x, scoring);
-            graph.Output(graph.Node("Cast", [score], "anomaly_score", GraphBuilder.Int("to", (long)TensorProto.Types.DataType.Float)));
+            graph.Output(graph.Node("Cast", [score], "anomaly_score", GraphBuilder.Int("to", (long)TensorProto.Types.DataType.Float)), TensorProto.Types.DataType.Float);
             metadata[RelativeToPerfectKey] = scoring.RelativeToPerfect ? "true" : "false";
             if (threshold is not null)
             {
@@ -116,7 +116,7 @@ public static class OnnxExport
             }
         }
 
-        return graph.Model($"{model.GetName()}", metadata);
+        return graph.Model($"{model.GetName()}, the whole model", metadata);
     }
 
     /// <summary>The encoder into <paramref name="graph"/>: the code named <paramref name="codeName"/>, and a VAE's log-variance when asked for.</summary>

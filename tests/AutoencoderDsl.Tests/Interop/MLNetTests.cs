@@ -141,7 +141,7 @@ public sealed class MLNetTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void AColumnOfTheWrongSizeOrTypeIsNamedWithWhatTheModelReads()
+    public void AColumnOfTheWrongSizeTypeOrNameIsNamedWithWhatTheModelReads()
     {
         using var folder = new TemporaryFolder();
         using var ae = new VectorLayersAe(seed: 25);
@@ -161,6 +161,9 @@ public sealed class MLNetTests(ITestOutputHelper output)
         var single = Assert.Throws<ArgumentException>(() => estimator.Fit(scalar));
         var missing = Assert.Throws<ArgumentException>(() => mlContext.Transforms.Autoencoder(folder.Path, inputColumnName: "Pixels").Fit(tooWide));
         var notExported = Assert.Throws<FileNotFoundException>(() => mlContext.Transforms.Autoencoder(folder.File("nowhere")));
+        var clash = Assert.Throws<ArgumentException>(() => mlContext.Transforms.Autoencoder(folder.Path, inputColumnName: "code"));
+        var asX = mlContext.Data.LoadFromTextFile(csv, [new TextLoader.Column("x", DataKind.Single, 0, 11)], separatorChar: ',', hasHeader: true);
+        var scoredAsX = mlContext.Transforms.Autoencoder(folder.Path, inputColumnName: "x").Fit(asX).Transform(asX);
 
         output.WriteLine(wide.Message);
         Assert.Contains("'Features' as Vector<Single, 12>", wide.Message);
@@ -169,6 +172,8 @@ public sealed class MLNetTests(ITestOutputHelper output)
         Assert.Contains("the column is Single", single.Message);
         Assert.Contains("column 'Pixels', which the data does not have (its columns: Features)", missing.Message);
         Assert.Contains("ExportOnnx", notExported.Message);
+        Assert.Contains("a value inside the autoencoder's graph", clash.Message);
+        Assert.Equal(4, scoredAsX.GetColumn<float[]>(AutoencoderEstimator.EmbeddingColumn).Count());
     }
 
     private static void WriteCsv(string path, Tensor flat)
@@ -232,13 +237,17 @@ public sealed class ProbabilityAe : AutoencoderModule
         Decoder = [new AutoencoderDsl.Export.Linear(0, 2, 5), new AutoencoderDsl.Export.Activation(1, AutoencoderDsl.Export.ActivationFunction.Sigmoid)],
     };
 
-    private readonly Sequential encoder = nn.Sequential(("0", nn.Linear(5, 8)), ("1", nn.ReLU()));
-    private readonly Linear code = nn.Linear(8, 2);
-    private readonly Sequential decoder = nn.Sequential(("0", nn.Linear(2, 5)), ("1", nn.Sigmoid()));
+    private readonly Sequential encoder;
+    private readonly Linear code;
+    private readonly Sequential decoder;
 
+    // The layers are made after the base constructor has seeded the generator, as generated constructors make them.
     public ProbabilityAe(long seed)
         : base(nameof(ProbabilityAe), HandSpec, seed)
     {
+        encoder = nn.Sequential(("0", nn.Linear(5, 8)), ("1", nn.ReLU()));
+        code = nn.Linear(8, 2);
+        decoder = nn.Sequential(("0", nn.Linear(2, 5)), ("1", nn.Sigmoid()));
         register_module("encoder", encoder);
         register_module("code", code);
         register_module("decoder", decoder);
