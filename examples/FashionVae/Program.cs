@@ -72,7 +72,7 @@ return ExampleCommand.Run(args, "Trains a VAE with a 2-D latent space and writes
         model.Save(settings.Output("fashion-vae.safetensors"));
         ExampleFiles.Wrote(settings.Output("fashion-vae.safetensors"), "the model, for FashionVae.Load");
         var onnx = model.ExportOnnx(settings.Output("onnx"));
-        ExampleFiles.Wrote(Path.GetDirectoryName(onnx.Encoder)!, "encoder.onnx and decoder.onnx, which dotnet run --project examples/OnnxDeploy -c Release runs without libtorch");
+        ExampleFiles.Wrote(Path.GetDirectoryName(onnx.Encoder)!, "encoder.onnx and decoder.onnx, which dotnet run --project examples/OnnxDeploy -c Release runs without libtorch, and autoencoder.onnx, the whole model for ML.NET");
         var twin = model.ExportPyTorch(settings.Output("pytorch"));
         ExampleFiles.Wrote(Path.GetDirectoryName(twin.Module)!, $"the PyTorch twin {Path.GetFileName(twin.Module)}, its weights and train.py");
     }

@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Linq;
+using AutoencoderDsl.Evaluation;
 using AutoencoderDsl.Export;
 using AutoencoderDsl.IO;
 using AutoencoderDsl.Parts;
@@ -14,30 +16,42 @@ namespace AutoencoderDsl.Onnx;
 /// <summary>What <see cref="OnnxExport.ExportOnnx"/> wrote.</summary>
 /// <param name="Encoder">The encoder: input <c>x</c> (and <c>labels</c>) to <c>mean</c> and <c>log_var</c>, or to <c>code</c>.</param>
 /// <param name="Decoder">The decoder: input <c>z</c> (and <c>labels</c>) to <c>output</c>, what <c>Decode</c> returns.</param>
-public sealed record OnnxFiles(string Encoder, string Decoder);
+/// <param name="Autoencoder">The whole model in one graph, described at <see cref="OnnxExport.Autoencoder"/>.</param>
+public sealed record OnnxFiles(string Encoder, string Decoder, string Autoencoder);
 
 /// <summary>
-/// Exports a model as two ONNX graphs (opset 17) that ONNX Runtime runs without libtorch: the encoder and the decoder,
-/// with the batch dimension free. Each graph is built from the generator's description of the declared layers and the
-/// model's own weights, so it computes what the model does in evaluation mode: dropout passes everything, batch norms
-/// use their running statistics, and a decoder whose final Sigmoid is fused into the loss applies it.
+/// Exports a model as ONNX graphs (opset 17) that ONNX Runtime runs without libtorch: the encoder, the decoder, and the
+/// whole model with its anomaly score, with the batch dimension free. Each graph is built from the generator's
+/// description of the declared layers and the model's own weights, so it computes what the model does in evaluation
+/// mode: dropout passes everything, batch norms use their running statistics, and a decoder whose final Sigmoid is fused
+/// into the loss applies it.
 /// </summary>
 public static class OnnxExport
 {
     /// <summary>The opset the graphs use: every operator they need, and one that ONNX Runtime has long supported.</summary>
     public const int Opset = 17;
 
-    /// <summary>Writes <c>encoder.onnx</c> and <c>decoder.onnx</c> to <paramref name="folder"/>, atomically, creating it.</summary>
+    /// <summary>The whole-model graph's metadata entry holding the calibrated threshold (round-trip text), when there is one.</summary>
+    public const string ThresholdKey = "anomaly_threshold";
+
+    /// <summary>The whole-model graph's metadata entry saying how the threshold was chosen, e.g. <c>false-positive rate 0.01 on 6000 normal examples</c>.</summary>
+    public const string CalibrationKey = "anomaly_calibration";
+
+    /// <summary>The whole-model graph's metadata entry, <c>true</c> or <c>false</c>: whether its score is relative to a perfect reconstruction (<see cref="AnomalyScoring.RelativeToPerfect"/>).</summary>
+    public const string RelativeToPerfectKey = "anomaly_relative_to_perfect";
+
+    /// <summary>Writes <c>encoder.onnx</c>, <c>decoder.onnx</c> and <c>autoencoder.onnx</c> to <paramref name="folder"/>, atomically, creating it.</summary>
     /// <exception cref="NotSupportedException">A layer has no ONNX form; the message names it and its position.</exception>
     public static OnnxFiles ExportOnnx(this AutoencoderModel model, string folder)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
-        var (encoder, decoder) = (Encoder(model), Decoder(model));
+        var (encoder, decoder, whole) = (Encoder(model), Decoder(model), Autoencoder(model));
         Directory.CreateDirectory(folder);
-        var files = new OnnxFiles(Path.Combine(folder, "encoder.onnx"), Path.Combine(folder, "decoder.onnx"));
+        var files = new OnnxFiles(Path.Combine(folder, "encoder.onnx"), Path.Combine(folder, "decoder.onnx"), Path.Combine(folder, "autoencoder.onnx"));
         AtomicFile.Write(files.Encoder, encoder.WriteTo);
         AtomicFile.Write(files.Decoder, decoder.WriteTo);
+        AtomicFile.Write(files.Autoencoder, whole.WriteTo);
         return files;
     }
 
@@ -47,18 +61,11 @@ public static class OnnxExport
         ArgumentNullException.ThrowIfNull(model);
         var spec = model.Spec;
         var graph = new GraphBuilder(model, "encoder");
-        var x = graph.Input("x", spec.InputShape);
-        var features = graph.Stack(spec.Encoder, x, spec.InputShape, "encoder");
-        features = graph.Condition(features);
-        if (spec.Variational)
+        var (code, logVar) = Encode(graph, graph.Input("x", spec.InputShape), spec.Variational ? "mean" : "code", withLogVar: true);
+        graph.Output(code, spec.LatentDim);
+        if (logVar is not null)
         {
-            graph.Output(graph.Linear(features, "mean", "mean"), spec.LatentDim);
-            graph.Output(graph.Linear(features, "log_var", "log_var"), spec.LatentDim);
-        }
-        else
-        {
-            var code = graph.Linear(features, "code", spec.SquashedCode ? "code_linear" : "code");
-            graph.Output(spec.SquashedCode ? graph.Node("Sigmoid", [code], "code") : code, spec.LatentDim);
+            graph.Output(logVar, spec.LatentDim);
         }
 
         return graph.Model($"{model.GetName()} encoder");
@@ -68,14 +75,144 @@ public static class OnnxExport
     public static ModelProto Decoder(AutoencoderModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var spec = model.Spec;
         var graph = new GraphBuilder(model, "decoder");
-        var z = graph.Condition(graph.Input("z", [spec.LatentDim]));
-        long width = spec.LatentDim + (spec.Condition?.Classes ?? 0);
-        var raw = graph.Stack(spec.Decoder, z, [width], "decoder");
-        var output = spec.Likelihood is BernoulliLikelihood { FromLogits: true } ? graph.Node("Sigmoid", [raw], "output") : graph.Node("Identity", [raw], "output");
-        graph.Output(output, [.. spec.InputShape]);
+        var (_, output) = Decode(graph, graph.Input("z", [model.Spec.LatentDim]), "output");
+        graph.Output(output, [.. model.Spec.InputShape]);
         return graph.Model($"{model.GetName()} decoder");
+    }
+
+    /// <summary>
+    /// The whole model in one graph, for pipelines that want every figure of an example in one pass: input <c>x</c> (and
+    /// <c>labels</c>) to <c>code</c>, what <c>Embed</c> gives (a VAE's posterior mean), and <c>reconstruction</c>, what
+    /// <c>Reconstruct</c> gives. An autoencoder's graph also gives <c>anomaly_score</c> <c>[N]</c>, what
+    /// <c>AnomalyScore</c> gives with the calibrated threshold's scoring (the default without one), and once a threshold
+    /// is calibrated, <c>is_anomaly</c> <c>[N]</c> (Bool), what <c>IsAnomaly</c> gives; the threshold and how it was chosen
+    /// are in the model's metadata (<see cref="ThresholdKey"/>, <see cref="CalibrationKey"/>, <see cref="RelativeToPerfectKey"/>).
+    /// A VAE's graph has no score: its −ELBO averages random posterior draws, which a graph of its own could not repeat.
+    /// </summary>
+    public static ModelProto Autoencoder(AutoencoderModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var spec = model.Spec;
+        var graph = new GraphBuilder(model, "autoencoder");
+        var x = graph.Input("x", spec.InputShape);
+        var (code, _) = Encode(graph, x, "code", withLogVar: false);
+        graph.Output(code, spec.LatentDim);
+        var (raw, reconstruction) = Decode(graph, code, "reconstruction");
+        graph.Output(reconstruction, [.. spec.InputShape]);
+        var metadata = new Dictionary<string, string>();
+        if (!spec.Variational)
+        {
+            var threshold = model.AnomalyThreshold;
+            var scoring = threshold?.Scoring ?? AnomalyScoring.NegativeLogLikelihood;
+            var score = Score(graph, raw, x, scoring);
+            graph.Output(graph.Node("Cast", [score], "anomaly_score", GraphBuilder.Int("to", (long)TensorProto.Types.DataType.Float)), TensorProto.Types.DataType.Float);
+            metadata[RelativeToPerfectKey] = scoring.RelativeToPerfect ? "true" : "false";
+            if (threshold is not null)
+            {
+                graph.Output(graph.Node("Greater", [score, graph.Constant("threshold", [threshold.Value])], "is_anomaly"), TensorProto.Types.DataType.Bool);
+                metadata[ThresholdKey] = threshold.Value.ToString("R", CultureInfo.InvariantCulture);
+                metadata[CalibrationKey] = threshold.Calibration;
+            }
+        }
+
+        return graph.Model($"{model.GetName()}, the whole model", metadata);
+    }
+
+    /// <summary>The encoder into <paramref name="graph"/>: the code named <paramref name="codeName"/>, and a VAE's log-variance when asked for.</summary>
+    private static (string Code, string? LogVar) Encode(GraphBuilder graph, string x, string codeName, bool withLogVar)
+    {
+        var spec = graph.Spec;
+        var features = graph.Condition(graph.Stack(spec.Encoder, x, spec.InputShape, "encoder"));
+        if (spec.Variational)
+        {
+            return (graph.Linear(features, "mean", codeName), withLogVar ? graph.Linear(features, "log_var", "log_var") : null);
+        }
+
+        var code = graph.Linear(features, "code", spec.SquashedCode ? "code_linear" : codeName);
+        return (spec.SquashedCode ? graph.Node("Sigmoid", [code], codeName) : code, null);
+    }
+
+    /// <summary>The decoder into <paramref name="graph"/>: its raw output (logits when the sigmoid is fused) and what <c>Decode</c> gives, named <paramref name="outputName"/>.</summary>
+    private static (string Raw, string Output) Decode(GraphBuilder graph, string z, string outputName)
+    {
+        var spec = graph.Spec;
+        long width = spec.LatentDim + (spec.Condition?.Classes ?? 0);
+        var raw = graph.Stack(spec.Decoder, graph.Condition(z), [width], "decoder");
+        var output = spec.Likelihood is BernoulliLikelihood { FromLogits: true } ? graph.Node("Sigmoid", [raw], outputName) : graph.Node("Identity", [raw], outputName);
+        return (raw, output);
+    }
+
+    /// <summary>
+    /// Each example's score, <c>[N]</c> float64, as an autoencoder's <c>AnomalyScore</c> computes it: the likelihood's
+    /// negative log-likelihood of each element of <paramref name="x"/> under the decoder's raw output, summed over the
+    /// example in float32, then (when <paramref name="scoring"/> asks) less the same sum for a perfect reconstruction.
+    /// </summary>
+    private static string Score(GraphBuilder graph, string raw, string x, AnomalyScoring scoring)
+    {
+        var likelihood = graph.Spec.Likelihood;
+        var score = graph.ExampleSum(ElementNegativeLogLikelihood(graph, likelihood, raw, x), "nll");
+        return scoring.RelativeToPerfect
+            ? graph.Node("Sub", [score, graph.ExampleSum(ElementPerfectNegativeLogLikelihood(graph, likelihood, x), "perfect_nll")], "score_excess")
+            : score;
+    }
+
+    /// <summary><see cref="LikelihoodModel.ElementNegativeLogLikelihood"/> in ONNX, operation for operation.</summary>
+    private static string ElementNegativeLogLikelihood(GraphBuilder g, LikelihoodModel likelihood, string decoded, string target)
+    {
+        switch (likelihood)
+        {
+            case BernoulliLikelihood { FromLogits: true }:
+                // PyTorch's binary_cross_entropy_with_logits: (1 − t)·l − log σ(l), where −log σ(l) = softplus(−l).
+                var linear = g.Node("Mul", [g.OneMinus(target), decoded], g.Next("bce_linear"));
+                return g.Node("Add", [linear, g.Node("Softplus", [g.Node("Neg", [decoded], g.Next("neg_logits"))], g.Next("softplus"))], g.Next("bce"));
+            case BernoulliLikelihood:
+                // binary_cross_entropy: −(t·log p + (1 − t)·log(1 − p)), each log clamped at −100 as PyTorch clamps it.
+                var hits = g.Node("Mul", [target, g.ClampedLog(decoded)], g.Next("t_log_p"));
+                var misses = g.Node("Mul", [g.OneMinus(target), g.ClampedLog(g.OneMinus(decoded))], g.Next("u_log_q"));
+                return g.Node("Neg", [g.Node("Add", [hits, misses], g.Next("log_likelihood"))], g.Next("bce"));
+            case GaussianLikelihood gaussian:
+                var error = g.Node("Sub", [decoded, target], g.Next("error"));
+                var squared = g.Node("Mul", [error, error], g.Next("squared"));
+                if (gaussian.LearnedScale)
+                {
+                    // ½·e²·exp(−2 log σ) + log σ + ½·log 2π, with the model's learned log σ.
+                    var logScale = g.Initializer("log_scale", g.State("log_scale"));
+                    var precision = g.Node("Exp", [g.Node("Mul", [g.Scalar(-2f, "minus_two"), logScale], g.Next("minus_two_log_scale"))], g.Next("precision"));
+                    var scaled = g.Node("Mul", [g.Node("Mul", [g.Scalar(0.5f, "half"), squared], g.Next("half_squared")), precision], g.Next("scaled"));
+                    return g.Node("Add", [g.Node("Add", [scaled, logScale], g.Next("plus_log_scale")), g.Scalar((float)LossFunctions.HalfLogTwoPi, "half_log_two_pi")], g.Next("gaussian_nll"));
+                }
+
+                if (gaussian.Sigma is double sigma)
+                {
+                    var divided = g.Node("Div", [squared, g.Scalar((float)(2 * sigma * sigma), "two_sigma_squared")], g.Next("divided"));
+                    return g.Node("Add", [divided, g.Scalar((float)(Math.Log(sigma) + LossFunctions.HalfLogTwoPi), "log_normaliser")], g.Next("gaussian_nll"));
+                }
+
+                return g.Node("Add", [g.Node("Mul", [g.Scalar(0.5f, "half"), squared], g.Next("half_squared")), g.Scalar((float)LossFunctions.HalfLogTwoPi, "half_log_two_pi")], g.Next("gaussian_nll"));
+            default:
+                throw new NotSupportedException($"ONNX export has no anomaly score for the likelihood {likelihood.GetType().Name}; export the encoder and decoder alone with Encoder and Decoder.");
+        }
+    }
+
+    /// <summary><see cref="LikelihoodModel.ElementPerfectNegativeLogLikelihood"/> in ONNX.</summary>
+    private static string ElementPerfectNegativeLogLikelihood(GraphBuilder g, LikelihoodModel likelihood, string target)
+    {
+        switch (likelihood)
+        {
+            case BernoulliLikelihood:
+                // The target's entropy, −(xlogy(t, t) + xlogy(1 − t, 1 − t)).
+                var complement = g.OneMinus(target);
+                return g.Node("Neg", [g.Node("Add", [g.XLogY(target), g.XLogY(complement)], g.Next("entropy_sum"))], g.Next("entropy"));
+            case GaussianLikelihood gaussian:
+                // log σ + ½·log 2π for every element, whatever its value.
+                var constant = gaussian.LearnedScale
+                    ? g.Node("Add", [g.Initializer("log_scale", g.State("log_scale")), g.Scalar((float)LossFunctions.HalfLogTwoPi, "half_log_two_pi")], g.Next("log_normaliser"))
+                    : g.Scalar((float)((gaussian.Sigma is double sigma ? Math.Log(sigma) : 0) + LossFunctions.HalfLogTwoPi), "log_normaliser");
+                return g.Node("Expand", [constant, g.Node("Shape", [target], g.Next("target_shape"))], g.Next("perfect_nll"));
+            default:
+                throw new NotSupportedException($"ONNX export has no anomaly score for the likelihood {likelihood.GetType().Name}; export the encoder and decoder alone with Encoder and Decoder.");
+        }
     }
 
     /// <summary>Builds one graph: nodes named after the layers they come from, initialisers from the model's state dict.</summary>
@@ -83,7 +220,14 @@ public static class OnnxExport
     {
         private readonly GraphProto graph = new() { Name = part };
         private readonly Dictionary<string, Tensor> state = model.state_dict();
+        private readonly HashSet<string> initializers = [];
+        private string? oneHotLabels;
         private int counter;
+
+        public ModelSpec Spec => model.Spec;
+
+        /// <summary>A parameter or buffer of the model, by its state-dict name.</summary>
+        public Tensor State(string name) => state[name];
 
         public string Input(string name, IReadOnlyList<long> example)
         {
@@ -94,6 +238,9 @@ public static class OnnxExport
         public void Output(string name, params long[] example) =>
             graph.Output.Add(Value(name, TensorProto.Types.DataType.Float, example));
 
+        /// <summary>An output of one value per example, <c>[N]</c>.</summary>
+        public void Output(string name, TensorProto.Types.DataType type) => graph.Output.Add(Value(name, type, []));
+
         /// <summary>The one-hot labels joined to <paramref name="value"/>'s features, for a conditional model.</summary>
         public string Condition(string value)
         {
@@ -102,12 +249,17 @@ public static class OnnxExport
                 return value;
             }
 
-            var labels = new ValueInfoProto { Name = "labels", Type = TensorType(TensorProto.Types.DataType.Int64, [Batch()]) };
-            graph.Input.Add(labels);
-            var depth = Constant("classes", [condition.Classes], [1]);
-            var values = Constant("one_hot_values", [0f, 1f], [2]);
-            var oneHot = Node("OneHot", ["labels", depth, values], "labels_one_hot", Int("axis", -1));
-            return Node("Concat", [value, oneHot], Next("joined"), Int("axis", 1));
+            // A graph with both encoder and decoder takes the labels once and joins the same one-hot to both.
+            if (oneHotLabels is null)
+            {
+                var labels = new ValueInfoProto { Name = "labels", Type = TensorType(TensorProto.Types.DataType.Int64, [Batch()]) };
+                graph.Input.Add(labels);
+                var depth = Constant("classes", [condition.Classes], [1]);
+                var values = Constant("one_hot_values", [0f, 1f], [2]);
+                oneHotLabels = Node("OneHot", ["labels", depth, values], "labels_one_hot", Int("axis", -1));
+            }
+
+            return Node("Concat", [value, oneHotLabels], Next("joined"), Int("axis", 1));
         }
 
         /// <summary>A head or Dense layer: x · Wᵀ + b, on the last dimension at any rank.</summary>
@@ -175,7 +327,7 @@ public static class OnnxExport
             return value;
         }
 
-        public ModelProto Model(string description)
+        public ModelProto Model(string description, IReadOnlyDictionary<string, string>? metadata = null)
         {
             var result = new ModelProto
             {
@@ -186,6 +338,11 @@ public static class OnnxExport
                 Graph = graph,
             };
             result.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+            foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
+            {
+                result.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
+            }
+
             return result;
         }
 
@@ -216,10 +373,50 @@ public static class OnnxExport
             _ => throw new NotSupportedException($"ONNX export has no form for the activation {activation.Name} at {prefix}."),
         };
 
-        private string Next(string stem) => $"{stem.Replace('.', '_')}_{counter++}";
+        public string Next(string stem) => $"{stem.Replace('.', '_')}_{counter++}";
 
-        private string Initializer(string name, Tensor tensor)
+        /// <summary>A float32 scalar constant.</summary>
+        public string Scalar(float value, string stem) => Constant(Next(stem), [value], []);
+
+        /// <summary>A float64 constant of one value per example's comparison.</summary>
+        public string Constant(string name, double[] values)
         {
+            var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Double };
+            proto.DoubleData.AddRange(values);
+            graph.Initializer.Add(proto);
+            return name;
+        }
+
+        /// <summary>1 − <paramref name="value"/>.</summary>
+        public string OneMinus(string value) => Node("Sub", [Scalar(1f, "one"), value], Next(value + "_complement"));
+
+        /// <summary>max(log <paramref name="value"/>, −100), the clamp of PyTorch's binary cross-entropy.</summary>
+        public string ClampedLog(string value) => Node("Max", [Node("Log", [value], Next(value + "_log")), Scalar(-100f, "log_floor")], Next(value + "_clamped_log"));
+
+        /// <summary>xlogy(t, t): t·log t, and 0 where t is 0.</summary>
+        public string XLogY(string value)
+        {
+            var product = Node("Mul", [value, Node("Log", [value], Next(value + "_log"))], Next(value + "_xlogx"));
+            var isZero = Node("Equal", [value, Scalar(0f, "zero")], Next(value + "_is_zero"));
+            return Node("Where", [isZero, Scalar(0f, "zero"), product], Next(value + "_xlogy"));
+        }
+
+        /// <summary>The sum over each example's elements, in float32 as the model sums them, then widened to float64: <c>[N]</c>.</summary>
+        public string ExampleSum(string value, string stem)
+        {
+            var flat = Node("Flatten", [value], Next(stem + "_flat"), Int("axis", 1));
+            var sum = Node("ReduceSum", [flat, Constant(Next(stem + "_axes"), [1L], [1])], Next(stem + "_sum"), Int("keepdims", 0));
+            return Node("Cast", [sum], Next(stem + "_wide"), Int("to", (long)TensorProto.Types.DataType.Double));
+        }
+
+        /// <summary>A tensor of the model's as a float32 initialiser; the same name given twice is stored once.</summary>
+        public string Initializer(string name, Tensor tensor)
+        {
+            if (!initializers.Add(name))
+            {
+                return name;
+            }
+
             using var data = tensor.detach().cpu().contiguous().to(ScalarType.Float32);
             var proto = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(data.bytes) };
             proto.Dims.AddRange(data.shape);
@@ -259,7 +456,7 @@ public static class OnnxExport
             return new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } };
         }
 
-        private static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+        public static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 
         private static AttributeProto Float(string name, float value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
 

@@ -174,7 +174,7 @@ public sealed partial class DocumentationTests
     private static readonly Lazy<ImmutableArray<MetadataReference>> AllReferences = new(() =>
         TestCompilation.References
             .Concat(Directory.GetFiles(AppContext.BaseDirectory, "*.dll")
-                .Where(path => Path.GetFileName(path) is var name && (name.StartsWith("AutoencoderDsl.", StringComparison.Ordinal) || name.StartsWith("ScottPlot", StringComparison.Ordinal) || name.StartsWith("SkiaSharp", StringComparison.Ordinal) || name is "OnnxSharp.dll" or "Google.Protobuf.dll" or "TorchSharp.PyBridge.dll" or "CsvHelper.dll"))
+                .Where(path => Path.GetFileName(path) is var name && (name.StartsWith("AutoencoderDsl.", StringComparison.Ordinal) || name.StartsWith("ScottPlot", StringComparison.Ordinal) || name.StartsWith("SkiaSharp", StringComparison.Ordinal) || name.StartsWith("Microsoft.ML", StringComparison.Ordinal) || name is "OnnxSharp.dll" or "Google.Protobuf.dll" or "TorchSharp.PyBridge.dll" or "CsvHelper.dll"))
                 .Where(path => Path.GetFileName(path) is var name && !name.Contains("Tests", StringComparison.Ordinal) && name is not ("AutoencoderDsl.Generators.dll" or "AutoencoderDsl.CodeFixes.dll"))
                 .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path)))
             .GroupBy(reference => Path.GetFileName(reference.Display))
