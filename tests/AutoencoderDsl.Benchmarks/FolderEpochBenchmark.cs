@@ -49,11 +49,11 @@ internal static class FolderEpochBenchmark
                     {
                         if (folderFirst)
                         {
-                            folderSeconds = fromFolder.Fit(folder, options).Epochs[0].Duration.TotalSeconds;
+                            folderSeconds = fromFolder.Fit(folder, options).Last.Duration.TotalSeconds;
                         }
                         else
                         {
-                            tensorSeconds = fromTensor.Fit(images, options).Epochs[0].Duration.TotalSeconds;
+                            tensorSeconds = fromTensor.Fit(images, options).Last.Duration.TotalSeconds;
                         }
                     }
 

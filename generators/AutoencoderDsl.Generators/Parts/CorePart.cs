@@ -102,7 +102,7 @@ public sealed record CorePart(EquatableArray<long> InputShape) : Part
                 "public global::AutoencoderDsl.Training.TrainingHistory",
                 $"FitData(train, {trainLabels}, options, validation, {validationLabels}, progress, cancellationToken)",
                 $"Trains on <paramref name=\"train\"/> <c>{Batch}</c> and returns one summary per epoch.",
-                "The loss history, epochs restored from a checkpoint included.");
+                "The loss history: the epochs of the run this call continues or resumes, then its own.");
             writer.Method(Evaluate(model), "public global::AutoencoderDsl.LossMetrics", $"EvaluateData(data, {labels}, batchSize)", "The mean of each loss term over <paramref name=\"data\"/>, in evaluation mode and without gradients.");
             writer.Method(Load, $"public static {model.ClassName}", $"LoadInto(new {model.ClassName}(), path)", $"Builds a {model.ClassName} and loads parameters written by <c>Save</c>, with the threshold, standardizer and sampler saved beside them.");
         }

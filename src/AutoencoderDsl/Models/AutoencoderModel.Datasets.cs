@@ -73,7 +73,7 @@ public abstract partial class AutoencoderModel
     /// <param name="validation">Examples scored after every epoch; optional.</param>
     /// <param name="progress">Receives a report after every batch and every epoch, on the training thread.</param>
     /// <param name="cancellationToken">Checked before every batch; it also stops the threads reading the data.</param>
-    /// <returns>The loss history, epochs restored from a checkpoint included.</returns>
+    /// <returns>The loss history: the epochs of the run this call continues or resumes, then its own.</returns>
     public TrainingHistory Fit(
         torch.utils.data.Dataset train,
         FitOptions? options = null,

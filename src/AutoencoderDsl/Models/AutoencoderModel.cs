@@ -125,6 +125,18 @@ public abstract partial class AutoencoderModel : nn.Module, ITrainableAutoencode
         return Trainer.Fit(this, new TrainingData(train, trainLabels), options ?? new FitOptions(), validation is null ? null : new TrainingData(validation, validationLabels), progress, cancellationToken);
     }
 
+    /// <summary>
+    /// Makes the next <c>Fit</c> start afresh from the parameters the model holds: epoch 1, a new optimizer, libtorch
+    /// seeded from <see cref="FitOptions.Seed"/>. Without it, a <c>Fit</c> after a completed one continues that run: the
+    /// optimizer's state, the epoch count (its <see cref="FitOptions.Epochs"/> are more epochs), the schedule and the
+    /// loss-weight warm-up go on, and two calls of 2 epochs train exactly as one of 4.
+    /// </summary>
+    public void ResetTraining()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        Trainer.ResetTraining(this);
+    }
+
     /// <summary>The mean loss terms over <paramref name="data"/>, in evaluation mode and without gradients.</summary>
     protected LossMetrics EvaluateData(Tensor data, Tensor? labels, int batchSize)
     {

@@ -12,7 +12,11 @@ namespace AutoencoderDsl.Training;
 /// </summary>
 public sealed record FitOptions
 {
-    /// <summary>The number of passes over the training data, counting epochs restored from a checkpoint; at least 1.</summary>
+    /// <summary>
+    /// The number of passes over the training data; at least 1. A <c>Fit</c> that continues the model's last one trains
+    /// this many more; one that resumes from an existing <see cref="CheckpointPath"/> (the file wins over the model's
+    /// last run) counts the epochs the checkpoint holds, so the same call run again after a crash finishes the run it began.
+    /// </summary>
     public int Epochs { get; init; } = 10;
 
     /// <summary>Examples per mini-batch (the last batch of an epoch may be smaller); at least 1.</summary>
@@ -38,7 +42,8 @@ public sealed record FitOptions
 
     /// <summary>
     /// Seeds libtorch's global generator at the start of <c>Fit</c> (dropout, the VAE's noise and declared corruption
-    /// draw from it) and, combined with the epoch, the order of the examples: the same seed gives the same run.
+    /// draw from it) and, combined with the epoch, the order of the examples: the same seed gives the same run. A
+    /// <c>Fit</c> that continues the model's last one takes that run's random state back instead.
     /// </summary>
     public long Seed { get; init; }
 

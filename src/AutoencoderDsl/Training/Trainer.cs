@@ -21,6 +21,23 @@ namespace AutoencoderDsl.Training;
 public static class Trainer
 {
     /// <summary>
+    /// What each model's last completed <c>Fit</c> left for the next one to continue from, kept beside the model (not in
+    /// it, so any <see cref="ITrainableAutoencoder"/> continues) for as long as the model lives.
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<nn.Module, TrainingContinuation> Continuations = new();
+
+    /// <summary>
+    /// Forgets what <paramref name="model"/>'s earlier <c>Fit</c> calls leave for the next to continue (the optimizer's
+    /// state, the epoch count and the history, the random state), so that its next <c>Fit</c> starts from epoch 1 with a
+    /// new optimizer, from the parameters the model holds now.
+    /// </summary>
+    public static void ResetTraining(ITrainableAutoencoder model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Continuations.Remove(model.Module);
+    }
+
+    /// <summary>
     /// Trains <paramref name="model"/> on mini-batches of <paramref name="train"/> and returns one summary per epoch.
     /// The model's train/eval mode and libtorch's thread count are restored afterwards.
     /// </summary>
@@ -102,7 +119,25 @@ public static class Trainer
                     module.to(device);
                 }
 
-                return new TrainingRun(model, train, validation, split, options, progress, cancellationToken).Run();
+                // Taken out before the run: a run that throws leaves none, and the next Fit starts afresh. A checkpoint
+                // that exists decides instead, so a run with one behaves the same in this process and in the next.
+                Continuations.Remove(module, out var continuation);
+                if (options.CheckpointPath is string checkpoint && File.Exists(checkpoint))
+                {
+                    continuation = null;
+                }
+
+                if (continuation is not null && continuation.Optimizer != options.Optimizer)
+                {
+                    Continuations.AddOrUpdate(module, continuation);
+                    throw new ArgumentException(
+                        $"The model's last Fit trained with {continuation.Optimizer} and this one asks for {options.Optimizer}: an optimizer's state cannot carry over to another. Pass the same optimizer to continue, or call ResetTraining() first to start afresh from the current parameters.",
+                        nameof(options));
+                }
+
+                var (history, next) = new TrainingRun(model, train, validation, split, options, progress, cancellationToken, continuation).Run();
+                Continuations.AddOrUpdate(module, next);
+                return history;
             }
             finally
             {
@@ -229,6 +264,7 @@ public static class Trainer
         private readonly EpochStart epochStart = new();
         private readonly ExampleRules rules;
         private readonly ILogger log;
+        private readonly TrainingContinuation? continuation;
         private double? firstBatchLoss;
         private long batchesRun;
 
@@ -241,8 +277,11 @@ public static class Trainer
         /// <summary>How often a deferred run reads its terms for a batch report.</summary>
         private static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(0.5);
 
-        public TrainingRun(ITrainableAutoencoder model, TrainingData train, TrainingData? validation, bool validationIsSplit, FitOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+        public TrainingRun(ITrainableAutoencoder model, TrainingData train, TrainingData? validation, bool validationIsSplit, FitOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, TrainingContinuation? continuation)
         {
+            this.continuation = continuation;
+            // Continuing, Epochs counts the epochs this call trains; resuming from a checkpoint, the epochs of the whole run.
+            TotalEpochs = (continuation?.History.Count ?? 0) + options.Epochs;
             this.model = model;
             module = model.Module;
             this.train = train;
@@ -262,23 +301,35 @@ public static class Trainer
 
         private long Examples { get; }
 
+        /// <summary>The epoch the run ends at: <see cref="FitOptions.Epochs"/>, after the epochs of the call it continues, if any.</summary>
+        private int TotalEpochs { get; }
+
         private int Batches { get; }
 
-        public TrainingHistory Run()
+        /// <summary>Trains, and returns the history and what a next call continues from.</summary>
+        public (TrainingHistory History, TrainingContinuation Next) Run()
         {
-            torch.manual_seed(options.Seed);
             using var optimizer = options.Optimizer.Create(parameters, options.LearningRate);
             using var shuffler = new Generator(0, CPU);
             var history = new List<EpochSummary>();
             byte[]? bestWeights = null;
-            TrainingLog.Started(log, model.GetType().Name, Examples, options.Epochs, options.BatchSize, options.Seed);
+            TrainingLog.Started(log, model.GetType().Name, Examples, TotalEpochs, options.BatchSize, options.Seed);
             if (train.Source?.Skipped is { Count: > 0 } skipped)
             {
                 TrainingLog.FilesSkipped(log, skipped.Count, skipped);
             }
 
-            if (options.CheckpointPath is string path && File.Exists(path))
+            if (continuation is not null)
             {
+                // Restored as a checkpoint would be, from memory, so the run goes on as if it had never stopped.
+                continuation.Restore(optimizer);
+                history.AddRange(continuation.History);
+                bestWeights = continuation.BestWeights;
+                TrainingLog.Continued(log, history.Count, TotalEpochs);
+            }
+            else if (options.CheckpointPath is string path && File.Exists(path))
+            {
+                torch.manual_seed(options.Seed);
                 // The caller's model and optimizer, to put back if the checkpoint holds a diverged state.
                 epochStart.Take(module, optimizer);
                 var restored = Checkpoint.Restore(path, module, optimizer, signature!, options.ResumeDespiteChanges);
@@ -306,16 +357,21 @@ public static class Trainer
                     $"The model's '{nonFinite}' holds non-finite values (NaN or infinity), so training cannot start from it; it may come from a run that diverged. Build a new model, or load a file saved before the divergence.",
                     "model");
             }
+            else
+            {
+                torch.manual_seed(options.Seed);
+            }
 
             int resumed = history.Count;
-            if (resumed > 0)
+            if (resumed > 0 && continuation is null)
             {
                 TrainingLog.Resumed(log, options.CheckpointPath!, resumed, options.Epochs);
             }
 
             var stop = TrainingStopReason.Completed;
             runClock.Start();
-            for (int epoch = history.Count + 1; epoch <= options.Epochs && !StopsEarly(history); epoch++)
+            // A continued call trains at least one epoch before early stopping may end it again.
+            for (int epoch = history.Count + 1; epoch <= TotalEpochs && !(StopsEarly(history) && (continuation is null || history.Count > resumed)); epoch++)
             {
                 var clock = Stopwatch.StartNew();
                 var learningRate = RateOf(epoch, 0, history);
@@ -344,7 +400,7 @@ public static class Trainer
                 if (log.IsEnabled(LogLevel.Information))
                 {
                     TrainingLog.EpochCompleted(
-                        log, epoch, options.Epochs, trainMetrics, validationMetrics, learningRate, summary.Beta, duration.TotalSeconds, PerSecond(Examples, duration));
+                        log, epoch, TotalEpochs, trainMetrics, validationMetrics, learningRate, summary.Beta, duration.TotalSeconds, PerSecond(Examples, duration));
                 }
 
                 if (options.EarlyStopping is { RestoreBestWeights: true } early && early.Track(history).BestEpoch == epoch)
@@ -363,7 +419,7 @@ public static class Trainer
                 }
 
                 progress?.Report(new TrainingProgress(
-                    TrainingProgressKind.Epoch, epoch, options.Epochs, Batches, Batches, trainMetrics, validationMetrics,
+                    TrainingProgressKind.Epoch, epoch, TotalEpochs, Batches, Batches, trainMetrics, validationMetrics,
                     PerSecond(Examples, duration), duration, TimeLeft(epoch, Batches)));
 
                 if (options.Callbacks.Any(callback => callback.OnEpochEnd(summary, history) == TrainingDecision.Stop))
@@ -394,7 +450,9 @@ public static class Trainer
 
             TrainingLog.Finished(log, stop, history.Count - resumed, runClock.Elapsed.TotalSeconds, history.Count);
 
-            return new TrainingHistory(history, resumed, stop, bestEpoch, restoredBest) { Skipped = train.Source?.Skipped ?? [] };
+            return (
+                new TrainingHistory(history, resumed, stop, bestEpoch, restoredBest) { Skipped = train.Source?.Skipped ?? [] },
+                TrainingContinuation.Take(history, optimizer, options.Optimizer, bestWeights));
         }
 
         /// <summary>The name of the first parameter or floating-point buffer (a running statistic) holding a NaN or an infinity, read in one transfer; null when all are finite.</summary>
@@ -451,7 +509,7 @@ public static class Trainer
                     {
                         lastReport = clock.Elapsed;
                         progress!.Report(new TrainingProgress(
-                            TrainingProgressKind.Batch, epoch, options.Epochs, batch, Batches, terms.Latest(), null,
+                            TrainingProgressKind.Batch, epoch, TotalEpochs, batch, Batches, terms.Latest(), null,
                             PerSecond(seen, clock.Elapsed), clock.Elapsed, TimeLeft(epoch, batch)));
                     }
                 }
@@ -534,12 +592,12 @@ public static class Trainer
         }
 
         private double RateOf(int epoch, int batch, IReadOnlyList<EpochSummary> completed) =>
-            options.LearningRate * (options.Schedule?.Factor(epoch, batch, Batches, options.Epochs, completed) ?? 1);
+            options.LearningRate * (options.Schedule?.Factor(epoch, batch, Batches, TotalEpochs, completed) ?? 1);
 
         /// <summary>The rest of the run at the pace of the batches trained so far in this call.</summary>
         private TimeSpan TimeLeft(int epoch, int batch)
         {
-            long left = ((long)(options.Epochs - epoch) * Batches) + (Batches - batch);
+            long left = ((long)(TotalEpochs - epoch) * Batches) + (Batches - batch);
             return batchesRun == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(runClock.Elapsed.Ticks / batchesRun * left);
         }
 

@@ -173,7 +173,7 @@ partial class LetterCvae : global::AutoencoderDsl.VariationalAutoencoderModule
     /// <param name="validationLabels">The class of each validation example: <c>Int64 [N]</c>, each in [0, 10).</param>
     /// <param name="progress">Receives a report after every batch and every epoch, on the training thread.</param>
     /// <param name="cancellationToken">Checked before every batch.</param>
-    /// <returns>The loss history, epochs restored from a checkpoint included.</returns>
+    /// <returns>The loss history: the epochs of the run this call continues or resumes, then its own.</returns>
     public global::AutoencoderDsl.Training.TrainingHistory Fit(
         Tensor train,
         Tensor trainLabels,

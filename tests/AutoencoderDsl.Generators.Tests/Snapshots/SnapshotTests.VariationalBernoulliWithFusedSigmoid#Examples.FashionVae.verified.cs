@@ -155,7 +155,7 @@ partial class FashionVae : global::AutoencoderDsl.VariationalAutoencoderModule
     /// <param name="validation">Examples scored after every epoch; optional.</param>
     /// <param name="progress">Receives a report after every batch and every epoch, on the training thread.</param>
     /// <param name="cancellationToken">Checked before every batch.</param>
-    /// <returns>The loss history, epochs restored from a checkpoint included.</returns>
+    /// <returns>The loss history: the epochs of the run this call continues or resumes, then its own.</returns>
     public global::AutoencoderDsl.Training.TrainingHistory Fit(
         Tensor train,
         global::AutoencoderDsl.Training.FitOptions? options = null,
