@@ -27,6 +27,8 @@ using static TorchSharp.torch;
 //              with a path, the same examples written to a .npy file (unless it exists) and read memory-mapped
 //   convolutions [rounds]
 //              the runtime's convolutions against TorchSharp's modules in two networks, alternating; the median ratio
+//   per-call [rounds]
+//              one epoch per Fit call against one hand-written epoch, alternating; the median ratio and Fit's fixed cost
 //   folder-epochs [rounds]
 //              Fit from a folder of 60,000 PNGs against Fit on the same images in one tensor, alternating; the median ratio
 //   images [count] [rounds]
@@ -48,6 +50,8 @@ switch (what)
         return 0;
     case "streaming-memory":
         return StreamingBenchmark.Run(args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000, args.Length > 2 ? args[2] : null);
+    case "per-call":
+        return PerCallBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7);
     case "folder-epochs":
         return FolderEpochBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7);
     case "images":
@@ -72,7 +76,7 @@ switch (what)
     case "all" or "ratio" or "bound" or "phases" or "scaling" or "guidance" or "gradient-check":
         break;
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, gradient-check, convolutions, images, folder-epochs [rounds], generator, generator-against <dll>, optimizer, memory, streaming-memory [examples] [file.npy], or nothing for all of them.");
+        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, gradient-check, convolutions, images, per-call, folder-epochs [rounds], generator, generator-against <dll>, optimizer, memory, streaming-memory [examples] [file.npy], or nothing for all of them.");
         return 2;
 }
 

@@ -223,10 +223,18 @@ public abstract partial class AutoencoderModel : nn.Module, ITrainableAutoencode
         return NewLoss(ReferenceEquals(total, terms[0].Value) ? total!.alias().MoveToOuterDisposeScope() : total!.MoveToOuterDisposeScope(), terms);
     }
 
-    /// <summary>Marks the model disposed, so a later call fails with <see cref="ObjectDisposedException"/> rather than deep in libtorch.</summary>
+    /// <summary>
+    /// Marks the model disposed, so a later call fails with <see cref="ObjectDisposedException"/> rather than deep in
+    /// libtorch, and frees what its last <c>Fit</c> kept for the next.
+    /// </summary>
     protected override void Dispose(bool disposing)
     {
         disposed = true;
+        if (disposing)
+        {
+            Trainer.ResetTraining(this);
+        }
+
         base.Dispose(disposing);
     }
 

@@ -27,10 +27,12 @@ internal static class DataChecks
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var finite = examples.isfinite();
-        if (!finite.all().item<bool>())
+        // Two reductions that allocate nothing answer both checks: a NaN makes min and max NaN, and an infinity makes
+        // one of them infinite. Only data that fails is searched element by element, for the message.
+        double min = examples.min().to(float64).item<double>(), max = examples.max().to(float64).item<double>();
+        if (!double.IsFinite(min) || !double.IsFinite(max))
         {
-            var bad = finite.logical_not().flatten(1).any(1);
+            var bad = examples.isfinite().logical_not().flatten(1).any(1);
             long first = bad.nonzero()[0, 0].item<long>();
             long count = bad.sum().item<long>();
             throw new ArgumentException(
@@ -38,18 +40,14 @@ internal static class DataChecks
                 name);
         }
 
-        if (model.Spec.Likelihood is BernoulliLikelihood)
+        if (model.Spec.Likelihood is BernoulliLikelihood && (min < 0 || max > 1))
         {
-            double min = examples.min().item<float>(), max = examples.max().item<float>();
-            if (min < 0 || max > 1)
-            {
-                var fix = min >= 0 && max <= 255
-                    ? $"pixels of 0 to 255 scale to [0, 1] with {name} / 255"
-                    : "scale the data into [0, 1], or declare Likelihood = Likelihood.Gaussian";
-                throw new ArgumentException(
-                    string.Create(CultureInfo.InvariantCulture, $"A Bernoulli model reads every value as a probability, so the data must lie in [0, 1], but {name} ranges from {min:G6} to {max:G6}; {fix}."),
-                    name);
-            }
+            var fix = min >= 0 && max <= 255
+                ? $"pixels of 0 to 255 scale to [0, 1] with {name} / 255"
+                : "scale the data into [0, 1], or declare Likelihood = Likelihood.Gaussian";
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"A Bernoulli model reads every value as a probability, so the data must lie in [0, 1], but {name} ranges from {min:G6} to {max:G6}; {fix}."),
+                name);
         }
     }
 

@@ -1,7 +1,6 @@
+using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
-using System.Text;
 using TorchSharp;
 
 namespace AutoencoderDsl.Training;
@@ -11,16 +10,15 @@ namespace AutoencoderDsl.Training;
 /// state, the history and the best epoch's weights; what a checkpoint holds besides the parameters, which stay in the
 /// model. Continuing from it, two calls of 2 epochs train exactly as one of 4.
 /// </summary>
-internal sealed class TrainingContinuation
+internal sealed class TrainingContinuation : IDisposable
 {
-    private readonly byte[] optimizerState;
     private readonly byte[] randomState;
 
-    private TrainingContinuation(List<EpochSummary> history, OptimizerChoice optimizer, byte[] optimizerState, byte[] randomState, byte[]? bestWeights)
+    private TrainingContinuation(List<EpochSummary> history, OptimizerChoice optimizer, OptimizerSnapshot optimizerState, byte[] randomState, byte[]? bestWeights)
     {
         History = history;
         Optimizer = optimizer;
-        this.optimizerState = optimizerState;
+        OptimizerState = optimizerState;
         this.randomState = randomState;
         BestWeights = bestWeights;
     }
@@ -31,30 +29,30 @@ internal sealed class TrainingContinuation
     /// <summary>The optimizer whose state this is; another cannot take it.</summary>
     public OptimizerChoice Optimizer { get; }
 
+    /// <summary>The optimizer's state after the last epoch.</summary>
+    public OptimizerSnapshot OptimizerState { get; }
+
     /// <summary>The best epoch's weights, when early stopping keeps them.</summary>
     public byte[]? BestWeights { get; }
 
-    public static TrainingContinuation Take(IReadOnlyList<EpochSummary> history, TrainingOptimizer optimizer, OptimizerChoice choice, byte[]? bestWeights)
+    /// <summary>
+    /// The state after <paramref name="history"/>'s last epoch; <paramref name="reuse"/>, the optimizer state of the
+    /// continuation this run began from, is overwritten rather than another allocated.
+    /// </summary>
+    public static TrainingContinuation Take(IReadOnlyList<EpochSummary> history, TrainingOptimizer optimizer, OptimizerChoice choice, byte[]? bestWeights, OptimizerSnapshot? reuse)
     {
-        var state = new MemoryStream();
-        using (var writer = new BinaryWriter(state, Encoding.UTF8, leaveOpen: true))
-        {
-            optimizer.Save(writer);
-        }
-
+        var state = optimizer.Snapshot(reuse);
         using var random = torch.random.get_rng_state();
-        return new TrainingContinuation(history.ToList(), choice, state.ToArray(), random.bytes.ToArray(), bestWeights);
+        return new TrainingContinuation(history.ToList(), choice, state, random.bytes.ToArray(), bestWeights);
     }
 
     /// <summary>Puts the optimizer's state into <paramref name="optimizer"/> (made by the same choice) and libtorch's random state back.</summary>
     public void Restore(TrainingOptimizer optimizer)
     {
-        using (var reader = new BinaryReader(new MemoryStream(optimizerState), Encoding.UTF8))
-        {
-            optimizer.Load(reader);
-        }
-
+        optimizer.Restore(OptimizerState);
         using var state = torch.tensor(randomState);
         torch.random.set_rng_state(state);
     }
+
+    public void Dispose() => OptimizerState.Dispose();
 }

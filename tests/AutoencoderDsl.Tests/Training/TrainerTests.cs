@@ -311,6 +311,8 @@ public sealed class TrainerTests
         Assert.True(liveAfterEpoch[1] > 0, "The counter sees no tensors, so the comparison below would prove nothing.");
         Assert.Equal(liveAfterEpoch[1], liveAfterEpoch[3]);
         Assert.Equal(liveAfterBatch[1], liveAfterBatch[3]);
+        // What the model keeps for its next Fit is all that outlives this one, and ResetTraining frees it.
+        model.ResetTraining();
         Assert.Equal(liveBefore, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 
