@@ -344,39 +344,39 @@ public static class Trainer
                 bestWeights = continuation.BestWeights;
                 TrainingLog.Continued(log, history.Count, TotalEpochs);
             }
-            else if (options.CheckpointPath is string path && File.Exists(path))
-            {
-                torch.manual_seed(options.Seed);
-                // The caller's model and optimizer, to put back if the checkpoint holds a diverged state.
-                epochStart.Take(module, optimizer);
-                var restored = Checkpoint.Restore(path, module, optimizer, signature!, options.ResumeDespiteChanges);
-                if (FirstNonFinite(module) is string diverged)
-                {
-                    epochStart.Restore(module, optimizer);
-                    throw new InvalidDataException(
-                        $"The checkpoint '{path}' holds non-finite values in '{diverged}': it was written by a run that had already diverged, and would diverge again at once. Delete it, or give another CheckpointPath, to train from the start; the model was left as it was.");
-                }
-
-                if (restored.History.Count > options.Epochs)
-                {
-                    epochStart.Restore(module, optimizer);
-                    throw new ArgumentException(
-                        $"The checkpoint '{path}' already holds {restored.History.Count} epochs, more than Epochs = {options.Epochs}, which counts them; ask for Epochs = {restored.History.Count + 1} or more to train on, or use another CheckpointPath; the model was left as it was.",
-                        "options");
-                }
-
-                history.AddRange(restored.History);
-                bestWeights = restored.BestWeights;
-            }
-            else if (FirstNonFinite(module) is string nonFinite)
-            {
-                throw new ArgumentException(
-                    $"The model's '{nonFinite}' holds non-finite values (NaN or infinity), so training cannot start from it; it may come from a run that diverged. Build a new model, or load a file saved before the divergence.",
-                    "model");
-            }
             else
             {
+                // A checkpoint's random state, restored below, replaces this.
                 torch.manual_seed(options.Seed);
+                if (options.CheckpointPath is string path && File.Exists(path))
+                {
+                    // The caller's model and optimizer, to put back if the checkpoint holds a diverged state.
+                    epochStart.Take(module, optimizer);
+                    var restored = Checkpoint.Restore(path, module, optimizer, signature!, options.ResumeDespiteChanges);
+                    if (FirstNonFinite(module) is string diverged)
+                    {
+                        epochStart.Restore(module, optimizer);
+                        throw new InvalidDataException(
+                            $"The checkpoint '{path}' holds non-finite values in '{diverged}': it was written by a run that had already diverged, and would diverge again at once. Delete it, or give another CheckpointPath, to train from the start; the model was left as it was.");
+                    }
+
+                    if (restored.History.Count > options.Epochs)
+                    {
+                        epochStart.Restore(module, optimizer);
+                        throw new ArgumentException(
+                            $"The checkpoint '{path}' already holds {restored.History.Count} epochs, more than Epochs = {options.Epochs}, which counts them; ask for Epochs = {restored.History.Count + 1} or more to train on, or use another CheckpointPath; the model was left as it was.",
+                            "options");
+                    }
+
+                    history.AddRange(restored.History);
+                    bestWeights = restored.BestWeights;
+                }
+                else if (FirstNonFinite(module) is string nonFinite)
+                {
+                    throw new ArgumentException(
+                        $"The model's '{nonFinite}' holds non-finite values (NaN or infinity), so training cannot start from it; it may come from a run that diverged. Build a new model, or load a file saved before the divergence.",
+                        "model");
+                }
             }
 
             int resumed = history.Count;
@@ -414,11 +414,8 @@ public static class Trainer
                     LearningRate = learningRate,
                 };
                 history.Add(summary);
-                if (log.IsEnabled(LogLevel.Information))
-                {
-                    TrainingLog.EpochCompleted(
-                        log, epoch, TotalEpochs, trainMetrics, validationMetrics, learningRate, summary.Beta, duration.TotalSeconds, PerSecond(Examples, duration));
-                }
+                TrainingLog.EpochCompleted(
+                    log, epoch, TotalEpochs, trainMetrics, validationMetrics, learningRate, summary.Beta, duration.TotalSeconds, PerSecond(Examples, duration));
 
                 if (options.EarlyStopping is { RestoreBestWeights: true } early && early.Track(history).BestEpoch == epoch)
                 {
