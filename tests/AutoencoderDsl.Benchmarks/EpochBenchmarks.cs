@@ -102,7 +102,7 @@ internal static class EpochBenchmarks
     }
 
     /// <summary>Runs actions on threads of their own, one at a time, handing a baton on at each <see cref="Pass"/> and timing each one's turns.</summary>
-    private sealed class Relay(int count)
+    internal sealed class Relay(int count)
     {
         private readonly SemaphoreSlim[] turns = Enumerable.Range(0, count).Select(_ => new SemaphoreSlim(0)).ToArray();
         private readonly Stopwatch[] clocks = Enumerable.Range(0, count).Select(_ => new Stopwatch()).ToArray();

@@ -29,6 +29,8 @@ using static TorchSharp.torch;
 //              the runtime's convolutions against TorchSharp's modules in two networks, alternating; the median ratio
 //   bf16 [rounds]
 //              forward and backward passes of the hand-written models in float32 and in bfloat16, alternating
+//   plain [epochs] [mlp|conv]
+//              the generated model's Loss in a plain loop with TorchSharp's Adam against the hand-written model, in turns
 //   per-call [rounds]
 //              one epoch per Fit call against one hand-written epoch, alternating; the median ratio and Fit's fixed cost
 //   folder-epochs [rounds]
@@ -54,6 +56,8 @@ switch (what)
         return StreamingBenchmark.Run(args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000, args.Length > 2 ? args[2] : null);
     case "bf16":
         return Bfloat16Benchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7);
+    case "plain":
+        return PlainLoopBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 4, models);
     case "per-call":
         return PerCallBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7);
     case "folder-epochs":
@@ -80,7 +84,7 @@ switch (what)
     case "all" or "ratio" or "bound" or "phases" or "scaling" or "guidance" or "gradient-check":
         break;
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, gradient-check, convolutions, images, bf16, per-call, folder-epochs [rounds], generator, generator-against <dll>, optimizer, memory, streaming-memory [examples] [file.npy], or nothing for all of them.");
+        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, gradient-check, convolutions, images, bf16, plain, per-call, folder-epochs [rounds], generator, generator-against <dll>, optimizer, memory, streaming-memory [examples] [file.npy], or nothing for all of them.");
         return 2;
 }
 
