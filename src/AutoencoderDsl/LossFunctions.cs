@@ -63,7 +63,9 @@ public static class LossFunctions
     }
 
     /// <summary>KL(N(mean, exp(logVar)) ‖ N(0, I)) in closed form, averaged over the batch: see <see cref="GaussianKlPerExample"/>.</summary>
-    public static Tensor GaussianKl(Tensor mean, Tensor logVar) => GaussianKlPerExample(mean, logVar).mean();
+    // One sum over the batch and one scale, not a sum per example, a scale and a mean: a kernel and an autograd node fewer.
+    public static Tensor GaussianKl(Tensor mean, Tensor logVar) =>
+        (HeldScalars.One + logVar - mean.square() - logVar.exp()).sum() * (-0.5 / mean.shape[0]);
 
     /// <summary>KL(N(mean, exp(logVar)) ‖ N(0, I)) of each example <c>[N, D]</c> in closed form, <c>[N]</c>: -½ Σⱼ (1 + logVar − mean² − exp(logVar)).</summary>
     public static Tensor GaussianKlPerExample(Tensor mean, Tensor logVar) =>
