@@ -199,8 +199,9 @@ public enum TrainingPrecision
     /// passes run on a bfloat16 copy of the model and a bfloat16 batch, while the loss is computed in float32 (the decoder's
     /// output and the latent code are cast before it) and Adam updates float32 master weights from the bfloat16 gradients.
     /// Between epochs (validation, checkpoints, the best weights) and after <c>Fit</c> the model holds the float32 masters.
-    /// Needs <see cref="AdamOptimizer"/> or <see cref="AdamWOptimizer"/>, the CPU and a model without convolutions
-    /// (libtorch 2.10's bfloat16 CPU convolutions are wrong below 16 output channels). On a CPU without bfloat16
+    /// Needs <see cref="AdamOptimizer"/> or <see cref="AdamWOptimizer"/>, the CPU, and a model without convolutions
+    /// (libtorch 2.10's bfloat16 CPU convolutions are wrong below 16 output channels) or running statistics (BatchNorm).
+    /// On a CPU without bfloat16
     /// instructions it is slower than <see cref="Float32"/>.
     /// </summary>
     BFloat16,

@@ -197,6 +197,13 @@ public static class Trainer
                 "options");
         }
 
+        if (module.named_buffers().Select(buffer => buffer.name).FirstOrDefault() is string buffer)
+        {
+            throw new ArgumentException(
+                $"Precision = BFloat16 does not train models with running statistics, such as BatchNorm's: the bfloat16 copy would keep and update them in bfloat16, but this model has '{buffer}'. Leave Precision at Float32 for it.",
+                "options");
+        }
+
         if (parameters.Any(parameter => !parameter.requires_grad))
         {
             throw new ArgumentException(

@@ -97,6 +97,16 @@ public sealed class MixedPrecisionTests
     }
 
     [Fact]
+    public void BFloat16_refuses_a_model_with_running_statistics()
+    {
+        using var model = new NormalisedVae(seed: 1);
+        using var data = TinyData.Create(32, seed: 3);
+        var error = Assert.Throws<ArgumentException>(() => model.Fit(data, TinyData.Options() with { Precision = TrainingPrecision.BFloat16 }));
+        Assert.Contains("running statistics", error.Message, StringComparison.Ordinal);
+        Assert.Contains("running_mean", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void BFloat16_refuses_a_float64_model()
     {
         using var data = TinyData.Create(32, seed: 3);
@@ -106,4 +116,16 @@ public sealed class MixedPrecisionTests
         var error = Assert.Throws<ArgumentException>(() => model.Fit(doubles, TinyData.Options() with { Precision = TrainingPrecision.BFloat16 }));
         Assert.Contains("Float64", error.Message, StringComparison.Ordinal);
     }
+}
+
+/// <summary><see cref="TinyVae"/> with a batch normalisation, whose running statistics are buffers.</summary>
+[Variational(LatentDim = 2, Likelihood = Likelihood.Gaussian)]
+[Input(TinyData.Width)]
+internal sealed partial class NormalisedVae
+{
+    [Dense(16), BatchNorm1d, ReLU]
+    public partial TorchSharp.Modules.Sequential Encoder { get; }
+
+    [Dense(TinyData.Width)]
+    public partial TorchSharp.Modules.Sequential Decoder { get; }
 }
