@@ -201,8 +201,7 @@ public enum TrainingPrecision
     /// Between epochs (validation, checkpoints, the best weights) and after <c>Fit</c> the model holds the float32 masters.
     /// Needs <see cref="AdamOptimizer"/> or <see cref="AdamWOptimizer"/>, the CPU, and a model without convolutions
     /// (libtorch 2.10's bfloat16 CPU convolutions are wrong below 16 output channels) or running statistics (BatchNorm).
-    /// On a CPU without bfloat16
-    /// instructions it is slower than <see cref="Float32"/>.
+    /// On a CPU without bfloat16 instructions it is slower than <see cref="Float32"/>.
     /// </summary>
     BFloat16,
 }

@@ -638,8 +638,7 @@ public static class Trainer
             var clean = examples.Examples;
             var input = Corrupted(options.Corrupt, clean);
             // A bfloat16 working copy takes a bfloat16 batch; the loss compares its output with the float32 one.
-            var passType = passParameters[0].dtype;
-            var loss = model.ComputeLoss(input.dtype == passType || !is_floating_point(input) ? input : input.to(passType), clean, examples.Labels);
+            var loss = model.ComputeLoss(ReferenceEquals(passParameters, parameters) ? input : input.to(ScalarType.BFloat16), clean, examples.Labels);
             optimizer.ZeroGrad();
             loss.Total.backward();
             if (options.MaxGradientNorm is double maxNorm)
