@@ -85,15 +85,25 @@ internal sealed class HandWrittenVae : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>The negative ELBO (β-weighted) per example.</summary>
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => Loss(x, x);
+
+    /// <summary>
+    /// The negative ELBO (β-weighted) per example of <paramref name="input"/>, in the model's element type, against
+    /// <paramref name="target"/>: the same images in float32 for a bfloat16 copy of the model, whose decoder logits and
+    /// latent mean and log-variance are cast to float32 before the loss (a no-op for a float32 model).
+    /// </summary>
+    public Tensor Loss(Tensor input, Tensor target)
     {
-        var features = encoder.forward(x);
+        var features = encoder.forward(input);
         var mu = mean.forward(features);
         var lv = logVar.forward(features);
         var z = mu + (0.5 * lv).exp() * randn_like(mu);
-        var reconstruction = nn.functional.binary_cross_entropy_with_logits(decoder.forward(z), x, reduction: nn.Reduction.Sum);
-        var kl = -0.5 * (1 + lv - mu.square() - lv.exp()).sum();
-        return (reconstruction + (beta * kl)) / x.shape[0];
+        var logits = decoder.forward(z).to(target.dtype);
+        var reconstruction = nn.functional.binary_cross_entropy_with_logits(logits, target, reduction: nn.Reduction.Sum);
+        var mu32 = mu.to(target.dtype);
+        var lv32 = lv.to(target.dtype);
+        var kl = -0.5 * (1 + lv32 - mu32.square() - lv32.exp()).sum();
+        return (reconstruction + (beta * kl)) / target.shape[0];
     }
 
     /// <summary>One shuffled epoch at batch size <paramref name="batchSize"/>, calling <paramref name="afterBatch"/> after each batch; returns the mean loss.</summary>

@@ -31,6 +31,12 @@ using static TorchSharp.torch;
 //              forward and backward passes of the hand-written models in float32 and in bfloat16, alternating
 //   plain [epochs] [mlp|conv]
 //              the generated model's Loss in a plain loop with TorchSharp's Adam against the hand-written model, in turns
+//   bf16-check each convolution's output in bfloat16 against float32's: the relative error
+//   bf16-fit [epochs]
+//              Fit with Precision = BFloat16 against float32 on the MLP VAE, one-epoch calls in turns; ratio and test loss
+//   bf16-train [mlp|conv] [epochs]
+//              float32 training against float32 masters with a bfloat16 working copy, alternating epochs; the median
+//              ratio and each one's test loss after the last epoch
 //   per-call [rounds]
 //              one epoch per Fit call against one hand-written epoch, alternating; the median ratio and Fit's fixed cost
 //   folder-epochs [rounds]
@@ -58,6 +64,13 @@ switch (what)
         return Bfloat16Benchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7);
     case "plain":
         return PlainLoopBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 4, models);
+    case "bf16-check":
+        Bfloat16Benchmark.LayerAgreement();
+        return 0;
+    case "bf16-fit":
+        return Bfloat16Benchmark.Fit(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);
+    case "bf16-train":
+        return Bfloat16Benchmark.Train(args.Length > 1 ? args[1] : "mlp", args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10);
     case "per-call":
         return PerCallBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7);
     case "folder-epochs":
@@ -84,7 +97,7 @@ switch (what)
     case "all" or "ratio" or "bound" or "phases" or "scaling" or "guidance" or "gradient-check":
         break;
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, gradient-check, convolutions, images, bf16, plain, per-call, folder-epochs [rounds], generator, generator-against <dll>, optimizer, memory, streaming-memory [examples] [file.npy], or nothing for all of them.");
+        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, gradient-check, convolutions, images, bf16, bf16-check, bf16-fit [epochs], bf16-train [mlp|conv] [epochs], plain [epochs] [mlp|conv], per-call, folder-epochs [rounds], generator, generator-against <dll>, optimizer, memory, streaming-memory [examples] [file.npy], or nothing for all of them.");
         return 2;
 }
 

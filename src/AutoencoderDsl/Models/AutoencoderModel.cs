@@ -201,7 +201,18 @@ public abstract partial class AutoencoderModel : nn.Module, ITrainableAutoencode
 
         var condition = OneHot(labels);
         var code = EncodeLatent(input, condition);
-        var inputs = new LossInputs(DecodeCore(code.Z, condition), target, code, Spec.Likelihood, LogScale);
+        var decoded = DecodeCore(code.Z, condition);
+        var logScale = LogScale;
+        if (input.dtype != target.dtype)
+        {
+            // A bfloat16 working copy in training (FitOptions.Precision): the loss is taken in the target's float32.
+            var type = target.dtype;
+            code = new LatentCode(code.Z.to(type), code.Mean?.to(type), code.LogVar?.to(type));
+            decoded = decoded.to(type);
+            logScale = logScale?.to(type);
+        }
+
+        var inputs = new LossInputs(decoded, target, code, Spec.Likelihood, logScale);
         int? epoch = ((ITrainableAutoencoder)this).Epoch;
         var terms = new List<KeyValuePair<string, Tensor>>(Spec.LossTerms.Count);
         Tensor? total = null;

@@ -77,6 +77,12 @@ public sealed record FitOptions
     /// <summary>The device to train on: the model and every batch move there. The model's own device (the CPU unless moved) when null.</summary>
     public Device? Device { get; init; }
 
+    /// <summary>
+    /// The element type the training passes run in: <see cref="TrainingPrecision.Float32"/>, the default, or
+    /// <see cref="TrainingPrecision.BFloat16"/> (mixed precision on the CPU: float32 master weights, see there).
+    /// </summary>
+    public TrainingPrecision Precision { get; init; } = TrainingPrecision.Float32;
+
     /// <summary>libtorch's intra-op threads while training, restored afterwards; libtorch's setting (the number of cores) when null.</summary>
     public int? Threads { get; init; }
 
@@ -156,9 +162,46 @@ public sealed record FitOptions
             Check.AtLeast(threads, 1, nameof(Threads));
         }
 
+        if (!Enum.IsDefined(Precision))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Precision), Precision, $"Precision must be {nameof(TrainingPrecision.Float32)} or {nameof(TrainingPrecision.BFloat16)}.");
+        }
+
+        if (Precision == TrainingPrecision.BFloat16 && Optimizer is not (AdamOptimizer or AdamWOptimizer))
+        {
+            throw new ArgumentException(
+                $"Precision = BFloat16 keeps its float32 master weights in the flat Adam buffer, so it trains with AdamOptimizer or AdamWOptimizer only, not {Optimizer.GetType().Name}; choose one of those, or leave Precision at Float32.",
+                nameof(Precision));
+        }
+
+        if (Precision == TrainingPrecision.BFloat16 && Device is { } device && device.type != DeviceType.CPU)
+        {
+            throw new ArgumentException(
+                $"Precision = BFloat16 is mixed precision for the CPU (bfloat16 matrix kernels), not for {device.type}; train on the CPU, or leave Precision at Float32 on {device.type}.",
+                nameof(Precision));
+        }
+
         if (CheckpointPath is not null && string.IsNullOrWhiteSpace(CheckpointPath))
         {
             throw new ArgumentOutOfRangeException(nameof(CheckpointPath), CheckpointPath, "The checkpoint path must not be blank; leave it null to disable checkpoints.");
         }
     }
+}
+
+/// <summary>The element type <c>Fit</c>'s forward and backward passes run in.</summary>
+public enum TrainingPrecision
+{
+    /// <summary>Everything in float32, the model's own type.</summary>
+    Float32,
+
+    /// <summary>
+    /// Mixed precision for CPUs with bfloat16 matrix instructions (AVX512-BF16, AMX): each epoch's forward and backward
+    /// passes run on a bfloat16 copy of the model and a bfloat16 batch, while the loss is computed in float32 (the decoder's
+    /// output and the latent code are cast before it) and Adam updates float32 master weights from the bfloat16 gradients.
+    /// Between epochs (validation, checkpoints, the best weights) and after <c>Fit</c> the model holds the float32 masters.
+    /// Needs <see cref="AdamOptimizer"/> or <see cref="AdamWOptimizer"/>, the CPU, and a model without convolutions
+    /// (libtorch 2.10's bfloat16 CPU convolutions are wrong below 16 output channels) or running statistics (BatchNorm).
+    /// On a CPU without bfloat16 instructions it is slower than <see cref="Float32"/>.
+    /// </summary>
+    BFloat16,
 }

@@ -122,6 +122,11 @@ public static class Trainer
                     module.to(device);
                 }
 
+                if (options.Precision == TrainingPrecision.BFloat16)
+                {
+                    RequireBFloat16Trainable(module);
+                }
+
                 // Taken out before the run: a run that throws leaves none, and the next Fit starts afresh. A checkpoint
                 // that exists decides instead, so a run with one behaves the same in this process and in the next.
                 Continuations.Remove(module, out var continuation);
@@ -164,6 +169,47 @@ public static class Trainer
                 held.Validation?.ReleaseCopy();
             }
         });
+    }
+
+    /// <summary>Refuses a model that <see cref="TrainingPrecision.BFloat16"/> cannot keep float32 masters of in the flat Adam buffer.</summary>
+    private static void RequireBFloat16Trainable(nn.Module module)
+    {
+        var parameters = module.parameters().ToArray();
+        if (parameters.FirstOrDefault(parameter => parameter.device_type != DeviceType.CPU) is { } elsewhere)
+        {
+            throw new ArgumentException(
+                $"Precision = BFloat16 is mixed precision for the CPU, but the model's parameters are on {elsewhere.device}; move the model to the CPU, or leave Precision at Float32.",
+                "options");
+        }
+
+        if (parameters.FirstOrDefault(parameter => parameter.dtype != ScalarType.Float32) is { } other)
+        {
+            throw new ArgumentException(
+                $"Precision = BFloat16 trains a float32 model against float32 master weights, but this model's parameters are {other.dtype}; convert the model to float32, or leave Precision at Float32.",
+                "options");
+        }
+
+        // Measured with `dotnet run --project tests/AutoencoderDsl.Benchmarks -c Release -- bf16-check`.
+        if (module.modules().FirstOrDefault(layer => layer is Convolution or PatchConvolution) is { } convolution)
+        {
+            throw new ArgumentException(
+                $"Precision = BFloat16 does not train convolutional models: libtorch 2.10's bfloat16 CPU convolutions are wrong when a layer has fewer than 16 output channels (a quarter of the output off), and an image decoder ends in one; this model has a {convolution.GetName()}. Leave Precision at Float32 for it.",
+                "options");
+        }
+
+        if (module.named_buffers().Select(buffer => buffer.name).FirstOrDefault() is string buffer)
+        {
+            throw new ArgumentException(
+                $"Precision = BFloat16 does not train models with running statistics, such as BatchNorm's: the bfloat16 copy would keep and update them in bfloat16, but this model has '{buffer}'. Leave Precision at Float32 for it.",
+                "options");
+        }
+
+        if (parameters.Any(parameter => !parameter.requires_grad))
+        {
+            throw new ArgumentException(
+                "Precision = BFloat16 keeps every parameter's float32 master in one flat Adam buffer, but some of this model's parameters are frozen (requires_grad is false); unfreeze them, or leave Precision at Float32.",
+                "options");
+        }
     }
 
     /// <summary>
@@ -273,7 +319,10 @@ public static class Trainer
         private readonly FitOptions options;
         private readonly IProgress<TrainingProgress>? progress;
         private readonly CancellationToken cancellationToken;
-        private readonly Parameter[] parameters;
+        private Parameter[] parameters;
+
+        /// <summary>The parameters the passes run on: <see cref="parameters"/>, or their bfloat16 working copy while an epoch trains in <see cref="TrainingPrecision.BFloat16"/>.</summary>
+        private Parameter[] passParameters;
         private readonly Device device;
         private readonly TrainingSignature? signature;
         private readonly Stopwatch runClock = new();
@@ -306,6 +355,7 @@ public static class Trainer
             this.progress = progress;
             this.cancellationToken = cancellationToken;
             parameters = module.parameters().ToArray();
+            passParameters = parameters;
             device = parameters[0].device;
             Examples = train.Count;
             Batches = checked((int)((Examples + options.BatchSize - 1) / options.BatchSize));
@@ -499,6 +549,7 @@ public static class Trainer
                 bool deferred = deferReads && optimizer.SkipsOnDevice;
                 using var terms = new TermAccumulator(deferred ? device : null);
                 using var reader = train.Open(order, options.BatchSize, device, rules, "train", options.Loading);
+                ToWorkingCopy(optimizer);
                 var clock = Stopwatch.StartNew();
                 var lastReport = TimeSpan.Zero;
                 long seen = 0;
@@ -528,6 +579,8 @@ public static class Trainer
                     }
                 }
 
+                ToMasters(optimizer);
+
                 // What the next epoch starts from, a checkpoint holds and a rollback restores must be finite: finite
                 // gradients can still step a parameter, or a forward pass a running statistic, past the float range.
                 if (FirstNonFinite(module) is string nonFinite)
@@ -539,8 +592,40 @@ public static class Trainer
             }
             finally
             {
+                ToMasters(optimizer);
                 model.Epoch = null;
             }
+        }
+
+        /// <summary>
+        /// In <see cref="TrainingPrecision.BFloat16"/>, converts the model to bfloat16 for an epoch's passes, its
+        /// parameters views into the optimizer's bfloat16 copy of the float32 masters. Once an epoch, so validation,
+        /// checkpoints and rollbacks between epochs see the float32 model.
+        /// </summary>
+        private void ToWorkingCopy(TrainingOptimizer optimizer)
+        {
+            if (options.Precision != TrainingPrecision.BFloat16 || !ReferenceEquals(passParameters, parameters))
+            {
+                return;
+            }
+
+            module.to(ScalarType.BFloat16);
+            passParameters = module.parameters().ToArray();
+            ((FlatAdam)optimizer).AttachWorkingCopy(passParameters, ScalarType.BFloat16);
+        }
+
+        /// <summary>Ends <see cref="ToWorkingCopy"/>: the model back in float32, its parameters views into the float32 masters; nothing when it is there already.</summary>
+        private void ToMasters(TrainingOptimizer optimizer)
+        {
+            if (ReferenceEquals(passParameters, parameters))
+            {
+                return;
+            }
+
+            module.to(ScalarType.Float32);
+            parameters = module.parameters().ToArray();
+            passParameters = parameters;
+            ((FlatAdam)optimizer).DetachWorkingCopy(parameters);
         }
 
         /// <summary>One optimizer step on the batch starting at <paramref name="seen"/>, its temporaries released with its scope.</summary>
@@ -551,12 +636,14 @@ public static class Trainer
             int size = (int)Math.Min(options.BatchSize, Examples - seen);
             using var examples = reader.Next(size, cancellationToken);
             var clean = examples.Examples;
-            var loss = model.ComputeLoss(Corrupted(options.Corrupt, clean), clean, examples.Labels);
+            var input = Corrupted(options.Corrupt, clean);
+            // A bfloat16 working copy takes a bfloat16 batch; the loss compares its output with the float32 one.
+            var loss = model.ComputeLoss(ReferenceEquals(passParameters, parameters) ? input : input.to(ScalarType.BFloat16), clean, examples.Labels);
             optimizer.ZeroGrad();
             loss.Total.backward();
             if (options.MaxGradientNorm is double maxNorm)
             {
-                nn.utils.clip_grad_norm_(parameters, maxNorm);
+                nn.utils.clip_grad_norm_(passParameters, maxNorm);
             }
 
             // A non-finite gradient under a finite loss would step the parameters to NaN unseen, so both are checked
@@ -589,6 +676,8 @@ public static class Trainer
         /// </summary>
         private TrainingDivergedException Diverged(int epoch, int batch, double total, IReadOnlyList<EpochSummary> completed, TrainingOptimizer optimizer, string? nonFinite = null)
         {
+            // The rollback restores the float32 model, whose parameters are the masters.
+            ToMasters(optimizer);
             epochStart.Restore(module, optimizer);
             var diverged = new TrainingDivergedException(new DivergenceFacts(
                 epoch,

@@ -178,9 +178,18 @@ internal sealed class FlatAdam : TrainingOptimizer
     /// <summary>Each parameter starts at a multiple of this many elements.</summary>
     private const long Alignment = 64;
 
-    private readonly Parameter[] parameters;
+    private Parameter[] parameters;
+    private readonly long[] offsets;
     private readonly Tensor[] gradientViews;
     private readonly Tensor weights;
+
+    /// <summary>
+    /// While a bfloat16 working copy trains (<see cref="AttachWorkingCopy"/>), its flat buffer and its parameters, views
+    /// into it: the passes run on them, their gradients are gathered into the float32 gradient, and each step casts the
+    /// float32 weights, the masters, back into them. Null in float32.
+    /// </summary>
+    private Tensor? workingWeights;
+    private Parameter[]? working;
     private readonly Tensor gradients;
     private readonly Tensor firstMoment;
     private readonly Tensor secondMoment;
@@ -209,7 +218,7 @@ internal sealed class FlatAdam : TrainingOptimizer
         this.epsilon = epsilon;
         this.weightDecay = weightDecay;
         this.decoupledDecay = decoupledDecay;
-        var offsets = new long[parameters.Length];
+        offsets = new long[parameters.Length];
         long count = 0;
         for (int i = 0; i < parameters.Length; i++)
         {
@@ -260,7 +269,7 @@ internal sealed class FlatAdam : TrainingOptimizer
     public override void ZeroGrad()
     {
         gathered = false;
-        foreach (var parameter in parameters)
+        foreach (var parameter in working ?? parameters)
         {
             parameter.grad = null;
         }
@@ -286,10 +295,12 @@ internal sealed class FlatAdam : TrainingOptimizer
         gathered = true;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        for (int i = 0; i < parameters.Length; i++)
+        var source = working ?? parameters;
+        for (int i = 0; i < source.Length; i++)
         {
             // A parameter the loss does not reach has no gradient: zero, as for torch.optim.Adam after its first step.
-            if (parameters[i].grad is { } gradient)
+            // A working copy's bfloat16 gradient is cast to float32 by the copy.
+            if (source[i].grad is { } gradient)
             {
                 gradientViews[i].copy_(gradient);
             }
@@ -354,6 +365,46 @@ internal sealed class FlatAdam : TrainingOptimizer
         }
 
         weights.addcdiv_(firstMoment, denominator, value: step);
+        if (working is not null)
+        {
+            workingWeights!.copy_(weights);
+        }
+    }
+
+    /// <summary>
+    /// Starts training a copy of the weights in <paramref name="type"/> (bfloat16): <paramref name="workingParameters"/>,
+    /// the model's parameters after it was converted to that type, in the same order as the float32 ones, become views
+    /// into one flat buffer holding the float32 weights cast, so a step updates them with one cast.
+    /// </summary>
+    public void AttachWorkingCopy(Parameter[] workingParameters, ScalarType type)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        workingWeights ??= empty(weights.numel(), type, weights.device).DetachFromDisposeScope();
+        workingWeights.copy_(weights);
+        for (int i = 0; i < workingParameters.Length; i++)
+        {
+            workingParameters[i].set_(workingWeights.narrow(0, offsets[i], workingParameters[i].numel()).view(workingParameters[i].shape));
+        }
+
+        working = workingParameters;
+    }
+
+    /// <summary>
+    /// Ends a working copy's training: <paramref name="float32Parameters"/>, the model's parameters converted back, in
+    /// the same order, become views into the float32 weights again, which hold every update unrounded.
+    /// </summary>
+    public void DetachWorkingCopy(Parameter[] float32Parameters)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        for (int i = 0; i < float32Parameters.Length; i++)
+        {
+            float32Parameters[i].set_(weights.narrow(0, offsets[i], float32Parameters[i].numel()).view(float32Parameters[i].shape));
+        }
+
+        parameters = float32Parameters;
+        working = null;
     }
 
     public override void Save(BinaryWriter writer)
@@ -461,5 +512,6 @@ internal sealed class FlatAdam : TrainingOptimizer
         firstMoment.Dispose();
         secondMoment.Dispose();
         denominator.Dispose();
+        workingWeights?.Dispose();
     }
 }
