@@ -18,7 +18,7 @@ using static TorchSharp.torch;
 //   generator  the generator at 1, 10 and 100 models: cold, warm, one edit, and the build's overhead
 //   generator-against <AutoencoderDsl.Generators.dll> [runs]
 //              this generator against another build of it, warm full runs for 100 models in turns
-//   optimizer  one Adam step, flat buffer against TorchSharp's (BenchmarkDotNet)
+//   optimizer  one Adam step: the flat buffer's fused kernel, the same buffer's seven kernels, TorchSharp's (BenchmarkDotNet)
 //   memory     resident memory while training, ReleaseFreedMemory off and on, and what it costs (MemoryBenchmark.cs)
 //   gradient-check [rounds]
 //              one-epoch Fit with the per-batch gradient check and without, alternating; the median ratio
@@ -29,6 +29,9 @@ using static TorchSharp.torch;
 //              the runtime's convolutions against TorchSharp's modules in two networks, alternating; the median ratio
 //   bf16 [rounds]
 //              forward and backward passes of the hand-written models in float32 and in bfloat16, alternating
+//   fused-adam [rounds]
+//              Fit's flat Adam with libtorch's fused _fused_adam_ kernel against the same step as seven kernels:
+//              one step and one epoch of Fit, alternating; the median ratios
 //   per-call [rounds]
 //              one epoch per Fit call against one hand-written epoch, alternating; the median ratio and Fit's fixed cost
 //   folder-epochs [rounds]
@@ -54,6 +57,8 @@ switch (what)
         return StreamingBenchmark.Run(args.Length > 1 ? long.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000, args.Length > 2 ? args[2] : null);
     case "bf16":
         return Bfloat16Benchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7);
+    case "fused-adam":
+        return FusedAdamBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5);
     case "per-call":
         return PerCallBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7);
     case "folder-epochs":
@@ -80,7 +85,7 @@ switch (what)
     case "all" or "ratio" or "bound" or "phases" or "scaling" or "guidance" or "gradient-check":
         break;
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, gradient-check, convolutions, images, bf16, per-call, folder-epochs [rounds], generator, generator-against <dll>, optimizer, memory, streaming-memory [examples] [file.npy], or nothing for all of them.");
+        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, gradient-check, convolutions, images, bf16, fused-adam, per-call, folder-epochs [rounds], generator, generator-against <dll>, optimizer, memory, streaming-memory [examples] [file.npy], or nothing for all of them.");
         return 2;
 }
 
