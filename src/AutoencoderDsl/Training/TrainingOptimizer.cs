@@ -167,7 +167,7 @@ internal sealed class LibTorchOptimizer(OptimizerHelper optimizer, IReadOnlyList
 /// starting on a 256-byte boundary (for float32) as the matrix kernels prefer, so a step is one call of libtorch's fused
 /// kernel (<c>_fused_adam_</c> or <c>_fused_adamw_</c>, reached through TorchScript since TorchSharp binds neither) over
 /// all parameters at once: one pass that reads the weights, gradient and moments and writes them back, where seven
-/// element-wise kernels took 1.5 times as long (docs/performance.md, "A fused Adam step"). The gradients are set to
+/// element-wise kernels took 1.8 times as long (docs/performance.md, "A fused Adam step"). The gradients are set to
 /// none between steps, so the backward pass hands each one over instead of adding it to zeros, and a step first
 /// gathers them into the flat gradient (one copy, cheaper than zeroing and accumulating). Within a few ulps of
 /// <c>torch.optim.Adam</c> (the tests compare the two). <see cref="Dispose"/> gives every parameter its own storage again.
