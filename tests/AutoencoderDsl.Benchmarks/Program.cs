@@ -18,7 +18,7 @@ using static TorchSharp.torch;
 //   generator  the generator at 1, 10 and 100 models: cold, warm, one edit, and the build's overhead
 //   generator-against <AutoencoderDsl.Generators.dll> [runs]
 //              this generator against another build of it, warm full runs for 100 models in turns
-//   optimizer  one Adam step, flat buffer against TorchSharp's (BenchmarkDotNet)
+//   optimizer  one Adam step: the flat buffer's fused kernel, the same buffer's seven kernels, TorchSharp's (BenchmarkDotNet)
 //   memory     resident memory while training, ReleaseFreedMemory off and on, and what it costs (MemoryBenchmark.cs)
 //   gradient-check [rounds]
 //              one-epoch Fit with the per-batch gradient check and without, alternating; the median ratio
@@ -37,6 +37,9 @@ using static TorchSharp.torch;
 //   bf16-train [mlp|conv] [epochs]
 //              float32 training against float32 masters with a bfloat16 working copy, alternating epochs; the median
 //              ratio and each one's test loss after the last epoch
+//   fused-adam [rounds]
+//              Fit's flat Adam with libtorch's fused _fused_adam_ kernel against the same step as seven kernels:
+//              one step and one epoch of Fit, alternating; the median ratios
 //   per-call [rounds]
 //              one epoch per Fit call against one hand-written epoch, alternating; the median ratio and Fit's fixed cost
 //   folder-epochs [rounds]
@@ -71,6 +74,8 @@ switch (what)
         return Bfloat16Benchmark.Fit(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);
     case "bf16-train":
         return Bfloat16Benchmark.Train(args.Length > 1 ? args[1] : "mlp", args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10);
+    case "fused-adam":
+        return FusedAdamBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5);
     case "per-call":
         return PerCallBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7);
     case "folder-epochs":
@@ -97,7 +102,7 @@ switch (what)
     case "all" or "ratio" or "bound" or "phases" or "scaling" or "guidance" or "gradient-check":
         break;
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, gradient-check, convolutions, images, bf16, bf16-check, bf16-fit [epochs], bf16-train [mlp|conv] [epochs], plain [epochs] [mlp|conv], per-call, folder-epochs [rounds], generator, generator-against <dll>, optimizer, memory, streaming-memory [examples] [file.npy], or nothing for all of them.");
+        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, gradient-check, convolutions, images, bf16, bf16-check, bf16-fit [epochs], bf16-train [mlp|conv] [epochs], plain [epochs] [mlp|conv], fused-adam [rounds], per-call, folder-epochs [rounds], generator, generator-against <dll>, optimizer, memory, streaming-memory [examples] [file.npy], or nothing for all of them.");
         return 2;
 }
 

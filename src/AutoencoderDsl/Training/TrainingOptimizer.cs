@@ -164,12 +164,13 @@ internal sealed class LibTorchOptimizer(OptimizerHelper optimizer, IReadOnlyList
 
 /// <summary>
 /// Adam, or AdamW, over one contiguous buffer: while training, the parameters are views into one flat tensor, each
-/// starting on a 256-byte boundary (for float32) as the matrix kernels prefer, so a step is seven element-wise kernels over all
-/// parameters at once instead of eight per parameter tensor, with the bias corrections folded into two scalars. The
-/// gradients are set to none between steps, so the backward pass hands each one over instead of adding it to zeros,
-/// and a step first gathers them into the flat gradient (one copy, cheaper than zeroing and accumulating). Within a
-/// few ulps of <c>torch.optim.Adam</c> (the tests compare the two). <see cref="Dispose"/> gives every parameter its
-/// own storage again.
+/// starting on a 256-byte boundary (for float32) as the matrix kernels prefer, so a step is one call of libtorch's fused
+/// kernel (<c>_fused_adam_</c> or <c>_fused_adamw_</c>, reached through TorchScript since TorchSharp binds neither) over
+/// all parameters at once: one pass that reads the weights, gradient and moments and writes them back, where seven
+/// element-wise kernels took 1.8 times as long (docs/performance.md, "A fused Adam step"). The gradients are set to
+/// none between steps, so the backward pass hands each one over instead of adding it to zeros, and a step first
+/// gathers them into the flat gradient (one copy, cheaper than zeroing and accumulating). Within a few ulps of
+/// <c>torch.optim.Adam</c> (the tests compare the two). <see cref="Dispose"/> gives every parameter its own storage again.
 /// </summary>
 internal sealed class FlatAdam : TrainingOptimizer
 {
@@ -194,16 +195,20 @@ internal sealed class FlatAdam : TrainingOptimizer
     private readonly Tensor firstMoment;
     private readonly Tensor secondMoment;
 
-    /// <summary>
-    /// The step's denominator, kept between steps: a fresh one of this size would come from the operating system each
-    /// step and fault in page by page, which made a lone step slower than TorchSharp's.
-    /// </summary>
-    private readonly Tensor denominator;
-    private readonly double beta1;
-    private readonly double beta2;
-    private readonly double epsilon;
-    private readonly double weightDecay;
-    private readonly bool decoupledDecay;
+    /// <summary>The step count the kernel reads: one float32 element on the parameters' device, as the kernels take it.</summary>
+    private readonly Tensor stepCount;
+
+    /// <summary>1 where a step is to be skipped, the kernels' <c>found_inf</c>: one float32 element on the parameters' device.</summary>
+    private readonly Tensor skip;
+
+    // Scalars held for the optimizer's life rather than numbers converted on each call (see Update).
+    private readonly Scalar beta1;
+    private readonly Scalar beta2;
+    private readonly Scalar epsilon;
+    private readonly Scalar weightDecay;
+
+    /// <summary>The TorchScript function of <see cref="FusedKernels"/> that steps without a flag; its flag-taking twin ends in <c>_or_skip</c>.</summary>
+    private readonly string kernel;
     private long steps;
 
     /// <summary>Whether <see cref="GradientsFinite"/> has already gathered this step's gradients into the flat buffer.</summary>
@@ -213,11 +218,11 @@ internal sealed class FlatAdam : TrainingOptimizer
     {
         this.parameters = parameters;
         LearningRate = learningRate;
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.epsilon = epsilon;
-        this.weightDecay = weightDecay;
-        this.decoupledDecay = decoupledDecay;
+        this.beta1 = beta1.ToScalar();
+        this.beta2 = beta2.ToScalar();
+        this.epsilon = epsilon.ToScalar();
+        this.weightDecay = weightDecay.ToScalar();
+        kernel = decoupledDecay ? "adamw" : "adam";
         offsets = new long[parameters.Length];
         long count = 0;
         for (int i = 0; i < parameters.Length; i++)
@@ -234,7 +239,8 @@ internal sealed class FlatAdam : TrainingOptimizer
         gradients = zeros(count, first.dtype, first.device).MoveToOuterDisposeScope();
         firstMoment = zeros(count, first.dtype, first.device).MoveToOuterDisposeScope();
         secondMoment = zeros(count, first.dtype, first.device).MoveToOuterDisposeScope();
-        denominator = empty(count, first.dtype, first.device).MoveToOuterDisposeScope();
+        stepCount = zeros(1, ScalarType.Float32, first.device).MoveToOuterDisposeScope();
+        skip = zeros(1, ScalarType.Float32, first.device).MoveToOuterDisposeScope();
         gradientViews = new Tensor[parameters.Length];
         for (int i = 0; i < parameters.Length; i++)
         {
@@ -323,48 +329,30 @@ internal sealed class FlatAdam : TrainingOptimizer
         using var noGrad = no_grad();
         // A skipped step still counts: it happens only in a diverging epoch, which training then rolls back whole.
         steps++;
-        double rate = LearningRate;
-        var applied = apply?.to(weights.dtype);
-        if (weightDecay != 0)
-        {
-            if (decoupledDecay)
-            {
-                _ = applied is null ? weights.mul_(1 - (rate * weightDecay)) : weights.mul_(1 - (applied * (rate * weightDecay)));
-            }
-            else
-            {
-                gradients.add_(weights, alpha: weightDecay);
-            }
-        }
-
-        // Where the step is skipped: no gradient, moments that do not decay, and an infinite denominator.
-        if (apply is not null)
-        {
-            gradients.masked_fill_(apply.logical_not(), 0);
-        }
-
-        // TorchSharp 0.107 frees a Scalar converted implicitly from a double in its finalizer, which can run on the
+        // TorchSharp 0.107 frees a Scalar converted implicitly from a number in its finalizer, which can run on the
         // finalizer thread while the native call reading it is still running (the Scalar is garbage once its handle is
-        // read): a "corrupt" scalar then fails the step at random under garbage-collection pressure. These are held
-        // (and freed) here, past the calls that read them. (lerp_'s weight becomes a tensor, which the scope holds.)
-        using var keep2 = beta2.ToScalar();
-        using var decay2 = (1 - beta2).ToScalar();
-        _ = applied is null ? firstMoment.lerp_(gradients, 1 - beta1) : firstMoment.lerp_(gradients, applied * (1 - beta1));
-        _ = applied is null ? secondMoment.mul_(keep2) : secondMoment.mul_(1 - (applied * (1 - beta2)));
-        secondMoment.addcmul_(gradients, gradients, value: decay2);
-
-        // Adam's p -= rate / c1 · m / (sqrt(v) / sqrt(c2) + ε), with both sides of the fraction multiplied by sqrt(c2).
-        double root2 = Math.Sqrt(1 - Math.Pow(beta2, steps));
-        double stepSize = rate / (1 - Math.Pow(beta1, steps)) * root2;
-        using var offset = (epsilon * root2).ToScalar();
-        using var step = (-stepSize).ToScalar();
-        denominator.copy_(secondMoment).sqrt_().add_(offset);
-        if (applied is not null)
+        // read): a "corrupt" scalar then fails the step at random under garbage-collection pressure. CompilationUnit's
+        // invoke converts numbers so too; every number here is a Scalar held past the call.
+        using var count = ((double)steps).ToScalar();
+        using var rate = LearningRate.ToScalar();
+        stepCount.fill_(count);
+        Tensor[] updated;
+        if (apply is null)
         {
-            denominator.div_(applied);
+            updated = FusedKernels.Value.invoke<Tensor[]>(kernel, weights, gradients, firstMoment, secondMoment, stepCount, rate, beta1, beta2, weightDecay, epsilon);
+        }
+        else
+        {
+            // The kernel reads the flag itself and returns at once when it is 1, leaving weights and moments as they were.
+            skip.copy_(apply.logical_not());
+            updated = FusedKernels.Value.invoke<Tensor[]>(kernel + "_or_skip", weights, gradients, firstMoment, secondMoment, stepCount, rate, beta1, beta2, weightDecay, epsilon, skip);
         }
 
-        weights.addcdiv_(firstMoment, denominator, value: step);
+        foreach (var handle in updated)
+        {
+            handle.Dispose();
+        }
+
         if (working is not null)
         {
             workingWeights!.copy_(weights);
@@ -406,6 +394,35 @@ internal sealed class FlatAdam : TrainingOptimizer
         parameters = float32Parameters;
         working = null;
     }
+
+    /// <summary>
+    /// Adam and AdamW through libtorch's fused kernels, with and without a skip flag, each list holding one tensor (the
+    /// flat buffers). Each function returns the list of weights it updated: TorchScript drops a call whose results
+    /// nothing uses, and the in-place kernel returns none. Compiled once for the process and never disposed
+    /// (TorchSharp 0.107's CompilationUnit frees nothing on disposal).
+    /// </summary>
+    private static readonly Lazy<jit.CompilationUnit> FusedKernels = new(() => jit.compile("""
+        def adam(param: Tensor, grad: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor, step: Tensor, lr: float, beta1: float, beta2: float, weight_decay: float, eps: float):
+            params = [param]
+            torch._fused_adam_(params, [grad], [exp_avg], [exp_avg_sq], [], [step], lr=lr, beta1=beta1, beta2=beta2, weight_decay=weight_decay, eps=eps, amsgrad=False, maximize=False)
+            return params
+
+        def adamw(param: Tensor, grad: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor, step: Tensor, lr: float, beta1: float, beta2: float, weight_decay: float, eps: float):
+            params = [param]
+            torch._fused_adamw_(params, [grad], [exp_avg], [exp_avg_sq], [], [step], lr=lr, beta1=beta1, beta2=beta2, weight_decay=weight_decay, eps=eps, amsgrad=False, maximize=False)
+            return params
+
+        def adam_or_skip(param: Tensor, grad: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor, step: Tensor, lr: float, beta1: float, beta2: float, weight_decay: float, eps: float, found_inf: Tensor):
+            params = [param]
+            torch._fused_adam_(params, [grad], [exp_avg], [exp_avg_sq], [], [step], lr=lr, beta1=beta1, beta2=beta2, weight_decay=weight_decay, eps=eps, amsgrad=False, maximize=False, found_inf=found_inf)
+            return params
+
+        def adamw_or_skip(param: Tensor, grad: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor, step: Tensor, lr: float, beta1: float, beta2: float, weight_decay: float, eps: float, found_inf: Tensor):
+            params = [param]
+            torch._fused_adamw_(params, [grad], [exp_avg], [exp_avg_sq], [], [step], lr=lr, beta1=beta1, beta2=beta2, weight_decay=weight_decay, eps=eps, amsgrad=False, maximize=False, found_inf=found_inf)
+            return params
+
+        """));
 
     public override void Save(BinaryWriter writer)
     {
@@ -511,7 +528,12 @@ internal sealed class FlatAdam : TrainingOptimizer
         gradients.Dispose();
         firstMoment.Dispose();
         secondMoment.Dispose();
-        denominator.Dispose();
+        stepCount.Dispose();
+        skip.Dispose();
+        beta1.Dispose();
+        beta2.Dispose();
+        epsilon.Dispose();
+        weightDecay.Dispose();
         workingWeights?.Dispose();
     }
 }
