@@ -237,7 +237,7 @@ public static partial class ModelProblems
         }
 
         var type = reading.Type;
-        var description = new ModelDescription(string.Empty, null, default, string.Empty, type.Name, reading.ToParts(), default, IsGeneratable: false);
+        var description = new ModelDescription(string.Empty, null, default, string.Empty, type.Name, reading.ToParts(), default, Shapes: null);
         var reported = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
         foreach (var part in description.Parts)
         {
