@@ -116,9 +116,14 @@ public static partial class ModelProblems
             return;
         }
 
-        foreach (var argument in attribute.NamedArguments.Where(argument => AttributeInstances.IsUnbound(attribute, argument, compilation)))
+        // The reading made an instance only if every argument bound (telling needs a non-literal one bound a second
+        // time), so only a reading without one has an argument to report.
+        if (reading.Model is null)
         {
-            problems.Add(Problem(DiagnosticDescriptors.UnboundArguments, ArgumentLocation(attribute, argument.Key, reading.Type), ShortName(attribute), $"{argument.Key} is unknown"));
+            foreach (var argument in attribute.NamedArguments.Where(argument => AttributeInstances.IsUnbound(attribute, argument, compilation)))
+            {
+                problems.Add(Problem(DiagnosticDescriptors.UnboundArguments, ArgumentLocation(attribute, argument.Key, reading.Type), ShortName(attribute), $"{argument.Key} is unknown"));
+            }
         }
 
         if (reading.Model is VariationalAttribute variational && !(variational.Beta >= 0 && !double.IsInfinity(variational.Beta)))
@@ -237,7 +242,7 @@ public static partial class ModelProblems
         }
 
         var type = reading.Type;
-        var description = new ModelDescription(string.Empty, null, default, string.Empty, type.Name, reading.ToParts(), default, IsGeneratable: false);
+        var description = new ModelDescription(string.Empty, null, default, string.Empty, type.Name, reading.ToParts(), default, Shapes: null);
         var reported = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
         foreach (var part in description.Parts)
         {

@@ -12,19 +12,19 @@ namespace AutoencoderDsl.Generators.Diagnostics;
 /// <summary>Shape inference's errors, each located at the attribute that causes it, and the modelling warnings.</summary>
 public static partial class ModelProblems
 {
-    /// <summary>Every independent shape error, each at its own attribute; the modelling warnings when there is none.</summary>
-    private static void FindShapeProblems(ModelReading reading, List<ModelProblem> problems)
+    /// <summary>Every independent shape error, each at its own attribute; the modelling warnings, if asked for, when there is none.</summary>
+    private static void FindShapeProblems(ModelReading reading, InferenceResult result, bool withWarnings, List<ModelProblem> problems)
     {
         var parts = reading.ToParts();
         var architecture = ModelDescription.ArchitectureOf(parts);
-        var result = ShapeInference.Run(architecture);
         if (!result.Succeeded)
         {
             problems.AddRange(result.Errors.Select(error => ShapeProblem(reading, architecture, result, error)));
-            return;
         }
-
-        problems.AddRange(FindModellingWarnings(reading, parts, architecture));
+        else if (withWarnings)
+        {
+            problems.AddRange(FindModellingWarnings(reading, parts, architecture));
+        }
     }
 
     private static ModelProblem ShapeProblem(ModelReading reading, Architecture architecture, InferenceResult result, ShapeError error)

@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -17,14 +16,27 @@ namespace AutoencoderDsl.Generators.Diagnostics;
 public static partial class ModelProblems
 {
     /// <summary>The problems of a type: as a model if it carries a model attribute, else any DSL attribute it should not have.</summary>
-    public static ImmutableArray<ModelProblem> Find(ModelReading reading, Compilation compilation, CancellationToken cancellationToken)
+    public static ImmutableArray<ModelProblem> Find(ModelReading reading, Compilation compilation, CancellationToken cancellationToken) =>
+        Search(reading, compilation, untilFirstError: false, cancellationToken).ToImmutableArray();
+
+    /// <summary>
+    /// Whether the declaration has an error, which keeps the generator from emitting it. The rules are those of
+    /// <see cref="Find"/>, so the generator and the analyzers agree, but the search stops once a group of rules has
+    /// found an error and never looks for the modelling warnings, which cannot change the answer.
+    /// </summary>
+    public static bool HasError(ModelReading reading, Compilation compilation, CancellationToken cancellationToken) =>
+        Search(reading, compilation, untilFirstError: true, cancellationToken).Exists(problem => problem.IsError);
+
+    private static List<ModelProblem> Search(ModelReading reading, Compilation compilation, bool untilFirstError, CancellationToken cancellationToken)
     {
         var problems = new List<ModelProblem>();
         if (reading.ModelAttributes.IsEmpty)
         {
             FindUndeclaredModel(reading.Type, problems);
-            return problems.ToImmutableArray();
+            return problems;
         }
+
+        bool Done() => untilFirstError && problems.Exists(problem => problem.IsError);
 
         FindTypeProblems(reading, problems);
         FindModelAttributeProblems(reading, compilation, problems);
@@ -33,29 +45,21 @@ public static partial class ModelProblems
         FindStackProblems(reading, reading.Encoder, KnownNames.EncoderProperty, compilation, problems);
         FindStackProblems(reading, reading.Decoder, KnownNames.DecoderProperty, compilation, problems);
         FindLayersOutsideStacks(reading.Type, problems);
-        FindGeneratedMemberConflicts(reading, problems);
         cancellationToken.ThrowIfCancellationRequested();
-        if (HasReadableArchitecture(reading))
+        if (Done())
         {
-            FindShapeProblems(reading, problems);
+            return problems;
         }
 
-        return problems.ToImmutableArray();
-    }
+        // The costlier rules come last: each member the parts generate is looked up in the class, then the shapes.
+        FindGeneratedMemberConflicts(reading, problems);
+        if (!Done() && reading.Shapes is { } shapes)
+        {
+            FindShapeProblems(reading, shapes, withWarnings: !untilFirstError, problems);
+        }
 
-    /// <summary>
-    /// Shapes are inferred only when every piece they depend on could be read, so a missing or unbound piece is reported
-    /// once, and not again as the shape error its absence would cause.
-    /// </summary>
-    private static bool HasReadableArchitecture(ModelReading reading) =>
-        reading.Model is { } model
-        && Enum.IsDefined(typeof(Likelihood), model.Likelihood)
-        && reading.InputShape is not null
-        && reading.Encoder is not null
-        && reading.Decoder is not null
-        && reading.Encoder.Layers.Concat(reading.Decoder.Layers).All(layer => layer.Layer is not null)
-        && reading.PartAttributes.All(part => part.Instance is not null)
-        && reading.Part<ClassConditionalAttribute>() is null or { Classes: >= 2 };
+        return problems;
+    }
 
     /// <summary>The declarations of <paramref name="type"/> that lack <c>partial</c>.</summary>
     public static IEnumerable<TypeDeclarationSyntax> NonPartialDeclarations(INamedTypeSymbol type) =>

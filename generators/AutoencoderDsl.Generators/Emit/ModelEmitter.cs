@@ -1,6 +1,5 @@
 using System.Linq;
 using AutoencoderDsl.Generators.Parts;
-using AutoencoderDsl.Generators.Shapes;
 
 namespace AutoencoderDsl.Generators.Emit;
 
@@ -40,9 +39,9 @@ public static class ModelEmitter
             code.Indent();
         }
 
-        if (model.IsGeneratable)
+        if (model.Shapes is { } shapes)
         {
-            WriteModel(new ModelWriter(code, model, ShapeInference.Run(model.Architecture)));
+            WriteModel(new ModelWriter(code, model, shapes));
         }
         else
         {

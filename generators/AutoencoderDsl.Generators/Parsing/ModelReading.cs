@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -117,7 +118,42 @@ public sealed class ModelReading
             : stack.Layers.Select(layer => layer.Layer!).ToEquatableArray();
 
     /// <summary>The parts the declaration describes (step 2 of the pipeline); missing pieces are empty, so the problems report them.</summary>
-    public EquatableArray<Part> ToParts() => ModelParts.Describe(this);
+    /// <remarks>Described once per reading: the problem search, the shapes and the description all ask.</remarks>
+    public EquatableArray<Part> ToParts() => parts ??= ModelParts.Describe(this);
+
+    private EquatableArray<Part>? parts;
+
+    /// <summary>
+    /// The shapes the declared architecture gives (step 3 of the pipeline), inferred once for the problem search and
+    /// the generated code; null when a piece they depend on is missing or unbound, which is reported once, and not
+    /// again as the shape error its absence would cause.
+    /// </summary>
+    public InferenceResult? Shapes
+    {
+        get
+        {
+            if (!shapesInferred)
+            {
+                shapes = HasReadableArchitecture() ? ShapeInference.Run(ModelDescription.ArchitectureOf(ToParts())) : null;
+                shapesInferred = true;
+            }
+
+            return shapes;
+        }
+    }
+
+    private InferenceResult? shapes;
+    private bool shapesInferred;
+
+    private bool HasReadableArchitecture() =>
+        Model is { } model
+        && Enum.IsDefined(typeof(Likelihood), model.Likelihood)
+        && InputShape is not null
+        && Encoder is not null
+        && Decoder is not null
+        && Encoder.Layers.Concat(Decoder.Layers).All(layer => layer.Layer is not null)
+        && PartAttributes.All(part => part.Instance is not null)
+        && Part<ClassConditionalAttribute>() is null or { Classes: >= 2 };
 
     /// <summary>Distils the reading into the equatable model; null when no partial code can be emitted at all.</summary>
     public ModelDescription? ToDescription(Compilation compilation, CancellationToken cancellationToken)
@@ -136,7 +172,8 @@ public sealed class ModelReading
             .ToEquatableArray();
         cancellationToken.ThrowIfCancellationRequested();
 
-        bool generatable = !ModelProblems.Find(this, compilation, cancellationToken).Any(problem => problem.IsError);
+        // A declaration without errors always has its shapes: every piece they depend on was read.
+        var shapes = ModelProblems.HasError(this, compilation, cancellationToken) ? null : Shapes;
 
         return new ModelDescription(
             HintName(Type),
@@ -146,7 +183,7 @@ public sealed class ModelReading
             Identifier(Type.Name),
             ToParts(),
             stacks,
-            generatable);
+            shapes);
     }
 
     /// <summary>Layer attributes on both parts of a partial property would have no defined order.</summary>

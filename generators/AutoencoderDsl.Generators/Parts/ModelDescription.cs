@@ -23,9 +23,10 @@ public sealed record StackDeclaration(string Name, string Modifiers, string Type
 /// <param name="ClassName">The class name as used in code.</param>
 /// <param name="Parts">The model's parts, in the order they are written: core, encoder, latent head, decoder, then the optional parts and the loss terms.</param>
 /// <param name="PartialProperties">The <c>Encoder</c> and <c>Decoder</c> declarations the generator must implement.</param>
-/// <param name="IsGeneratable">
-/// False when the declaration has an error an analyzer reports; the emitter then writes only what keeps the user's
-/// code compiling (the partial properties' bodies).
+/// <param name="Shapes">
+/// The shapes inferred once for the declared architecture, which the generated layers and comments state. Null when
+/// the declaration has an error an analyzer reports; the emitter then writes only what keeps the user's code compiling
+/// (the partial properties' bodies).
 /// </param>
 public sealed record ModelDescription(
     string HintName,
@@ -35,8 +36,11 @@ public sealed record ModelDescription(
     string ClassName,
     EquatableArray<Part> Parts,
     EquatableArray<StackDeclaration> PartialProperties,
-    bool IsGeneratable)
+    InferenceResult? Shapes)
 {
+    /// <summary>Whether the whole model is written: only a declaration without errors carries its shapes.</summary>
+    public bool IsGeneratable => Shapes is not null;
+
     /// <summary>The part of type <typeparamref name="T"/>, or null when the model has none.</summary>
     public T? Find<T>()
         where T : Part

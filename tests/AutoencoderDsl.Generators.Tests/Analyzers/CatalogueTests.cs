@@ -104,7 +104,7 @@ public sealed class CatalogueTests
             .Order(StringComparer.Ordinal);
         var compilation = TestCompilation.Create(source);
         var reading = ModelReading.Read(compilation.GetTypeByMetadataName("Model")!, compilation, default);
-        var description = new ModelDescription(string.Empty, null, default, string.Empty, "Model", reading.ToParts(), default, IsGeneratable: true);
+        var description = new ModelDescription(string.Empty, null, default, string.Empty, "Model", reading.ToParts(), default, reading.Shapes);
         var declared = description.Parts
             .SelectMany(part => part.Members(description))
             .Select(member => member.Name)
