@@ -330,6 +330,7 @@ public static class Trainer
         private readonly ExampleRules rules;
         private readonly ILogger log;
         private readonly TrainingContinuation? continuation;
+        private readonly NativeMemory? freedMemory;
         private double? firstBatchLoss;
         private long batchesRun;
 
@@ -345,6 +346,7 @@ public static class Trainer
         public TrainingRun(ITrainableAutoencoder model, TrainingData train, TrainingData? validation, bool validationIsSplit, FitOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, TrainingContinuation? continuation)
         {
             this.continuation = continuation;
+            freedMemory = options.ReleaseFreedMemory ? new NativeMemory() : null;
             // Continuing, Epochs counts the epochs this call trains; resuming from a checkpoint, the epochs of the whole run.
             TotalEpochs = (continuation?.History.Count ?? 0) + options.Epochs;
             this.model = model;
@@ -477,10 +479,7 @@ public static class Trainer
                     Checkpoint.Write(options.CheckpointPath, module, optimizer, history, signature!, bestWeights);
                 }
 
-                if (options.ReleaseFreedMemory)
-                {
-                    NativeMemory.ReleaseFreed();
-                }
+                freedMemory?.ReleaseIfGrown();
 
                 progress?.Report(new TrainingProgress(
                     TrainingProgressKind.Epoch, epoch, TotalEpochs, Batches, Batches, trainMetrics, validationMetrics,
@@ -559,9 +558,9 @@ public static class Trainer
                     TrainBatch(epoch, batch, completed, optimizer, reader, terms, seen);
                     seen += Math.Min(options.BatchSize, Examples - seen);
                     batchesRun++;
-                    if (options.ReleaseFreedMemory && batch % NativeMemory.BatchesBetweenReleases == 0)
+                    if (batch % NativeMemory.BatchesBetweenChecks == 0)
                     {
-                        NativeMemory.ReleaseFreed();
+                        freedMemory?.ReleaseIfGrown();
                     }
 
                     bool report = progress is not null && (!deferred || batch == Batches || clock.Elapsed - lastReport >= ReportInterval);
