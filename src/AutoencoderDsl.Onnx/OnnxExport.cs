@@ -308,7 +308,7 @@ public static class OnnxExport
                         Ints("pads", Repeat(transposed.Padding, 2 * transposed.SpatialRank)),
                         Ints("output_padding", Repeat(transposed.OutputPadding, transposed.SpatialRank))),
                     Pool pool => Node(
-                        pool.Max ? "MaxPool" : "AveragePool",
+                        pool.Kind == PoolKind.Max ? "MaxPool" : "AveragePool",
                         [value],
                         Next(prefix),
                         Ints("kernel_shape", Repeat(pool.Kernel, pool.SpatialRank)),

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using AutoencoderDsl.Export;
 using AutoencoderDsl.Generators.Helpers;
 using AutoencoderDsl.Generators.Parsing;
 using AutoencoderDsl.Generators.Parts;
@@ -143,7 +144,7 @@ public static partial class ModelProblems
         }
 
         int squashing = LastComputingIndex(architecture.Encoder);
-        if (squashing >= 0 && architecture.Encoder[squashing] is ActivationLayer { Kind: ActivationKind.Sigmoid or ActivationKind.Tanh } activation)
+        if (squashing >= 0 && architecture.Encoder[squashing] is ActivationLayer { Kind: ActivationFunction.Sigmoid or ActivationFunction.Tanh } activation)
         {
             var location = LayerLocation(encoder, squashing, type);
             yield return Problem(DiagnosticDescriptors.SquashedLatentInput, location, new ProblemFix(FixKind.RemoveAttribute, location), activation.Name);

@@ -1,4 +1,5 @@
 using System.Linq;
+using AutoencoderDsl.Export;
 using AutoencoderDsl.Generators.Helpers;
 using static System.FormattableString;
 
@@ -92,38 +93,27 @@ public sealed record UnflattenLayer(EquatableArray<long> Dims) : Layer
     }
 }
 
-/// <summary>The element-wise activations; none changes the shape.</summary>
-public enum ActivationKind
-{
-    ReLU,
-    LeakyReLU,
-    GELU,
-    SiLU,
-    Tanh,
-    Sigmoid,
-}
-
 /// <summary>An element-wise activation; <see cref="NegativeSlope"/> is used only by <c>LeakyReLU</c>.</summary>
-public sealed record ActivationLayer(ActivationKind Kind, double NegativeSlope = 0) : Layer
+public sealed record ActivationLayer(ActivationFunction Kind, double NegativeSlope = 0) : Layer
 {
     public override string Name => Kind.ToString();
 
     public override LayerOutcome? Validate() => Require.Finite(Name, "negative slope", NegativeSlope);
 
     public override string Construct(Shape input) =>
-        Kind == ActivationKind.LeakyReLU ? $"nn.LeakyReLU({Literal(NegativeSlope)})" : $"nn.{Kind}()";
+        Kind == ActivationFunction.LeakyReLU ? $"nn.LeakyReLU({Literal(NegativeSlope)})" : $"nn.{Kind}()";
 
     /// <remarks>
     /// ReLU and LeakyReLU work in place after a layer whose output nothing else needs: their own backward pass reads
     /// only their result, which is what stays. Measured on the convolutional β-VAE, an epoch 12 % faster.
     /// </remarks>
     public override string Construct(Shape input, Layer? previous) =>
-        previous is { OutputNotNeededForBackward: true } && Kind is ActivationKind.ReLU or ActivationKind.LeakyReLU
-            ? (Kind == ActivationKind.LeakyReLU ? $"nn.LeakyReLU({Literal(NegativeSlope)}, inplace: true)" : "nn.ReLU(inplace: true)")
+        previous is { OutputNotNeededForBackward: true } && Kind is ActivationFunction.ReLU or ActivationFunction.LeakyReLU
+            ? (Kind == ActivationFunction.LeakyReLU ? $"nn.LeakyReLU({Literal(NegativeSlope)}, inplace: true)" : "nn.ReLU(inplace: true)")
             : Construct(input);
 
     public override string Describe(int index, Shape input, Shape output) =>
-        $"new {Architecture}Activation({Literal(index)}, {Architecture}ActivationFunction.{Kind}" + (Kind == ActivationKind.LeakyReLU ? $", {Literal(NegativeSlope)})" : ")");
+        $"new {Architecture}Activation({Literal(index)}, {Architecture}ActivationFunction.{Kind}" + (Kind == ActivationFunction.LeakyReLU ? $", {Literal(NegativeSlope)})" : ")");
 
     protected override LayerOutcome Infer(Shape input) => LayerOutcome.Ok(input);
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using AutoencoderDsl.Export;
 using AutoencoderDsl.Generators.Helpers;
 
 namespace AutoencoderDsl.Generators.Shapes;
@@ -17,12 +18,12 @@ public static class LayerCatalog
         [typeof(FlattenAttribute)] = Of<FlattenAttribute>(_ => new FlattenLayer()),
         [typeof(UnflattenAttribute)] = Of<UnflattenAttribute>(unflatten => new UnflattenLayer(Dims(unflatten.Dims))),
         [typeof(ReshapeAttribute)] = Of<ReshapeAttribute>(reshape => new ReshapeLayer(Dims(reshape.Dims))),
-        [typeof(ReLUAttribute)] = Of<ReLUAttribute>(_ => new ActivationLayer(ActivationKind.ReLU)),
-        [typeof(LeakyReLUAttribute)] = Of<LeakyReLUAttribute>(leaky => new ActivationLayer(ActivationKind.LeakyReLU, leaky.NegativeSlope)),
-        [typeof(GELUAttribute)] = Of<GELUAttribute>(_ => new ActivationLayer(ActivationKind.GELU)),
-        [typeof(SiLUAttribute)] = Of<SiLUAttribute>(_ => new ActivationLayer(ActivationKind.SiLU)),
-        [typeof(TanhAttribute)] = Of<TanhAttribute>(_ => new ActivationLayer(ActivationKind.Tanh)),
-        [typeof(SigmoidAttribute)] = Of<SigmoidAttribute>(_ => new ActivationLayer(ActivationKind.Sigmoid)),
+        [typeof(ReLUAttribute)] = Of<ReLUAttribute>(_ => new ActivationLayer(ActivationFunction.ReLU)),
+        [typeof(LeakyReLUAttribute)] = Of<LeakyReLUAttribute>(leaky => new ActivationLayer(ActivationFunction.LeakyReLU, leaky.NegativeSlope)),
+        [typeof(GELUAttribute)] = Of<GELUAttribute>(_ => new ActivationLayer(ActivationFunction.GELU)),
+        [typeof(SiLUAttribute)] = Of<SiLUAttribute>(_ => new ActivationLayer(ActivationFunction.SiLU)),
+        [typeof(TanhAttribute)] = Of<TanhAttribute>(_ => new ActivationLayer(ActivationFunction.Tanh)),
+        [typeof(SigmoidAttribute)] = Of<SigmoidAttribute>(_ => new ActivationLayer(ActivationFunction.Sigmoid)),
         [typeof(DropoutAttribute)] = Of<DropoutAttribute>(dropout => new DropoutLayer(dropout.P)),
         [typeof(BatchNormAttribute)] = Of<BatchNormAttribute>(_ => new BatchNormLayer()),
         [typeof(Conv2dAttribute)] = Of<Conv2dAttribute>(conv => new Conv2dLayer(conv.OutChannels, conv.Kernel, conv.Stride, conv.Padding, conv.Dilation)),

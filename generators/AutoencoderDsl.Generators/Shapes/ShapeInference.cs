@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using AutoencoderDsl.Export;
 using AutoencoderDsl.Generators.Helpers;
 using static System.FormattableString;
 
@@ -96,7 +97,7 @@ public static class ShapeInference
     {
         for (int index = decoder.Count - 1; index >= 0; index--)
         {
-            if (decoder[index] is ActivationLayer { Kind: ActivationKind.Sigmoid })
+            if (decoder[index] is ActivationLayer { Kind: ActivationFunction.Sigmoid })
             {
                 return index;
             }

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using AutoencoderDsl.Export;
 using AutoencoderDsl.Generators.Helpers;
 using static System.FormattableString;
 
@@ -219,13 +220,6 @@ public sealed record ConvTranspose1dLayer(long OutChannels, long Kernel, long St
     public override int SpatialRank => 1;
 }
 
-/// <summary>Which statistic a pooling layer takes over each window.</summary>
-public enum PoolKind
-{
-    Max,
-    Avg,
-}
-
 /// <summary>Max and average pooling with a square window, no padding, floor mode.</summary>
 /// <param name="Stride">The resolved stride: the attribute gives the kernel size when the declaration leaves it out, as libtorch does.</param>
 public abstract record PoolLayer(PoolKind Kind, long Kernel, long Stride) : Layer
@@ -245,7 +239,7 @@ public abstract record PoolLayer(PoolKind Kind, long Kernel, long Stride) : Laye
         $"nn.{Name}(kernel_size: {Literal(Kernel)}{Spatial.Optional("stride", Stride, Kernel)})";
 
     public override string Describe(int index, Shape input, Shape output) =>
-        $"new {Architecture}Pool({Literal(index)}, {Literal(SpatialRank)}, {(Kind == PoolKind.Max ? "true" : "false")}, {Literal(Kernel)}, {Literal(Stride)})";
+        $"new {Architecture}Pool({Literal(index)}, {Literal(SpatialRank)}, {Architecture}PoolKind.{Kind}, {Literal(Kernel)}, {Literal(Stride)})";
 
     protected override LayerOutcome Infer(Shape input) =>
         Spatial.RequireRank(Name, input, SpatialRank, Sibling)

@@ -40,28 +40,6 @@ public sealed record Linear(int Index, long InFeatures, long OutFeatures) : Laye
     public override string PyTorch => $"nn.Linear({InFeatures}, {OutFeatures})";
 }
 
-/// <summary>The element-wise activations.</summary>
-public enum ActivationFunction
-{
-    /// <summary>max(0, x).</summary>
-    ReLU,
-
-    /// <summary>x for x ≥ 0, slope · x below.</summary>
-    LeakyReLU,
-
-    /// <summary>x · Φ(x), exact (not the tanh approximation).</summary>
-    GELU,
-
-    /// <summary>x · sigmoid(x).</summary>
-    SiLU,
-
-    /// <summary>tanh(x).</summary>
-    Tanh,
-
-    /// <summary>1 / (1 + e⁻ˣ).</summary>
-    Sigmoid,
-}
-
 /// <summary>An element-wise activation; <paramref name="NegativeSlope"/> is LeakyReLU's.</summary>
 public sealed record Activation(int Index, ActivationFunction Function, double NegativeSlope = 0) : Layer(Index)
 {
@@ -139,10 +117,10 @@ public sealed record TransposedConvolution(int Index, int SpatialRank, long InCh
 }
 
 /// <summary>Max or average pooling with a square window, no padding, floor mode.</summary>
-public sealed record Pool(int Index, int SpatialRank, bool Max, long Kernel, long Stride) : Layer(Index)
+public sealed record Pool(int Index, int SpatialRank, PoolKind Kind, long Kernel, long Stride) : Layer(Index)
 {
     /// <inheritdoc/>
-    public override string Name => $"{(Max ? "Max" : "Avg")}Pool{SpatialRank}d";
+    public override string Name => $"{Kind}Pool{SpatialRank}d";
 
     /// <inheritdoc/>
     public override string PyTorch => $"nn.{Name}(kernel_size={Kernel}, stride={Stride})";

@@ -5,6 +5,8 @@ using AutoencoderDsl.Generators.Parsing;
 using AutoencoderDsl.Generators.Shapes;
 using AutoencoderDsl.Generators.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
+using ActivationFunction = AutoencoderDsl.Export.ActivationFunction;
+using PoolKind = AutoencoderDsl.Export.PoolKind;
 
 namespace AutoencoderDsl.Generators.Tests.Parsing;
 
@@ -33,7 +35,7 @@ public sealed class AttributeReadingTests
         { "BatchNorm1d", new BatchNormLayer(WrittenAs1d: true) },
         { "Upsample(2)", new UpsampleLayer(2) },
         { "Dropout", new DropoutLayer(0.5) },
-        { "LeakyReLU", new ActivationLayer(ActivationKind.LeakyReLU, 0.01) },
+        { "LeakyReLU", new ActivationLayer(ActivationFunction.LeakyReLU, 0.01) },
         { "Dropout2d(0.1)", new Dropout2dLayer(0.1) },
     };
 

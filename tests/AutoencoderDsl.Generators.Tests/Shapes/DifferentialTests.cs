@@ -12,6 +12,8 @@ using AutoencoderDsl.Generators.Tests.Infrastructure;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+using ActivationFunction = AutoencoderDsl.Export.ActivationFunction;
+using PoolKind = AutoencoderDsl.Export.PoolKind;
 
 namespace AutoencoderDsl.Generators.Tests.Shapes;
 
@@ -368,8 +370,8 @@ internal static class StackSampler
 
     private static ActivationLayer Activation(Random random)
     {
-        var kind = (ActivationKind)random.Next(Enum.GetValues<ActivationKind>().Length);
-        return new ActivationLayer(kind, kind == ActivationKind.LeakyReLU ? 0.2 : 0);
+        var kind = (ActivationFunction)random.Next(Enum.GetValues<ActivationFunction>().Length);
+        return new ActivationLayer(kind, kind == ActivationFunction.LeakyReLU ? 0.2 : 0);
     }
 
     /// <summary>Usually a value in [min, max]; one time in 40 one of the two values just below the valid range.</summary>

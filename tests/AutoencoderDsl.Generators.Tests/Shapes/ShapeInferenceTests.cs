@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Linq;
 using AutoencoderDsl.Generators.Helpers;
 using AutoencoderDsl.Generators.Shapes;
+using ActivationFunction = AutoencoderDsl.Export.ActivationFunction;
+using PoolKind = AutoencoderDsl.Export.PoolKind;
 
 namespace AutoencoderDsl.Generators.Tests.Shapes;
 
@@ -233,7 +235,7 @@ public sealed class ShapeInferenceTests
             16,
             Stack(
                 new DenseLayer(256), Relu, new DenseLayer(64 * 7 * 7), Relu, new UnflattenLayer(new long[] { 64, 7, 7 }.ToEquatableArray()),
-                new ConvTranspose2dLayer(32, 4, 2, 1, 0), Relu, new ConvTranspose2dLayer(1, 4, 2, 1, 0), new ActivationLayer(ActivationKind.Sigmoid)));
+                new ConvTranspose2dLayer(32, 4, 2, 1, 0), Relu, new ConvTranspose2dLayer(1, 4, 2, 1, 0), new ActivationLayer(ActivationFunction.Sigmoid)));
 
         var result = ShapeInference.Run(architecture);
 
@@ -271,13 +273,13 @@ public sealed class ShapeInferenceTests
     [Fact]
     public void UpsampleAndReshapeMayFollowAFusedSigmoid()
     {
-        var decoder = Stack(new DenseLayer(16), Reshape(1, 4, 4), new ActivationLayer(ActivationKind.Sigmoid), new UpsampleLayer(2), Reshape(64));
+        var decoder = Stack(new DenseLayer(16), Reshape(1, 4, 4), new ActivationLayer(ActivationFunction.Sigmoid), new UpsampleLayer(2), Reshape(64));
 
         Assert.Equal(2, ShapeInference.FusableSigmoidIndex(decoder));
-        Assert.Equal(-1, ShapeInference.FusableSigmoidIndex(Stack(new ActivationLayer(ActivationKind.Sigmoid), new Pool2dLayer(PoolKind.Avg, 2, 2))));
+        Assert.Equal(-1, ShapeInference.FusableSigmoidIndex(Stack(new ActivationLayer(ActivationFunction.Sigmoid), new Pool2dLayer(PoolKind.Avg, 2, 2))));
     }
 
-    private static Layer Relu => new ActivationLayer(ActivationKind.ReLU);
+    private static Layer Relu => new ActivationLayer(ActivationFunction.ReLU);
 
     private static ReshapeLayer Reshape(params long[] dims) => new(dims.ToEquatableArray());
 

@@ -30,11 +30,11 @@ partial class PoolingAe : global::AutoencoderDsl.AutoencoderModule
         new global::AutoencoderDsl.Export.Convolution(0, 2, 3, 8, 3, 1, 1, 1),
         new global::AutoencoderDsl.Export.BatchNorm(1, 8, 2),
         new global::AutoencoderDsl.Export.Activation(2, global::AutoencoderDsl.Export.ActivationFunction.ReLU),
-        new global::AutoencoderDsl.Export.Pool(3, 2, true, 2, 2),
+        new global::AutoencoderDsl.Export.Pool(3, 2, global::AutoencoderDsl.Export.PoolKind.Max, 2, 2),
         new global::AutoencoderDsl.Export.Convolution(4, 2, 8, 16, 3, 1, 1, 1),
         new global::AutoencoderDsl.Export.Activation(5, global::AutoencoderDsl.Export.ActivationFunction.ReLU),
         new global::AutoencoderDsl.Export.Dropout(6, 0.1, Channels: true),
-        new global::AutoencoderDsl.Export.Pool(7, 2, false, 3, 2),
+        new global::AutoencoderDsl.Export.Pool(7, 2, global::AutoencoderDsl.Export.PoolKind.Avg, 3, 2),
         new global::AutoencoderDsl.Export.Reshape(8, [144]),
     ];
 

@@ -35,11 +35,11 @@ partial class SeriesVae : global::AutoencoderDsl.VariationalAutoencoderModule
     [
         new global::AutoencoderDsl.Export.Convolution(0, 1, 1, 16, 5, 1, 2, 1),
         new global::AutoencoderDsl.Export.Activation(1, global::AutoencoderDsl.Export.ActivationFunction.ReLU),
-        new global::AutoencoderDsl.Export.Pool(2, 1, true, 2, 2),
+        new global::AutoencoderDsl.Export.Pool(2, 1, global::AutoencoderDsl.Export.PoolKind.Max, 2, 2),
         new global::AutoencoderDsl.Export.Convolution(3, 1, 16, 32, 5, 1, 2, 1),
         new global::AutoencoderDsl.Export.BatchNorm(4, 32, 1),
         new global::AutoencoderDsl.Export.Activation(5, global::AutoencoderDsl.Export.ActivationFunction.ReLU),
-        new global::AutoencoderDsl.Export.Pool(6, 1, false, 2, 2),
+        new global::AutoencoderDsl.Export.Pool(6, 1, global::AutoencoderDsl.Export.PoolKind.Avg, 2, 2),
         new global::AutoencoderDsl.Export.Flatten(7),
     ];
 
