@@ -40,7 +40,7 @@ internal sealed class NativeMemory
     }
 
     /// <summary>Trims glibc's heap on Linux; does nothing elsewhere or where the C library has no <c>malloc_trim</c> (musl).</summary>
-    public static void ReleaseFreed()
+    private static void ReleaseFreed()
     {
         if (unavailable || !OperatingSystem.IsLinux())
         {

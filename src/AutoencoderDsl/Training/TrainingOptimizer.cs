@@ -201,13 +201,16 @@ internal sealed class FlatAdam : TrainingOptimizer
     /// <summary>1 where a step is to be skipped, the kernels' <c>found_inf</c>: one float32 element on the parameters' device.</summary>
     private readonly Tensor skip;
 
+    /// <summary>The <c>found_inf</c> of a step without a flag: always 0, so the kernel always steps.</summary>
+    private readonly Tensor never;
+
     // Scalars held for the optimizer's life rather than numbers converted on each call (see Update).
     private readonly Scalar beta1;
     private readonly Scalar beta2;
     private readonly Scalar epsilon;
     private readonly Scalar weightDecay;
 
-    /// <summary>The TorchScript function of <see cref="FusedKernels"/> that steps without a flag; its flag-taking twin ends in <c>_or_skip</c>.</summary>
+    /// <summary>The TorchScript function of <see cref="FusedKernels"/> this optimizer steps with.</summary>
     private readonly string kernel;
     private long steps;
 
@@ -241,6 +244,7 @@ internal sealed class FlatAdam : TrainingOptimizer
         secondMoment = zeros(count, first.dtype, first.device).MoveToOuterDisposeScope();
         stepCount = zeros(1, ScalarType.Float32, first.device).MoveToOuterDisposeScope();
         skip = zeros(1, ScalarType.Float32, first.device).MoveToOuterDisposeScope();
+        never = zeros(1, ScalarType.Float32, first.device).MoveToOuterDisposeScope();
         gradientViews = new Tensor[parameters.Length];
         for (int i = 0; i < parameters.Length; i++)
         {
@@ -336,17 +340,13 @@ internal sealed class FlatAdam : TrainingOptimizer
         using var count = ((double)steps).ToScalar();
         using var rate = LearningRate.ToScalar();
         stepCount.fill_(count);
-        Tensor[] updated;
-        if (apply is null)
+        // The kernel reads the flag itself and returns at once when it is 1, leaving weights and moments as they were.
+        if (apply is not null)
         {
-            updated = FusedKernels.Value.invoke<Tensor[]>(kernel, weights, gradients, firstMoment, secondMoment, stepCount, rate, beta1, beta2, weightDecay, epsilon);
-        }
-        else
-        {
-            // The kernel reads the flag itself and returns at once when it is 1, leaving weights and moments as they were.
             skip.copy_(apply.logical_not());
-            updated = FusedKernels.Value.invoke<Tensor[]>(kernel + "_or_skip", weights, gradients, firstMoment, secondMoment, stepCount, rate, beta1, beta2, weightDecay, epsilon, skip);
         }
+
+        var updated = FusedKernels.Value.invoke<Tensor[]>(kernel, weights, gradients, firstMoment, secondMoment, stepCount, rate, beta1, beta2, weightDecay, epsilon, apply is null ? never : skip);
 
         foreach (var handle in updated)
         {
@@ -396,28 +396,18 @@ internal sealed class FlatAdam : TrainingOptimizer
     }
 
     /// <summary>
-    /// Adam and AdamW through libtorch's fused kernels, with and without a skip flag, each list holding one tensor (the
-    /// flat buffers). Each function returns the list of weights it updated: TorchScript drops a call whose results
-    /// nothing uses, and the in-place kernel returns none. Compiled once for the process and never disposed
+    /// Adam and AdamW through libtorch's fused kernels, each list holding one tensor (the flat buffers), with the skip
+    /// flag as <c>found_inf</c>. Each function returns the list of weights it updated: TorchScript drops a call whose
+    /// results nothing uses, and the in-place kernel returns none. Compiled once for the process and never disposed
     /// (TorchSharp 0.107's CompilationUnit frees nothing on disposal).
     /// </summary>
     private static readonly Lazy<jit.CompilationUnit> FusedKernels = new(() => jit.compile("""
-        def adam(param: Tensor, grad: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor, step: Tensor, lr: float, beta1: float, beta2: float, weight_decay: float, eps: float):
-            params = [param]
-            torch._fused_adam_(params, [grad], [exp_avg], [exp_avg_sq], [], [step], lr=lr, beta1=beta1, beta2=beta2, weight_decay=weight_decay, eps=eps, amsgrad=False, maximize=False)
-            return params
-
-        def adamw(param: Tensor, grad: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor, step: Tensor, lr: float, beta1: float, beta2: float, weight_decay: float, eps: float):
-            params = [param]
-            torch._fused_adamw_(params, [grad], [exp_avg], [exp_avg_sq], [], [step], lr=lr, beta1=beta1, beta2=beta2, weight_decay=weight_decay, eps=eps, amsgrad=False, maximize=False)
-            return params
-
-        def adam_or_skip(param: Tensor, grad: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor, step: Tensor, lr: float, beta1: float, beta2: float, weight_decay: float, eps: float, found_inf: Tensor):
+        def adam(param: Tensor, grad: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor, step: Tensor, lr: float, beta1: float, beta2: float, weight_decay: float, eps: float, found_inf: Tensor):
             params = [param]
             torch._fused_adam_(params, [grad], [exp_avg], [exp_avg_sq], [], [step], lr=lr, beta1=beta1, beta2=beta2, weight_decay=weight_decay, eps=eps, amsgrad=False, maximize=False, found_inf=found_inf)
             return params
 
-        def adamw_or_skip(param: Tensor, grad: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor, step: Tensor, lr: float, beta1: float, beta2: float, weight_decay: float, eps: float, found_inf: Tensor):
+        def adamw(param: Tensor, grad: Tensor, exp_avg: Tensor, exp_avg_sq: Tensor, step: Tensor, lr: float, beta1: float, beta2: float, weight_decay: float, eps: float, found_inf: Tensor):
             params = [param]
             torch._fused_adamw_(params, [grad], [exp_avg], [exp_avg_sq], [], [step], lr=lr, beta1=beta1, beta2=beta2, weight_decay=weight_decay, eps=eps, amsgrad=False, maximize=False, found_inf=found_inf)
             return params
@@ -530,6 +520,7 @@ internal sealed class FlatAdam : TrainingOptimizer
         secondMoment.Dispose();
         stepCount.Dispose();
         skip.Dispose();
+        never.Dispose();
         beta1.Dispose();
         beta2.Dispose();
         epsilon.Dispose();
