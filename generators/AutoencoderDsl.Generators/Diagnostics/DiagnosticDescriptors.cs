@@ -390,6 +390,16 @@ public static class DiagnosticDescriptors
         helpLinkUri: DocumentationRoot + "ADSL037.md",
         customTags: NotConfigurable);
 
+    public static readonly DiagnosticDescriptor CallWithoutLabels = new(
+        id: "ADSL038",
+        title: "A class-conditional model is called without its labels",
+        messageFormat: "'{0}' is class-conditional, so '{1}' needs the class of each example; call the overload of '{2}' that takes the labels",
+        category: Modelling,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: DocumentationRoot + "ADSL038.md",
+        customTags: NotConfigurable);
+
     private static string RepositoryUrl() =>
         typeof(DiagnosticDescriptors).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false)
             .Cast<System.Reflection.AssemblyMetadataAttribute>()

@@ -1,11 +1,16 @@
 using System.Collections.Immutable;
+using System.Linq;
 using AutoencoderDsl.Generators.Parsing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace AutoencoderDsl.Generators.Diagnostics;
 
-/// <summary>Reports every <see cref="ModelProblems"/> of each type, at the attribute or keyword that causes it.</summary>
+/// <summary>
+/// Reports every <see cref="ModelProblems"/> of each type, at the attribute or keyword that causes it, and every call
+/// that leaves out the labels a class-conditional model needs (<see cref="DiagnosticDescriptors.CallWithoutLabels"/>).
+/// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ModelAnalyzer : DiagnosticAnalyzer
 {
@@ -48,6 +53,7 @@ public sealed class ModelAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.TooLarge,
         DiagnosticDescriptors.RepeatedPart,
         DiagnosticDescriptors.ModelNamedLikeGeneratedMember,
+        DiagnosticDescriptors.CallWithoutLabels,
     ];
 
     public override void Initialize(AnalysisContext context)
@@ -63,7 +69,35 @@ public sealed class ModelAnalyzer : DiagnosticAnalyzer
             }
 
             start.RegisterSymbolAction(Analyze, SymbolKind.NamedType);
+            var withoutLabels = start.Compilation.GetTypeByMetadataName(typeof(WithoutLabelsAttribute).FullName!);
+            var conditional = start.Compilation.GetTypeByMetadataName(typeof(ClassConditionalAttribute).FullName!);
+            if (withoutLabels is not null && conditional is not null)
+            {
+                start.RegisterOperationAction(context => AnalyzeCall(context, withoutLabels, conditional), OperationKind.Invocation);
+            }
         });
+    }
+
+    /// <summary>A runtime method that takes no labels, called on a class-conditional model: it would throw when it ran.</summary>
+    private static void AnalyzeCall(OperationAnalysisContext context, INamedTypeSymbol withoutLabels, INamedTypeSymbol conditional)
+    {
+        var call = (IInvocationOperation)context.Operation;
+        if (call.Instance?.Type is not INamedTypeSymbol receiver
+            || !call.TargetMethod.GetAttributes().Any(attribute => SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, withoutLabels)))
+        {
+            return;
+        }
+
+        for (INamedTypeSymbol? type = receiver; type is not null; type = type.BaseType)
+        {
+            if (type.GetAttributes().Any(attribute => SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, conditional)))
+            {
+                // TorchSharp's call takes one input, so a conditional model's labels go through forward(x, labels).
+                var instead = call.TargetMethod.Name == "call" ? "forward" : call.TargetMethod.Name;
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.CallWithoutLabels, call.Syntax.GetLocation(), type.Name, call.TargetMethod.Name, instead));
+                return;
+            }
+        }
     }
 
     private static void Analyze(SymbolAnalysisContext context)

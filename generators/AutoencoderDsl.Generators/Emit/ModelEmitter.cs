@@ -91,18 +91,7 @@ public static class ModelEmitter
         code.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"{ToolName}\", \"{ToolVersion}\")]");
         using var type = code.OpenBlock($"partial {model.TypeHeader} : {latent.BaseClass}");
 
-        foreach (var part in parts)
-        {
-            part.WriteConstants(writer);
-        }
-
-        foreach (var part in parts)
-        {
-            part.WriteShapes(writer);
-        }
-
-        WriteSpec(writer);
-
+        // The network first, as a reader of a PyTorch model expects it: the layers, then the forward pass's hooks.
         foreach (var part in parts)
         {
             part.WriteFields(writer);
@@ -133,6 +122,19 @@ public static class ModelEmitter
         {
             part.WriteImplementation(writer);
         }
+
+        // Then what the declaration fixes; static initialisers run in this order, so the spec comes after what it reads.
+        foreach (var part in parts)
+        {
+            part.WriteConstants(writer);
+        }
+
+        foreach (var part in parts)
+        {
+            part.WriteShapes(writer);
+        }
+
+        WriteSpec(writer);
 
         foreach (var section in new[] { ApiSection.Coding, ApiSection.Inference, ApiSection.Training, ApiSection.Measurement })
         {

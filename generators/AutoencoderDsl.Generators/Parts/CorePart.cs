@@ -7,9 +7,9 @@ using AutoencoderDsl.Generators.Shapes;
 namespace AutoencoderDsl.Generators.Parts;
 
 /// <summary>
-/// What every model has: the input shape, the constructor and the spec, and the typed public methods for decoding,
-/// reconstruction, embedding, interpolation, the loss, training, evaluation and loading. A class-conditional model's
-/// methods also take labels.
+/// What every model has: the input shape, the constructor, the spec and <c>Load</c>. The public methods for
+/// reconstruction, embedding, interpolation, the loss, training, evaluation and anomaly scores are the runtime's; a
+/// class-conditional model gets each again here, taking its labels.
 /// </summary>
 /// <param name="InputShape">The shape of one example.</param>
 public sealed record CorePart(EquatableArray<long> InputShape) : Part
@@ -38,11 +38,11 @@ public sealed record CorePart(EquatableArray<long> InputShape) : Part
     public override IEnumerable<string> SpecEntries => ["InputShape = InputShape.ToArray()"];
 
     public override IEnumerable<GeneratedMember> Members(ModelDescription model) =>
+        [Constructor, new("InputShape"), new(SpecField), Load, .. model.InheritsApi ? [] : LabelledApi(model)];
+
+    /// <summary>The runtime's public methods again, each taking the labels of a class-conditional model.</summary>
+    private GeneratedMember[] LabelledApi(ModelDescription model) =>
     [
-        Constructor,
-        new("InputShape"),
-        new(SpecField),
-        Load,
         Reconstruct(model),
         Embed(model),
         Interpolate(model),
@@ -58,7 +58,6 @@ public sealed record CorePart(EquatableArray<long> InputShape) : Part
         AnomalyAttribution(model),
         MeasureReconstruction(model),
         MeasureDenoising(model),
-        .. MeasureEmbedding(model),
     ];
 
     public static GeneratedMember Constructor { get; } = GeneratedMember.Method(".ctor", Seed);
@@ -81,30 +80,38 @@ public sealed record CorePart(EquatableArray<long> InputShape) : Part
     public override void WriteApi(ModelWriter writer, ApiSection section)
     {
         var model = writer.Model;
+        if (section == ApiSection.Training)
+        {
+            writer.Method(Load, $"public static {model.ClassName}", $"LoadInto(new {model.ClassName}(), path)", $"Builds a {model.ClassName} and loads parameters written by <c>Save</c>, with the threshold, standardizer and sampler saved beside them.");
+        }
+
+        if (writer.Model.InheritsApi)
+        {
+            return;
+        }
+
         var latent = model.Find<LatentPart>()!;
-        var labels = writer.LabelsArgument;
-        string given = model.Find<ClassConditioningPart>() is null ? string.Empty : " of the given classes";
+        const string labels = ClassConditioningPart.LabelsName;
         if (section == ApiSection.Inference)
         {
-            writer.Method(Reconstruct(model), "public Tensor", $"ReconstructBatch(x, {labels})", $"Reconstructs a batch <c>{Batch}</c>{given} from its deterministic code, without gradients in evaluation mode.");
-            writer.Method(Embed(model), "public Tensor", $"EmbedBatch(x, {labels})", $"The code <c>[N, {latent.LatentDim}]</c> of each example{given} ({latent.EmbeddingNote}), without gradients in evaluation mode: the coordinates to plot.");
-            var label = model.Find<ClassConditioningPart>() is null ? "label: null" : ClassConditioningPart.LabelName;
-            writer.Method(Interpolate(model), "public Tensor", $"InterpolateExamples(a, b, steps, {label})", $"Decodes <paramref name=\"steps\"/> evenly spaced points on the line between the codes of two examples{(label == "label: null" ? string.Empty : " of one class")}.");
+            writer.Method(Reconstruct(model), "public Tensor", $"ReconstructBatch(x, {labels})", $"Reconstructs a batch <c>{Batch}</c> of the given classes from its deterministic code, without gradients in evaluation mode.");
+            writer.Method(Embed(model), "public Tensor", $"EmbedBatch(x, {labels})", $"The code <c>[N, {latent.LatentDim}]</c> of each example of the given classes ({latent.EmbeddingNote}), without gradients in evaluation mode: the coordinates to plot.");
+            writer.Method(Interpolate(model), "public Tensor", $"InterpolateExamples(a, b, steps, {ClassConditioningPart.LabelName})", "Decodes <paramref name=\"steps\"/> evenly spaced points on the line between the codes of two examples of one class.");
         }
         else if (section == ApiSection.Training)
         {
             var loss = latent.LossType;
-            writer.Method(Loss(model), $"public {loss}", $"LossBatch(x, x, {labels})", $"The loss of reconstructing a batch <c>{Batch}</c> from itself; <c>Loss(x).Total.backward()</c> trains.");
+
+            // Loss(x, labels) has the parameter types of the runtime's Loss(input, target), which it hides.
+            writer.Method(Loss(model), $"public new {loss}", $"LossBatch(x, x, {labels})", $"The loss of reconstructing a batch <c>{Batch}</c> from itself; <c>Loss(x, labels).Total.backward()</c> trains.");
             writer.Method(DenoisingLoss(model), $"public {loss}", $"LossBatch(input, target, {labels})", "The loss of reconstructing <paramref name=\"target\"/> from <paramref name=\"input\"/>, such as a corrupted copy when denoising.");
-            var (trainLabels, validationLabels) = model.Find<ClassConditioningPart>() is null ? ("trainLabels: null", "validationLabels: null") : ("trainLabels", "validationLabels");
             writer.Method(
                 Fit(model),
                 "public global::AutoencoderDsl.Training.TrainingHistory",
-                $"FitData(train, {trainLabels}, options, validation, {validationLabels}, progress, cancellationToken)",
+                "FitData(train, trainLabels, options, validation, validationLabels, progress, cancellationToken)",
                 $"Trains on <paramref name=\"train\"/> <c>{Batch}</c> and returns one summary per epoch.",
                 "The loss history: the epochs of the run this call continues or resumes, then its own.");
             writer.Method(Evaluate(model), "public global::AutoencoderDsl.LossMetrics", $"EvaluateData(data, {labels}, batchSize)", "The mean of each loss term over <paramref name=\"data\"/>, in evaluation mode and without gradients.");
-            writer.Method(Load, $"public static {model.ClassName}", $"LoadInto(new {model.ClassName}(), path)", $"Builds a {model.ClassName} and loads parameters written by <c>Save</c>, with the threshold, standardizer and sampler saved beside them.");
         }
         else if (section == ApiSection.Measurement)
         {
@@ -127,21 +134,12 @@ public sealed record CorePart(EquatableArray<long> InputShape) : Part
                 "How well the scores separate anomalies from normal examples: ROC AUC, average precision, the detection rate at a false-positive rate, and precision, recall and F1 at <c>AnomalyThreshold</c> when it is set.");
             writer.Method(MeasureReconstruction(model), "public global::AutoencoderDsl.Evaluation.ReconstructionQuality", $"MeasureReconstructionOf(x, {labels}, peak)", "The mean squared error and PSNR of the reconstructions of <paramref name=\"x\"/> against it.");
             writer.Method(MeasureDenoising(model), "public global::AutoencoderDsl.Evaluation.DenoisingQuality", $"MeasureDenoisingOf(noisy, clean, {labels}, peak)", "The PSNR of the noisy inputs and of their reconstructions, both against the clean data: what denoising gained.");
-            foreach (var member in MeasureEmbedding(model))
-            {
-                writer.Method(
-                    member,
-                    "public global::AutoencoderDsl.Evaluation.EmbeddingQuality",
-                    "MeasureEmbeddingOf(train, trainLabels, test, testLabels, neighbours)",
-                    "The k-nearest-neighbour accuracy of the codes of held-out data, voting among the codes of the training data, beside the same vote in PCA's coordinates of the same dimension fitted on the same data: whether the code beats the linear baseline.");
-            }
-
             writer.Method(AnomalyAttribution(model), "public Tensor", $"AttributeAnomalies(x, {labels})", "Each element's share of its example's reconstruction score, shaped like <paramref name=\"x\"/>, summing to 1 per example: which pixels or columns made it anomalous.");
         }
     }
 
     private static GeneratedMember Scored(ModelDescription model, string name, ApiParameter[] leading, ApiParameter[] options) =>
-        GeneratedMember.Method(name, [.. leading, .. LabelsOf(model), .. options, BatchSize]);
+        GeneratedMember.Method(name, [.. leading, LabelsOf(model), .. options, BatchSize]);
 
     private GeneratedMember AnomalyScore(ModelDescription model) => Scored(model, "AnomalyScore", [Examples("x", $"A batch <c>{Batch}</c>.")], [Scoring]);
 
@@ -157,37 +155,23 @@ public sealed record CorePart(EquatableArray<long> InputShape) : Part
         Scored(model, "EvaluateAnomalies", [Examples("x", $"Labelled test examples <c>{Batch}</c>, normal and anomalous."), IsAnomalous], [DetectionRateAt, ThresholdScoring]);
 
     private GeneratedMember MeasureReconstruction(ModelDescription model) =>
-        GeneratedMember.Method("MeasureReconstruction", [Examples("x", $"A batch <c>{Batch}</c>."), .. LabelsOf(model), Peak]);
+        GeneratedMember.Method("MeasureReconstruction", [Examples("x", $"A batch <c>{Batch}</c>."), LabelsOf(model), Peak]);
 
     private GeneratedMember MeasureDenoising(ModelDescription model) =>
-        GeneratedMember.Method("MeasureDenoising", [Examples("noisy", $"Noisy examples <c>{Batch}</c>."), Examples("clean", "The same examples without the noise."), .. LabelsOf(model), Peak]);
-
-    /// <summary><c>MeasureEmbedding</c>, for a model without a condition, whose codes alone must keep the classes apart.</summary>
-    private GeneratedMember[] MeasureEmbedding(ModelDescription model) =>
-        model.Find<ClassConditioningPart>() is null
-            ?
-            [
-                GeneratedMember.Method(
-                    "MeasureEmbedding",
-                    Examples("train", $"Training examples <c>{Batch}</c>."),
-                    Examples("trainLabels", "Their classes, <c>Int64 [N]</c>."),
-                    Examples("test", "Held-out examples of the same shape."),
-                    Examples("testLabels", "Their classes, <c>Int64 [M]</c>."),
-                    new ApiParameter(ApiType.Int, "neighbours", "k, the neighbours that vote.", "5")),
-            ]
-            : [];
+        GeneratedMember.Method("MeasureDenoising", [Examples("noisy", $"Noisy examples <c>{Batch}</c>."), Examples("clean", "The same examples without the noise."), LabelsOf(model), Peak]);
 
     private GeneratedMember AnomalyAttribution(ModelDescription model) =>
-        GeneratedMember.Method("AnomalyAttribution", [Examples("x", $"A batch <c>{Batch}</c>."), .. LabelsOf(model)]);
+        GeneratedMember.Method("AnomalyAttribution", [Examples("x", $"A batch <c>{Batch}</c>."), LabelsOf(model)]);
 
-    private static ApiParameter[] LabelsOf(ModelDescription model, string name = ClassConditioningPart.LabelsName, string of = "example") =>
-        model.Find<ClassConditioningPart>() is { } condition ? [condition.Labels(name, of)] : [];
+    /// <summary>The labels a class-conditional model's method takes, the only model whose parts write these methods.</summary>
+    private static ApiParameter LabelsOf(ModelDescription model, string name = ClassConditioningPart.LabelsName, string of = "example") =>
+        model.Find<ClassConditioningPart>()!.Labels(name, of);
 
     private static ApiParameter Examples(string name, string doc) => new(ApiType.Tensor, name, doc);
 
-    private GeneratedMember Reconstruct(ModelDescription model) => GeneratedMember.Method("Reconstruct", [Examples("x", $"A batch <c>{Batch}</c>."), .. LabelsOf(model)]);
+    private GeneratedMember Reconstruct(ModelDescription model) => GeneratedMember.Method("Reconstruct", [Examples("x", $"A batch <c>{Batch}</c>."), LabelsOf(model)]);
 
-    private GeneratedMember Embed(ModelDescription model) => GeneratedMember.Method("Embed", [Examples("x", $"A batch <c>{Batch}</c>."), .. LabelsOf(model)]);
+    private GeneratedMember Embed(ModelDescription model) => GeneratedMember.Method("Embed", [Examples("x", $"A batch <c>{Batch}</c>."), LabelsOf(model)]);
 
     private GeneratedMember Interpolate(ModelDescription model) =>
         GeneratedMember.Method(
@@ -196,26 +180,26 @@ public sealed record CorePart(EquatableArray<long> InputShape) : Part
                 Examples("a", $"One example {Example}, without a batch dimension."),
                 Examples("b", "Another example of the same shape."),
                 Steps,
-                .. model.Find<ClassConditioningPart>() is { } condition ? [condition.Label("The class of both examples and of every point decoded")] : System.Array.Empty<ApiParameter>(),
+                model.Find<ClassConditioningPart>()!.Label("The class of both examples and of every point decoded"),
             ]);
 
-    private GeneratedMember Loss(ModelDescription model) => GeneratedMember.Method("Loss", [Examples("x", $"A batch <c>{Batch}</c>."), .. LabelsOf(model)]);
+    private GeneratedMember Loss(ModelDescription model) => GeneratedMember.Method("Loss", [Examples("x", $"A batch <c>{Batch}</c>."), LabelsOf(model)]);
 
     private GeneratedMember DenoisingLoss(ModelDescription model) =>
-        GeneratedMember.Method("Loss", [Examples("input", $"What the model sees, <c>{Batch}</c>."), Examples("target", "What it should reconstruct, of the same shape."), .. LabelsOf(model)]);
+        GeneratedMember.Method("Loss", [Examples("input", $"What the model sees, <c>{Batch}</c>."), Examples("target", "What it should reconstruct, of the same shape."), LabelsOf(model)]);
 
     private GeneratedMember Fit(ModelDescription model) =>
         GeneratedMember.Method(
             "Fit",
             [
                 Examples("train", $"The training examples <c>{Batch}</c>."),
-                .. LabelsOf(model, "trainLabels", "training example"),
+                LabelsOf(model, "trainLabels", "training example"),
                 Options,
                 new ApiParameter(ApiType.OptionalTensor, "validation", "Examples scored after every epoch; optional.", "null"),
-                .. model.Find<ClassConditioningPart>() is { } condition ? [condition.Labels("validationLabels", "validation example", optional: true)] : System.Array.Empty<ApiParameter>(),
+                model.Find<ClassConditioningPart>()!.Labels("validationLabels", "validation example", optional: true),
                 Progress,
                 Cancellation,
             ]);
 
-    private GeneratedMember Evaluate(ModelDescription model) => GeneratedMember.Method("Evaluate", [Examples("data", $"The examples <c>{Batch}</c>."), .. LabelsOf(model), BatchSize]);
+    private GeneratedMember Evaluate(ModelDescription model) => GeneratedMember.Method("Evaluate", [Examples("data", $"The examples <c>{Batch}</c>."), LabelsOf(model), BatchSize]);
 }

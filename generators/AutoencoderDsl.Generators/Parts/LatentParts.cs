@@ -35,7 +35,7 @@ public abstract record LatentPart(long LatentDim) : Part
     public override IEnumerable<string> SpecEntries => ["LatentDim = LatentDim"];
 
     public override IEnumerable<GeneratedMember> Members(ModelDescription model) =>
-        [new("LatentDim"), EncodeCore, Encode(model), Forward(model)];
+        [new("LatentDim"), EncodeCore, .. model.InheritsApi ? [] : new[] { Encode(model), Forward(model) }];
 
     protected static GeneratedMember Encode(ModelDescription model) => Batched(model, "Encode");
 
@@ -109,12 +109,12 @@ public sealed record DeterministicLatentPart(long LatentDim, bool SquashedToUnit
 
     public override void WriteApi(ModelWriter writer, ApiSection section)
     {
-        if (section != ApiSection.Coding)
+        if (section != ApiSection.Coding || writer.Model.InheritsApi)
         {
             return;
         }
 
-        var labels = writer.LabelsArgument;
+        const string labels = ClassConditioningPart.LabelsName;
         writer.Method(Encode(writer.Model), "public Tensor", $"EncodeBatch(x, {labels})", $"Maps a batch to its codes <c>[N, {Literals.Of(LatentDim)}]</c>.");
         writer.Method(Forward(writer.Model), "public global::AutoencoderDsl.AutoencoderOutput", $"ForwardBatch(x, {labels})", "Encodes and decodes a batch, keeping the code.");
     }
@@ -147,7 +147,10 @@ public sealed record GaussianLatentPart(long LatentDim) : LatentPart(LatentDim)
     public override string? StateDictNote => "<c>mean</c> and <c>log_var</c> (the latent heads)";
 
     public override IEnumerable<GeneratedMember> Members(ModelDescription model) =>
-        [.. base.Members(model), new(MeanField), new(LogVarField), .. Samples(model), LogLikelihood(model), FitSampler(model)];
+        [.. base.Members(model), new(MeanField), new(LogVarField), .. model.InheritsApi ? [] : LabelledApi(model)];
+
+    /// <summary>The runtime's sampling and likelihood methods again, each taking the labels of a class-conditional model.</summary>
+    private static GeneratedMember[] LabelledApi(ModelDescription model) => [.. Samples(model), LogLikelihood(model), FitSampler(model)];
 
     private static GeneratedMember LogLikelihood(ModelDescription model) =>
         GeneratedMember.Method("LogLikelihood", [new ApiParameter(ApiType.Tensor, "x", $"A batch <c>{model.Find<CorePart>()!.Batch}</c>."), .. model.Find<ClassConditioningPart>()?.LabelsParameters ?? [], LikelihoodSamples]);
@@ -155,11 +158,12 @@ public sealed record GaussianLatentPart(long LatentDim) : LatentPart(LatentDim)
     private static GeneratedMember FitSampler(ModelDescription model) =>
         GeneratedMember.Method("FitSampler", [new ApiParameter(ApiType.Tensor, "train", $"The training examples <c>{model.Find<CorePart>()!.Batch}</c>."), .. model.Find<ClassConditioningPart>()?.LabelsParameters ?? [], Components, SamplerSeed, BatchSize]);
 
-    /// <summary><c>Sample(count)</c>; for a conditional model <c>Sample(count, label)</c> and <c>Sample(labels)</c>.</summary>
-    private static IEnumerable<GeneratedMember> Samples(ModelDescription model) =>
-        model.Find<ClassConditioningPart>() is { } condition
-            ? [GeneratedMember.Method("Sample", Count, condition.Label("The class of every sample"), Generator), GeneratedMember.Method("Sample", condition.Labels(ClassConditioningPart.LabelsName, "sample"), Generator)]
-            : [GeneratedMember.Method("Sample", Count, Generator)];
+    /// <summary>A class-conditional model's <c>Sample(count, label)</c> and <c>Sample(labels)</c>; the runtime's <c>Sample(count)</c> serves the others.</summary>
+    private static GeneratedMember[] Samples(ModelDescription model)
+    {
+        var condition = model.Find<ClassConditioningPart>()!;
+        return [GeneratedMember.Method("Sample", Count, condition.Label("The class of every sample"), Generator), GeneratedMember.Method("Sample", condition.Labels(ClassConditioningPart.LabelsName, "sample"), Generator)];
+    }
 
     public override void WriteFields(ModelWriter writer)
     {
@@ -194,16 +198,25 @@ public sealed record GaussianLatentPart(long LatentDim) : LatentPart(LatentDim)
 
     public override void WriteApi(ModelWriter writer, ApiSection section)
     {
+        if (writer.Model.InheritsApi)
+        {
+            return;
+        }
+
         var model = writer.Model;
-        var labels = writer.LabelsArgument;
+        const string labels = ClassConditioningPart.LabelsName;
         if (section == ApiSection.Coding)
         {
             writer.Method(Encode(model), "public global::AutoencoderDsl.VariationalCode", $"EncodeBatch(x, {labels})", $"The posterior of each example: means and log-variances <c>[N, {Literals.Of(LatentDim)}]</c>.");
             writer.Method(Forward(model), "public global::AutoencoderDsl.VariationalOutput", $"ForwardBatch(x, {labels})", "Encodes a batch, draws one code per example from its posterior, and decodes it.");
-            return;
         }
-
-        if (section == ApiSection.Measurement)
+        else if (section == ApiSection.Inference)
+        {
+            var samples = Samples(model);
+            writer.Method(samples[0], "public Tensor", $"SampleClass(count, {ClassConditioningPart.LabelName}, generator)", $"Decodes <paramref name=\"count\"/> codes drawn from the prior N(0, I) (or <c>Sampler</c> once fitted), all of class <paramref name=\"{ClassConditioningPart.LabelName}\"/>: new examples of a chosen kind.");
+            writer.Method(samples[1], "public Tensor", $"SampleLabels({labels}, generator)", "Decodes one draw from the prior (or <c>Sampler</c> once fitted) for each label: new examples of the classes asked for.");
+        }
+        else if (section == ApiSection.Measurement)
         {
             writer.Method(
                 LogLikelihood(model),
@@ -215,23 +228,6 @@ public sealed record GaussianLatentPart(long LatentDim) : LatentPart(LatentDim)
                 "public global::AutoencoderDsl.Evaluation.GaussianMixture",
                 $"FitSamplerOn(train, {labels}, components, seed, batchSize)",
                 "Fits <c>Sampler</c>, a Gaussian mixture on the posterior means of the training data, which <c>Sample</c> then draws codes from instead of the prior; it is saved with the model.");
-            return;
-        }
-
-        if (section != ApiSection.Inference)
-        {
-            return;
-        }
-
-        var samples = new List<GeneratedMember>(Samples(model));
-        if (samples.Count == 1)
-        {
-            writer.Method(samples[0], "public Tensor", "SampleBatch(count, labels: null, generator)", "Decodes <paramref name=\"count\"/> codes drawn from the prior N(0, I), or from <c>Sampler</c> once fitted: new data.");
-        }
-        else
-        {
-            writer.Method(samples[0], "public Tensor", $"SampleClass(count, {ClassConditioningPart.LabelName}, generator)", $"Decodes <paramref name=\"count\"/> codes drawn from the prior N(0, I) (or <c>Sampler</c> once fitted), all of class <paramref name=\"{ClassConditioningPart.LabelName}\"/>: new examples of a chosen kind.");
-            writer.Method(samples[1], "public Tensor", $"SampleLabels({ClassConditioningPart.LabelsName}, generator)", "Decodes one draw from the prior (or <c>Sampler</c> once fitted) for each label: new examples of the classes asked for.");
         }
     }
 }

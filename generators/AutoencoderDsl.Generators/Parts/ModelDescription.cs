@@ -41,6 +41,12 @@ public sealed record ModelDescription(
     /// <summary>Whether the whole model is written: only a declaration without errors carries its shapes.</summary>
     public bool IsGeneratable => Shapes is not null;
 
+    /// <summary>
+    /// Whether the model's typed public methods are the runtime's, which take no labels: true for every model but a
+    /// class-conditional one, whose parts declare each method again with its labels.
+    /// </summary>
+    public bool InheritsApi => Find<ClassConditioningPart>() is null;
+
     /// <summary>The part of type <typeparamref name="T"/>, or null when the model has none.</summary>
     public T? Find<T>()
         where T : Part

@@ -157,10 +157,10 @@ public sealed record DecoderPart(EquatableArray<Layer> Layers, int FusedSigmoidI
 
     protected override int SkippedIndex => FusedSigmoidIndex;
 
-    public override IEnumerable<GeneratedMember> Members(ModelDescription model) => [.. base.Members(model), DecodeCore, Decode(model)];
+    public override IEnumerable<GeneratedMember> Members(ModelDescription model) => [.. base.Members(model), DecodeCore, .. model.InheritsApi ? [] : new[] { Decode(model) }];
 
     private static GeneratedMember Decode(ModelDescription model) =>
-        GeneratedMember.Method("Decode", [Codes, .. model.Find<ClassConditioningPart>() is { } condition ? [condition.Labels(ClassConditioningPart.LabelsName, "code")] : System.Array.Empty<ApiParameter>()]);
+        GeneratedMember.Method("Decode", Codes, model.Find<ClassConditioningPart>()!.Labels(ClassConditioningPart.LabelsName, "code"));
 
     protected override Shape InputOf(ModelWriter writer) => new(writer.Model.Architecture.DecoderInputWidth);
 
@@ -180,19 +180,18 @@ public sealed record DecoderPart(EquatableArray<Layer> Layers, int FusedSigmoidI
 
     public override void WriteApi(ModelWriter writer, ApiSection section)
     {
-        if (section != ApiSection.Coding)
+        if (section != ApiSection.Coding || writer.Model.InheritsApi)
         {
             return;
         }
 
         var model = writer.Model;
         var core = model.Find<CorePart>()!;
-        string given = model.Find<ClassConditioningPart>() is null ? string.Empty : " of the given classes";
         string probabilities = model.Find<ReconstructionPart>() is { Likelihood: Likelihood.Bernoulli } ? " (probabilities)" : string.Empty;
         writer.Method(
             Decode(model),
             "public Tensor",
-            $"DecodeBatch(z, {writer.LabelsArgument})",
-            $"Decodes codes <c>[N, {Literals.Of(model.Find<LatentPart>()!.LatentDim)}]</c>{given} into outputs <c>{core.Batch}</c>{probabilities}.");
+            $"DecodeBatch(z, {ClassConditioningPart.LabelsName})",
+            $"Decodes codes <c>[N, {Literals.Of(model.Find<LatentPart>()!.LatentDim)}]</c> of the given classes into outputs <c>{core.Batch}</c>{probabilities}.");
     }
 }

@@ -37,6 +37,75 @@ public abstract partial class AutoencoderModel
         }
     }
 
+    /// <summary>The anomaly score of each example, <c>[N]</c> float64 in nats: by default the negative log-likelihood of the example's reconstruction from its code (an autoencoder) or its negative ELBO (a VAE), or with importance samples a VAE's negative IWAE bound; see <paramref name="scoring"/>. Higher is more anomalous.</summary>
+    /// <param name="x">A batch <c>[N, ...InputShape]</c>.</param>
+    /// <param name="scoring">How scores are computed; the negative log-likelihood when null.</param>
+    /// <param name="batchSize">Examples per forward pass.</param>
+    [WithoutLabels]
+    public Tensor AnomalyScore(Tensor x, AnomalyScoring? scoring = null, int batchSize = 256) => AnomalyScores(x, labels: null, scoring, batchSize);
+
+    /// <summary>Sets <see cref="AnomalyThreshold"/> from the scores of data believed normal, so that at most <paramref name="falsePositiveRate"/> of it is flagged; the threshold is saved with the model.</summary>
+    /// <param name="normal">Examples believed normal, <c>[N, ...InputShape]</c>, not the training data.</param>
+    /// <param name="falsePositiveRate">The share of normal examples allowed above the threshold, in [0, 1).</param>
+    /// <param name="scoring">How scores are computed; the negative log-likelihood when null.</param>
+    /// <param name="batchSize">Examples per forward pass.</param>
+    [WithoutLabels]
+    public AnomalyThreshold CalibrateThreshold(Tensor normal, double falsePositiveRate = 0.01, AnomalyScoring? scoring = null, int batchSize = 256) =>
+        CalibrateThresholdOn(normal, labels: null, falsePositiveRate, scoring, batchSize);
+
+    /// <summary>Sets <see cref="AnomalyThreshold"/> so that it flags the share <paramref name="contamination"/> of data believed to hold that share of anomalies.</summary>
+    /// <param name="data">Examples <c>[N, ...InputShape]</c> of which a known share is anomalous.</param>
+    /// <param name="contamination">The share of the data believed anomalous, in [0, 1).</param>
+    /// <param name="scoring">How scores are computed; the negative log-likelihood when null.</param>
+    /// <param name="batchSize">Examples per forward pass.</param>
+    [WithoutLabels]
+    public AnomalyThreshold CalibrateThresholdByContamination(Tensor data, double contamination, AnomalyScoring? scoring = null, int batchSize = 256) =>
+        CalibrateThresholdByContaminationOn(data, labels: null, contamination, scoring, batchSize);
+
+    /// <summary>Whether each example scores above <see cref="AnomalyThreshold"/>, <c>Bool [N]</c>; calibrate first.</summary>
+    /// <param name="x">A batch <c>[N, ...InputShape]</c>.</param>
+    /// <param name="batchSize">Examples per forward pass.</param>
+    [WithoutLabels]
+    public Tensor IsAnomaly(Tensor x, int batchSize = 256) => FlagAnomalies(x, labels: null, batchSize);
+
+    /// <summary>How well the scores separate anomalies from normal examples: ROC AUC, average precision, the detection rate at a false-positive rate, and precision, recall and F1 at <see cref="AnomalyThreshold"/> when it is set.</summary>
+    /// <param name="x">Labelled test examples <c>[N, ...InputShape]</c>, normal and anomalous.</param>
+    /// <param name="isAnomalous">The truth, <c>Bool [N]</c>: true for each anomaly.</param>
+    /// <param name="falsePositiveRate">The false-positive rate at which to read the detection rate, in (0, 1].</param>
+    /// <param name="scoring">How scores are computed; when null, as the threshold was calibrated (or the negative log-likelihood).</param>
+    /// <param name="batchSize">Examples per forward pass.</param>
+    [WithoutLabels]
+    public AnomalyReport EvaluateAnomalies(Tensor x, Tensor isAnomalous, double falsePositiveRate = 0.01, AnomalyScoring? scoring = null, int batchSize = 256) =>
+        EvaluateAnomalyScores(x, isAnomalous, labels: null, falsePositiveRate, scoring, batchSize);
+
+    /// <summary>Each element's share of its example's reconstruction score, shaped like <paramref name="x"/>, summing to 1 per example: which pixels or columns made it anomalous.</summary>
+    /// <param name="x">A batch <c>[N, ...InputShape]</c>.</param>
+    [WithoutLabels]
+    public Tensor AnomalyAttribution(Tensor x) => AttributeAnomalies(x, labels: null);
+
+    /// <summary>The mean squared error and PSNR of the reconstructions of <paramref name="x"/> against it.</summary>
+    /// <param name="x">A batch <c>[N, ...InputShape]</c>.</param>
+    /// <param name="peak">The range of the data's values, the peak of the PSNR: 1 for images in [0, 1].</param>
+    [WithoutLabels]
+    public ReconstructionQuality MeasureReconstruction(Tensor x, double peak = 1) => MeasureReconstructionOf(x, labels: null, peak);
+
+    /// <summary>The PSNR of the noisy inputs and of their reconstructions, both against the clean data: what denoising gained.</summary>
+    /// <param name="noisy">Noisy examples <c>[N, ...InputShape]</c>.</param>
+    /// <param name="clean">The same examples without the noise.</param>
+    /// <param name="peak">The range of the data's values, the peak of the PSNR: 1 for images in [0, 1].</param>
+    [WithoutLabels]
+    public DenoisingQuality MeasureDenoising(Tensor noisy, Tensor clean, double peak = 1) => MeasureDenoisingOf(noisy, clean, labels: null, peak);
+
+    /// <summary>The k-nearest-neighbour accuracy of the codes of held-out data, voting among the codes of the training data, beside the same vote in PCA's coordinates of the same dimension fitted on the same data: whether the code beats the linear baseline. A class-conditional model's codes leave the class to the condition, so it has no such measure.</summary>
+    /// <param name="train">Training examples <c>[N, ...InputShape]</c>.</param>
+    /// <param name="trainLabels">Their classes, <c>Int64 [N]</c>.</param>
+    /// <param name="test">Held-out examples of the same shape.</param>
+    /// <param name="testLabels">Their classes, <c>Int64 [M]</c>.</param>
+    /// <param name="neighbours">k, the neighbours that vote.</param>
+    [WithoutLabels]
+    public EmbeddingQuality MeasureEmbedding(Tensor train, Tensor trainLabels, Tensor test, Tensor testLabels, int neighbours = 5) =>
+        MeasureEmbeddingOf(train, trainLabels, test, testLabels, neighbours);
+
     /// <summary>
     /// The anomaly score of each example, <c>[N]</c> as float64, in nats: the negative log-likelihood of the example under
     /// the model. An autoencoder scores the reconstruction of its deterministic code; a VAE overrides this with −ELBO or

@@ -10,11 +10,13 @@ using static TorchSharp.torch;
 namespace AutoencoderDsl;
 
 /// <summary>
-/// What every generated autoencoder shares: input checks, the loss as the sum of its parts' terms, inference helpers,
-/// training and persistence. A generated class supplies its layers and hooks (<see cref="DecodeCore"/> and its latent
-/// kind's <c>EncodeCore</c>) and the typed public methods, which call the protected methods here.
+/// What every generated autoencoder shares: a TorchSharp module whose <c>forward</c> gives a <see cref="ModelOutput"/>,
+/// input checks, the loss as the sum of its parts' terms, inference, training and persistence, and the public methods
+/// over tensors and data sets. A generated class supplies its layers and hooks (<see cref="DecodeCore"/> and its latent
+/// kind's <c>EncodeCore</c>); a class-conditional one adds each public method again with the labels it needs, since the
+/// ones here take none (<see cref="WithoutLabelsAttribute"/>).
 /// </summary>
-public abstract partial class AutoencoderModel : nn.Module, ITrainableAutoencoder
+public abstract partial class AutoencoderModel : nn.Module<Tensor, ModelOutput>, ITrainableAutoencoder
 {
     /// <summary>Seeds libtorch before the derived constructor creates (and so initialises) its layers.</summary>
     private protected AutoencoderModel(string name, ModelSpec spec, long? seed)
@@ -124,6 +126,50 @@ public abstract partial class AutoencoderModel : nn.Module, ITrainableAutoencode
         ObjectDisposedException.ThrowIf(disposed, this);
         return Trainer.Fit(this, new TrainingData(train, trainLabels), options ?? new FitOptions(), validation is null ? null : new TrainingData(validation, validationLabels), progress, cancellationToken);
     }
+
+    /// <summary>Decodes codes <c>[N, LatentDim]</c> into outputs shaped like the input (probabilities for a Bernoulli model).</summary>
+    /// <param name="z">Codes <c>[N, LatentDim]</c>.</param>
+    [WithoutLabels]
+    public Tensor Decode(Tensor z) => DecodeBatch(z, labels: null);
+
+    /// <summary>Reconstructs a batch <c>[N, ...InputShape]</c> from its deterministic code, without gradients in evaluation mode.</summary>
+    /// <param name="x">A batch <c>[N, ...InputShape]</c>.</param>
+    [WithoutLabels]
+    public Tensor Reconstruct(Tensor x) => ReconstructBatch(x, labels: null);
+
+    /// <summary>The code <c>[N, LatentDim]</c> of each example (a VAE's posterior mean), without gradients in evaluation mode: the coordinates to plot.</summary>
+    /// <param name="x">A batch <c>[N, ...InputShape]</c>.</param>
+    [WithoutLabels]
+    public Tensor Embed(Tensor x) => EmbedBatch(x, labels: null);
+
+    /// <summary>Decodes <paramref name="steps"/> evenly spaced points on the line between the codes of two examples.</summary>
+    /// <param name="a">One example, shaped like <c>InputShape</c>, without a batch dimension.</param>
+    /// <param name="b">Another example of the same shape.</param>
+    /// <param name="steps">How many points, both ends included; at least 2.</param>
+    [WithoutLabels]
+    public Tensor Interpolate(Tensor a, Tensor b, int steps) => InterpolateExamples(a, b, steps, label: null);
+
+    /// <summary>Trains on <paramref name="train"/> <c>[N, ...InputShape]</c> and returns one summary per epoch.</summary>
+    /// <param name="train">The training examples <c>[N, ...InputShape]</c>.</param>
+    /// <param name="options">Epochs, batch size, learning rate, seed, corruption, clipping and checkpointing; the defaults when null.</param>
+    /// <param name="validation">Examples scored after every epoch; optional.</param>
+    /// <param name="progress">Receives a report after every batch and every epoch, on the training thread.</param>
+    /// <param name="cancellationToken">Checked before every batch.</param>
+    /// <returns>The loss history: the epochs of the run this call continues or resumes, then its own.</returns>
+    [WithoutLabels]
+    public TrainingHistory Fit(
+        Tensor train,
+        FitOptions? options = null,
+        Tensor? validation = null,
+        IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        FitData(train, trainLabels: null, options, validation, validationLabels: null, progress, cancellationToken);
+
+    /// <summary>The mean of each loss term over <paramref name="data"/>, in evaluation mode and without gradients.</summary>
+    /// <param name="data">The examples <c>[N, ...InputShape]</c>.</param>
+    /// <param name="batchSize">Examples per forward pass.</param>
+    [WithoutLabels]
+    public LossMetrics Evaluate(Tensor data, int batchSize = 256) => EvaluateData(data, labels: null, batchSize);
 
     /// <summary>
     /// Makes the next <c>Fit</c> start afresh from the parameters the model holds: epoch 1, a new optimizer, libtorch

@@ -5,18 +5,26 @@ using static TorchSharp.torch;
 
 namespace AutoencoderDsl;
 
-/// <summary>The result of a deterministic autoencoder's forward pass.</summary>
+/// <summary>
+/// What a model's <c>forward</c> gives, which TorchSharp's <c>call</c>, hooks and a user's own modules see: the
+/// reconstruction and the code it was decoded from. Each latent kind's output adds what it has of its own.
+/// </summary>
 /// <param name="Reconstruction">The decoded batch, shaped like the input.</param>
-/// <param name="Code">The latent code, <c>[N, LatentDim]</c>.</param>
-public sealed record AutoencoderOutput(Tensor Reconstruction, Tensor Code) : IDisposable
+/// <param name="Code">The code the decoder received, <c>[N, LatentDim]</c>.</param>
+public abstract record ModelOutput(Tensor Reconstruction, Tensor Code) : IDisposable
 {
-    /// <summary>Releases both tensors.</summary>
-    public void Dispose()
+    /// <summary>Releases every tensor.</summary>
+    public virtual void Dispose()
     {
         Reconstruction.Dispose();
         Code.Dispose();
     }
 }
+
+/// <summary>The result of a deterministic autoencoder's forward pass.</summary>
+/// <param name="Reconstruction">The decoded batch, shaped like the input.</param>
+/// <param name="Code">The latent code, <c>[N, LatentDim]</c>.</param>
+public sealed record AutoencoderOutput(Tensor Reconstruction, Tensor Code) : ModelOutput(Reconstruction, Code);
 
 /// <summary>The posterior a variational encoder assigns to a batch: a diagonal Gaussian per example.</summary>
 /// <param name="Mean">The posterior means, <c>[N, LatentDim]</c>.</param>
@@ -36,13 +44,12 @@ public sealed record VariationalCode(Tensor Mean, Tensor LogVar) : IDisposable
 /// <param name="Code">The latent sample <c>z = Mean + exp(LogVar / 2) · ε</c>.</param>
 /// <param name="Mean">The posterior means.</param>
 /// <param name="LogVar">The posterior log-variances.</param>
-public sealed record VariationalOutput(Tensor Reconstruction, Tensor Code, Tensor Mean, Tensor LogVar) : IDisposable
+public sealed record VariationalOutput(Tensor Reconstruction, Tensor Code, Tensor Mean, Tensor LogVar) : ModelOutput(Reconstruction, Code)
 {
-    /// <summary>Releases every tensor.</summary>
-    public void Dispose()
+    /// <inheritdoc/>
+    public override void Dispose()
     {
-        Reconstruction.Dispose();
-        Code.Dispose();
+        base.Dispose();
         Mean.Dispose();
         LogVar.Dispose();
     }

@@ -65,6 +65,53 @@ public abstract class VariationalAutoencoderModule : AutoencoderModel
     /// <summary>The negative ELBO of reconstructing <paramref name="target"/> from <paramref name="input"/>, checked first.</summary>
     protected VariationalLoss LossBatch(Tensor input, Tensor target, Tensor? labels) => (VariationalLoss)CheckedLoss(input, target, labels);
 
+    /// <summary>The posterior of each example: means and log-variances <c>[N, LatentDim]</c>.</summary>
+    /// <param name="x">A batch <c>[N, ...InputShape]</c>.</param>
+    [WithoutLabels]
+    public VariationalCode Encode(Tensor x) => EncodeBatch(x, labels: null);
+
+    /// <summary>Encodes a batch, draws one code per example from its posterior, and decodes it: TorchSharp's <c>forward</c>, which <see cref="call"/> runs with the module's hooks.</summary>
+    /// <param name="x">A batch <c>[N, ...InputShape]</c>.</param>
+    [WithoutLabels]
+    public override VariationalOutput forward(Tensor x) => ForwardBatch(x, labels: null);
+
+    /// <summary><see cref="forward"/> with the module's forward hooks, typed as this model's output.</summary>
+    /// <param name="x">A batch <c>[N, ...InputShape]</c>.</param>
+    [WithoutLabels]
+    public new VariationalOutput call(Tensor x) => (VariationalOutput)base.call(x);
+
+    /// <summary>Decodes <paramref name="count"/> codes drawn from the prior N(0, I), or from <see cref="Sampler"/> once fitted: new data.</summary>
+    /// <param name="count">How many samples.</param>
+    /// <param name="generator">A seeded generator for repeatable samples; libtorch's global one when null.</param>
+    [WithoutLabels]
+    public Tensor Sample(int count, Generator? generator = null) => SampleBatch(count, labels: null, generator);
+
+    /// <summary>The negative ELBO of a batch <c>[N, ...InputShape]</c>, reconstructed from itself; <c>Loss(x).Total.backward()</c> trains.</summary>
+    /// <param name="x">A batch <c>[N, ...InputShape]</c>.</param>
+    [WithoutLabels]
+    public VariationalLoss Loss(Tensor x) => LossBatch(x, x, labels: null);
+
+    /// <summary>The negative ELBO of reconstructing <paramref name="target"/> from <paramref name="input"/>, such as a corrupted copy when denoising.</summary>
+    /// <param name="input">What the model sees, <c>[N, ...InputShape]</c>.</param>
+    /// <param name="target">What it should reconstruct, of the same shape.</param>
+    [WithoutLabels]
+    public VariationalLoss Loss(Tensor input, Tensor target) => LossBatch(input, target, labels: null);
+
+    /// <summary>The importance-weighted estimate of log p(x) of each example, <c>[N]</c> float64 in nats (the IWAE bound): at least the ELBO, and tighter as <paramref name="samples"/> grows. Deterministic: the draws are seeded privately.</summary>
+    /// <param name="x">A batch <c>[N, ...InputShape]</c>.</param>
+    /// <param name="samples">The k of the bound: posterior draws per example; at least 1.</param>
+    [WithoutLabels]
+    public Tensor LogLikelihood(Tensor x, int samples = 1000) => LogLikelihoodOf(x, labels: null, samples);
+
+    /// <summary>Fits <see cref="Sampler"/>, a Gaussian mixture on the posterior means of the training data, which <c>Sample</c> then draws codes from instead of the prior; it is saved with the model.</summary>
+    /// <param name="train">The training examples <c>[N, ...InputShape]</c>.</param>
+    /// <param name="components">The number of Gaussians in the mixture.</param>
+    /// <param name="seed">Seeds the mixture's starting means.</param>
+    /// <param name="batchSize">Examples encoded per pass.</param>
+    [WithoutLabels]
+    public GaussianMixture FitSampler(Tensor train, int components = 10, long seed = 0, int batchSize = 256) =>
+        FitSamplerOn(train, labels: null, components, seed, batchSize);
+
     /// <summary>
     /// The sampler <c>Sample</c> draws codes from instead of the prior N(0, I): a Gaussian mixture fitted on the codes of
     /// the training data by <c>FitSampler</c>. Saved and loaded with the model; set it to null to sample from the prior

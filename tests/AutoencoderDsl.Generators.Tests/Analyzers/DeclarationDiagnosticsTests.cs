@@ -212,7 +212,7 @@ public sealed class DeclarationDiagnosticsTests
     public Task ModelNamedLikeAGeneratedMember() => VerifyAsync("""
         [Variational(LatentDim = 2)]
         [Input(16)]
-        public partial class {|ADSL037:Sample|}
+        public partial class {|ADSL037:Beta|}
         {
             [Dense(8), ReLU]
             public partial Sequential Encoder { get; }

@@ -15,6 +15,43 @@ namespace Examples;
 [global::System.CodeDom.Compiler.GeneratedCode("AutoencoderDsl.Generators", "0.1.0.0")]
 partial class ConditionalAe : global::AutoencoderDsl.AutoencoderModule
 {
+    private readonly global::TorchSharp.Modules.Sequential encoder;
+    private readonly global::TorchSharp.Modules.Linear code;
+    private readonly global::TorchSharp.Modules.Sequential decoder;
+
+    /// <summary>Builds the layers; a <paramref name="seed"/> makes their initial weights repeatable.</summary>
+    /// <param name="seed">Seeds libtorch's global generator before the layers are created, when given, so the initial weights repeat.</param>
+    public ConditionalAe(long? seed = null) : base(nameof(ConditionalAe), spec, seed)
+    {
+        encoder = nn.Sequential(
+            ("0", nn.Linear(12, 8)), // [8]
+            ("1", nn.ReLU(inplace: true)) // [8]
+        );
+        code = nn.Linear(11, LatentDim); // [4]
+        decoder = nn.Sequential(
+            ("0", nn.Linear(7, 12)) // [12]
+            // 1: Sigmoid, applied by Decode and fused into the Bernoulli loss as logits
+        );
+        register_module("encoder", encoder);
+        register_module("code", code);
+        register_module("decoder", decoder);
+    }
+
+    public partial global::TorchSharp.Modules.Sequential Encoder => encoder;
+
+    public partial global::TorchSharp.Modules.Sequential Decoder => decoder;
+
+    /// <inheritdoc/>
+    protected override Tensor EncodeCore(Tensor x, Tensor? condition)
+    {
+        var features = cat([encoder.forward(x), condition!], dim: 1);
+        return code.forward(features);
+    }
+
+    /// <inheritdoc/>
+    // Logits: Decode applies the declared final Sigmoid, and the Bernoulli loss reads the logits.
+    protected override Tensor DecodeCore(Tensor z, Tensor? condition) => decoder.forward(cat([z, condition!], dim: 1));
+
     /// <summary>The shape of one example: [12].</summary>
     public static global::System.ReadOnlySpan<long> InputShape => [12];
 
@@ -54,43 +91,6 @@ partial class ConditionalAe : global::AutoencoderDsl.AutoencoderModule
         LossTerms = [new global::AutoencoderDsl.Parts.ReconstructionTerm()],
     };
 
-    private readonly global::TorchSharp.Modules.Sequential encoder;
-    private readonly global::TorchSharp.Modules.Linear code;
-    private readonly global::TorchSharp.Modules.Sequential decoder;
-
-    /// <summary>Builds the layers; a <paramref name="seed"/> makes their initial weights repeatable.</summary>
-    /// <param name="seed">Seeds libtorch's global generator before the layers are created, when given, so the initial weights repeat.</param>
-    public ConditionalAe(long? seed = null) : base(nameof(ConditionalAe), spec, seed)
-    {
-        encoder = nn.Sequential(
-            ("0", nn.Linear(12, 8)), // [8]
-            ("1", nn.ReLU(inplace: true)) // [8]
-        );
-        code = nn.Linear(11, LatentDim); // [4]
-        decoder = nn.Sequential(
-            ("0", nn.Linear(7, 12)) // [12]
-            // 1: Sigmoid, applied by Decode and fused into the Bernoulli loss as logits
-        );
-        register_module("encoder", encoder);
-        register_module("code", code);
-        register_module("decoder", decoder);
-    }
-
-    public partial global::TorchSharp.Modules.Sequential Encoder => encoder;
-
-    public partial global::TorchSharp.Modules.Sequential Decoder => decoder;
-
-    /// <inheritdoc/>
-    protected override Tensor EncodeCore(Tensor x, Tensor? condition)
-    {
-        var features = cat([encoder.forward(x), condition!], dim: 1);
-        return code.forward(features);
-    }
-
-    /// <inheritdoc/>
-    // Logits: Decode applies the declared final Sigmoid, and the Bernoulli loss reads the logits.
-    protected override Tensor DecodeCore(Tensor z, Tensor? condition) => decoder.forward(cat([z, condition!], dim: 1));
-
     /// <summary>Maps a batch to its codes <c>[N, 4]</c>.</summary>
     /// <param name="x">A batch <c>[N, 12]</c>.</param>
     /// <param name="labels">The class of each example: <c>Int64 [N]</c>, each in [0, 3).</param>
@@ -123,10 +123,14 @@ partial class ConditionalAe : global::AutoencoderDsl.AutoencoderModule
     /// <param name="label">The class of both examples and of every point decoded, in [0, 3).</param>
     public Tensor Interpolate(Tensor a, Tensor b, int steps, long label) => InterpolateExamples(a, b, steps, label);
 
-    /// <summary>The loss of reconstructing a batch <c>[N, 12]</c> from itself; <c>Loss(x).Total.backward()</c> trains.</summary>
+    /// <summary>Builds a ConditionalAe and loads parameters written by <c>Save</c>, with the threshold, standardizer and sampler saved beside them.</summary>
+    /// <param name="path">The file to read.</param>
+    public static ConditionalAe Load(string path) => LoadInto(new ConditionalAe(), path);
+
+    /// <summary>The loss of reconstructing a batch <c>[N, 12]</c> from itself; <c>Loss(x, labels).Total.backward()</c> trains.</summary>
     /// <param name="x">A batch <c>[N, 12]</c>.</param>
     /// <param name="labels">The class of each example: <c>Int64 [N]</c>, each in [0, 3).</param>
-    public global::AutoencoderDsl.AutoencoderLoss Loss(Tensor x, Tensor labels) => LossBatch(x, x, labels);
+    public new global::AutoencoderDsl.AutoencoderLoss Loss(Tensor x, Tensor labels) => LossBatch(x, x, labels);
 
     /// <summary>The loss of reconstructing <paramref name="target"/> from <paramref name="input"/>, such as a corrupted copy when denoising.</summary>
     /// <param name="input">What the model sees, <c>[N, 12]</c>.</param>
@@ -162,10 +166,6 @@ partial class ConditionalAe : global::AutoencoderDsl.AutoencoderModule
         Tensor labels,
         int batchSize = 256) =>
         EvaluateData(data, labels, batchSize);
-
-    /// <summary>Builds a ConditionalAe and loads parameters written by <c>Save</c>, with the threshold, standardizer and sampler saved beside them.</summary>
-    /// <param name="path">The file to read.</param>
-    public static ConditionalAe Load(string path) => LoadInto(new ConditionalAe(), path);
 
     /// <summary>The anomaly score of each example, <c>[N]</c> float64 in nats: by default the negative log-likelihood of the example's reconstruction from its code; see <paramref name="scoring"/>. Higher is more anomalous.</summary>
     /// <param name="x">A batch <c>[N, 12]</c>.</param>

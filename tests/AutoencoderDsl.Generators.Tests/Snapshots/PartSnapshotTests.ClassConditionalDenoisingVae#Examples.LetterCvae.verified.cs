@@ -15,6 +15,50 @@ namespace Examples;
 [global::System.CodeDom.Compiler.GeneratedCode("AutoencoderDsl.Generators", "0.1.0.0")]
 partial class LetterCvae : global::AutoencoderDsl.VariationalAutoencoderModule
 {
+    private readonly global::TorchSharp.Modules.Sequential encoder;
+    private readonly global::TorchSharp.Modules.Linear mean;
+    private readonly global::TorchSharp.Modules.Linear logVar;
+    private readonly global::TorchSharp.Modules.Sequential decoder;
+
+    /// <summary>Builds the layers; a <paramref name="seed"/> makes their initial weights repeatable.</summary>
+    /// <param name="seed">Seeds libtorch's global generator before the layers are created, when given, so the initial weights repeat.</param>
+    public LetterCvae(long? seed = null) : base(nameof(LetterCvae), spec, seed)
+    {
+        encoder = nn.Sequential(
+            ("0", nn.Flatten()), // [784]
+            ("1", nn.Linear(784, 400)), // [400]
+            ("2", nn.ReLU(inplace: true)) // [400]
+        );
+        mean = nn.Linear(410, LatentDim); // [16]
+        logVar = nn.Linear(410, LatentDim); // [16]
+        decoder = nn.Sequential(
+            ("0", nn.Linear(26, 400)), // [400]
+            ("1", nn.ReLU(inplace: true)), // [400]
+            ("2", nn.Linear(400, 784)), // [784]
+            // 3: Sigmoid, applied by Decode and fused into the Bernoulli loss as logits
+            ("4", nn.Unflatten(1, [1, 28, 28])) // [1, 28, 28]
+        );
+        register_module("encoder", encoder);
+        register_module("mean", mean);
+        register_module("log_var", logVar);
+        register_module("decoder", decoder);
+    }
+
+    public partial global::TorchSharp.Modules.Sequential Encoder => encoder;
+
+    public partial global::TorchSharp.Modules.Sequential Decoder => decoder;
+
+    /// <inheritdoc/>
+    protected override (Tensor Mean, Tensor LogVar) EncodeCore(Tensor x, Tensor? condition)
+    {
+        var features = cat([encoder.forward(x), condition!], dim: 1);
+        return (mean.forward(features), logVar.forward(features));
+    }
+
+    /// <inheritdoc/>
+    // Logits: Decode applies the declared final Sigmoid, and the Bernoulli loss reads the logits.
+    protected override Tensor DecodeCore(Tensor z, Tensor? condition) => decoder.forward(cat([z, condition!], dim: 1));
+
     /// <summary>The shape of one example: [1, 28, 28].</summary>
     public static global::System.ReadOnlySpan<long> InputShape => [1, 28, 28];
 
@@ -61,50 +105,6 @@ partial class LetterCvae : global::AutoencoderDsl.VariationalAutoencoderModule
         Likelihood = new global::AutoencoderDsl.Parts.BernoulliLikelihood(FromLogits: true),
         LossTerms = [new global::AutoencoderDsl.Parts.ReconstructionTerm(), new global::AutoencoderDsl.Parts.KlTerm(Beta)],
     };
-
-    private readonly global::TorchSharp.Modules.Sequential encoder;
-    private readonly global::TorchSharp.Modules.Linear mean;
-    private readonly global::TorchSharp.Modules.Linear logVar;
-    private readonly global::TorchSharp.Modules.Sequential decoder;
-
-    /// <summary>Builds the layers; a <paramref name="seed"/> makes their initial weights repeatable.</summary>
-    /// <param name="seed">Seeds libtorch's global generator before the layers are created, when given, so the initial weights repeat.</param>
-    public LetterCvae(long? seed = null) : base(nameof(LetterCvae), spec, seed)
-    {
-        encoder = nn.Sequential(
-            ("0", nn.Flatten()), // [784]
-            ("1", nn.Linear(784, 400)), // [400]
-            ("2", nn.ReLU(inplace: true)) // [400]
-        );
-        mean = nn.Linear(410, LatentDim); // [16]
-        logVar = nn.Linear(410, LatentDim); // [16]
-        decoder = nn.Sequential(
-            ("0", nn.Linear(26, 400)), // [400]
-            ("1", nn.ReLU(inplace: true)), // [400]
-            ("2", nn.Linear(400, 784)), // [784]
-            // 3: Sigmoid, applied by Decode and fused into the Bernoulli loss as logits
-            ("4", nn.Unflatten(1, [1, 28, 28])) // [1, 28, 28]
-        );
-        register_module("encoder", encoder);
-        register_module("mean", mean);
-        register_module("log_var", logVar);
-        register_module("decoder", decoder);
-    }
-
-    public partial global::TorchSharp.Modules.Sequential Encoder => encoder;
-
-    public partial global::TorchSharp.Modules.Sequential Decoder => decoder;
-
-    /// <inheritdoc/>
-    protected override (Tensor Mean, Tensor LogVar) EncodeCore(Tensor x, Tensor? condition)
-    {
-        var features = cat([encoder.forward(x), condition!], dim: 1);
-        return (mean.forward(features), logVar.forward(features));
-    }
-
-    /// <inheritdoc/>
-    // Logits: Decode applies the declared final Sigmoid, and the Bernoulli loss reads the logits.
-    protected override Tensor DecodeCore(Tensor z, Tensor? condition) => decoder.forward(cat([z, condition!], dim: 1));
 
     /// <summary>The posterior of each example: means and log-variances <c>[N, 16]</c>.</summary>
     /// <param name="x">A batch <c>[N, 1, 28, 28]</c>.</param>
@@ -154,10 +154,14 @@ partial class LetterCvae : global::AutoencoderDsl.VariationalAutoencoderModule
     /// <param name="labels">The class of each example: <c>Int64 [N]</c>, each in [0, 10).</param>
     public Tensor Denoise(Tensor x, Tensor labels) => ReconstructBatch(x, labels);
 
-    /// <summary>The loss of reconstructing a batch <c>[N, 1, 28, 28]</c> from itself; <c>Loss(x).Total.backward()</c> trains.</summary>
+    /// <summary>Builds a LetterCvae and loads parameters written by <c>Save</c>, with the threshold, standardizer and sampler saved beside them.</summary>
+    /// <param name="path">The file to read.</param>
+    public static LetterCvae Load(string path) => LoadInto(new LetterCvae(), path);
+
+    /// <summary>The loss of reconstructing a batch <c>[N, 1, 28, 28]</c> from itself; <c>Loss(x, labels).Total.backward()</c> trains.</summary>
     /// <param name="x">A batch <c>[N, 1, 28, 28]</c>.</param>
     /// <param name="labels">The class of each example: <c>Int64 [N]</c>, each in [0, 10).</param>
-    public global::AutoencoderDsl.VariationalLoss Loss(Tensor x, Tensor labels) => LossBatch(x, x, labels);
+    public new global::AutoencoderDsl.VariationalLoss Loss(Tensor x, Tensor labels) => LossBatch(x, x, labels);
 
     /// <summary>The loss of reconstructing <paramref name="target"/> from <paramref name="input"/>, such as a corrupted copy when denoising.</summary>
     /// <param name="input">What the model sees, <c>[N, 1, 28, 28]</c>.</param>
@@ -193,10 +197,6 @@ partial class LetterCvae : global::AutoencoderDsl.VariationalAutoencoderModule
         Tensor labels,
         int batchSize = 256) =>
         EvaluateData(data, labels, batchSize);
-
-    /// <summary>Builds a LetterCvae and loads parameters written by <c>Save</c>, with the threshold, standardizer and sampler saved beside them.</summary>
-    /// <param name="path">The file to read.</param>
-    public static LetterCvae Load(string path) => LoadInto(new LetterCvae(), path);
 
     /// <summary>The anomaly score of each example, <c>[N]</c> float64 in nats: by default the negative ELBO of the example (with β = 1), or with importance samples the negative IWAE bound; see <paramref name="scoring"/>. Higher is more anomalous.</summary>
     /// <param name="x">A batch <c>[N, 1, 28, 28]</c>.</param>

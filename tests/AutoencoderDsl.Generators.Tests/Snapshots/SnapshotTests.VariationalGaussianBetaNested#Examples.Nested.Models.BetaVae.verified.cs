@@ -17,47 +17,6 @@ partial class Models
     [global::System.CodeDom.Compiler.GeneratedCode("AutoencoderDsl.Generators", "0.1.0.0")]
     partial class BetaVae : global::AutoencoderDsl.VariationalAutoencoderModule
     {
-        /// <summary>The shape of one example: [64].</summary>
-        public static global::System.ReadOnlySpan<long> InputShape => [64];
-
-        /// <summary>The width of the latent code.</summary>
-        public const int LatentDim = 8;
-
-        /// <summary>The weight of the KL term in the loss.</summary>
-        public const double Beta = 4.5;
-
-        /// <summary>The shape of one example after each declared encoder layer, as inferred at compile time.</summary>
-        public static IReadOnlyList<IReadOnlyList<long>> EncoderShapes { get; } = [[32], [32]];
-
-        /// <summary>The declared encoder layers as the runtime describes them, for export to PyTorch and ONNX.</summary>
-        public static IReadOnlyList<global::AutoencoderDsl.Export.Layer> EncoderLayers { get; } =
-        [
-            new global::AutoencoderDsl.Export.Linear(0, 64, 32),
-            new global::AutoencoderDsl.Export.Activation(1, global::AutoencoderDsl.Export.ActivationFunction.SiLU),
-        ];
-
-        /// <summary>The shape of one example after each declared decoder layer, as inferred at compile time.</summary>
-        public static IReadOnlyList<IReadOnlyList<long>> DecoderShapes { get; } = [[32], [32], [64], [64]];
-
-        /// <summary>The declared decoder layers as the runtime describes them, for export to PyTorch and ONNX.</summary>
-        public static IReadOnlyList<global::AutoencoderDsl.Export.Layer> DecoderLayers { get; } =
-        [
-            new global::AutoencoderDsl.Export.Linear(0, 8, 32),
-            new global::AutoencoderDsl.Export.Activation(1, global::AutoencoderDsl.Export.ActivationFunction.SiLU),
-            new global::AutoencoderDsl.Export.Linear(2, 32, 64),
-            new global::AutoencoderDsl.Export.Activation(3, global::AutoencoderDsl.Export.ActivationFunction.Sigmoid),
-        ];
-
-        private static readonly global::AutoencoderDsl.ModelSpec spec = new()
-        {
-            InputShape = InputShape.ToArray(),
-            Encoder = EncoderLayers,
-            LatentDim = LatentDim,
-            Decoder = DecoderLayers,
-            Likelihood = new global::AutoencoderDsl.Parts.GaussianLikelihood(),
-            LossTerms = [new global::AutoencoderDsl.Parts.ReconstructionTerm(), new global::AutoencoderDsl.Parts.KlTerm(Beta)],
-        };
-
         private readonly global::TorchSharp.Modules.Sequential encoder;
         private readonly global::TorchSharp.Modules.Linear mean;
         private readonly global::TorchSharp.Modules.Linear logVar;
@@ -99,174 +58,49 @@ partial class Models
         /// <inheritdoc/>
         protected override Tensor DecodeCore(Tensor z, Tensor? condition) => decoder.forward(z);
 
-        /// <summary>The posterior of each example: means and log-variances <c>[N, 8]</c>.</summary>
-        /// <param name="x">A batch <c>[N, 64]</c>.</param>
-        public global::AutoencoderDsl.VariationalCode Encode(Tensor x) => EncodeBatch(x, labels: null);
+        /// <summary>The shape of one example: [64].</summary>
+        public static global::System.ReadOnlySpan<long> InputShape => [64];
 
-        /// <summary>Encodes a batch, draws one code per example from its posterior, and decodes it.</summary>
-        /// <param name="x">A batch <c>[N, 64]</c>.</param>
-        public global::AutoencoderDsl.VariationalOutput forward(Tensor x) => ForwardBatch(x, labels: null);
+        /// <summary>The width of the latent code.</summary>
+        public const int LatentDim = 8;
 
-        /// <summary>Decodes codes <c>[N, 8]</c> into outputs <c>[N, 64]</c>.</summary>
-        /// <param name="z">Codes <c>[N, LatentDim]</c>.</param>
-        public Tensor Decode(Tensor z) => DecodeBatch(z, labels: null);
+        /// <summary>The weight of the KL term in the loss.</summary>
+        public const double Beta = 4.5;
 
-        /// <summary>Reconstructs a batch <c>[N, 64]</c> from its deterministic code, without gradients in evaluation mode.</summary>
-        /// <param name="x">A batch <c>[N, 64]</c>.</param>
-        public Tensor Reconstruct(Tensor x) => ReconstructBatch(x, labels: null);
+        /// <summary>The shape of one example after each declared encoder layer, as inferred at compile time.</summary>
+        public static IReadOnlyList<IReadOnlyList<long>> EncoderShapes { get; } = [[32], [32]];
 
-        /// <summary>The code <c>[N, 8]</c> of each example (the posterior mean), without gradients in evaluation mode: the coordinates to plot.</summary>
-        /// <param name="x">A batch <c>[N, 64]</c>.</param>
-        public Tensor Embed(Tensor x) => EmbedBatch(x, labels: null);
+        /// <summary>The declared encoder layers as the runtime describes them, for export to PyTorch and ONNX.</summary>
+        public static IReadOnlyList<global::AutoencoderDsl.Export.Layer> EncoderLayers { get; } =
+        [
+            new global::AutoencoderDsl.Export.Linear(0, 64, 32),
+            new global::AutoencoderDsl.Export.Activation(1, global::AutoencoderDsl.Export.ActivationFunction.SiLU),
+        ];
 
-        /// <summary>Decodes <paramref name="steps"/> evenly spaced points on the line between the codes of two examples.</summary>
-        /// <param name="a">One example [64], without a batch dimension.</param>
-        /// <param name="b">Another example of the same shape.</param>
-        /// <param name="steps">How many points, both ends included; at least 2.</param>
-        public Tensor Interpolate(Tensor a, Tensor b, int steps) => InterpolateExamples(a, b, steps, label: null);
+        /// <summary>The shape of one example after each declared decoder layer, as inferred at compile time.</summary>
+        public static IReadOnlyList<IReadOnlyList<long>> DecoderShapes { get; } = [[32], [32], [64], [64]];
 
-        /// <summary>Decodes <paramref name="count"/> codes drawn from the prior N(0, I), or from <c>Sampler</c> once fitted: new data.</summary>
-        /// <param name="count">How many samples.</param>
-        /// <param name="generator">A seeded generator for repeatable samples; libtorch's global one when null.</param>
-        public Tensor Sample(int count, Generator? generator = null) => SampleBatch(count, labels: null, generator);
+        /// <summary>The declared decoder layers as the runtime describes them, for export to PyTorch and ONNX.</summary>
+        public static IReadOnlyList<global::AutoencoderDsl.Export.Layer> DecoderLayers { get; } =
+        [
+            new global::AutoencoderDsl.Export.Linear(0, 8, 32),
+            new global::AutoencoderDsl.Export.Activation(1, global::AutoencoderDsl.Export.ActivationFunction.SiLU),
+            new global::AutoencoderDsl.Export.Linear(2, 32, 64),
+            new global::AutoencoderDsl.Export.Activation(3, global::AutoencoderDsl.Export.ActivationFunction.Sigmoid),
+        ];
 
-        /// <summary>The loss of reconstructing a batch <c>[N, 64]</c> from itself; <c>Loss(x).Total.backward()</c> trains.</summary>
-        /// <param name="x">A batch <c>[N, 64]</c>.</param>
-        public global::AutoencoderDsl.VariationalLoss Loss(Tensor x) => LossBatch(x, x, labels: null);
-
-        /// <summary>The loss of reconstructing <paramref name="target"/> from <paramref name="input"/>, such as a corrupted copy when denoising.</summary>
-        /// <param name="input">What the model sees, <c>[N, 64]</c>.</param>
-        /// <param name="target">What it should reconstruct, of the same shape.</param>
-        public global::AutoencoderDsl.VariationalLoss Loss(Tensor input, Tensor target) => LossBatch(input, target, labels: null);
-
-        /// <summary>Trains on <paramref name="train"/> <c>[N, 64]</c> and returns one summary per epoch.</summary>
-        /// <param name="train">The training examples <c>[N, 64]</c>.</param>
-        /// <param name="options">Epochs, batch size, learning rate, seed, corruption, clipping and checkpointing; the defaults when null.</param>
-        /// <param name="validation">Examples scored after every epoch; optional.</param>
-        /// <param name="progress">Receives a report after every batch and every epoch, on the training thread.</param>
-        /// <param name="cancellationToken">Checked before every batch.</param>
-        /// <returns>The loss history: the epochs of the run this call continues or resumes, then its own.</returns>
-        public global::AutoencoderDsl.Training.TrainingHistory Fit(
-            Tensor train,
-            global::AutoencoderDsl.Training.FitOptions? options = null,
-            Tensor? validation = null,
-            global::System.IProgress<global::AutoencoderDsl.Training.TrainingProgress>? progress = null,
-            global::System.Threading.CancellationToken cancellationToken = default) =>
-            FitData(train, trainLabels: null, options, validation, validationLabels: null, progress, cancellationToken);
-
-        /// <summary>The mean of each loss term over <paramref name="data"/>, in evaluation mode and without gradients.</summary>
-        /// <param name="data">The examples <c>[N, 64]</c>.</param>
-        /// <param name="batchSize">Examples per forward pass.</param>
-        public global::AutoencoderDsl.LossMetrics Evaluate(Tensor data, int batchSize = 256) => EvaluateData(data, labels: null, batchSize);
+        private static readonly global::AutoencoderDsl.ModelSpec spec = new()
+        {
+            InputShape = InputShape.ToArray(),
+            Encoder = EncoderLayers,
+            LatentDim = LatentDim,
+            Decoder = DecoderLayers,
+            Likelihood = new global::AutoencoderDsl.Parts.GaussianLikelihood(),
+            LossTerms = [new global::AutoencoderDsl.Parts.ReconstructionTerm(), new global::AutoencoderDsl.Parts.KlTerm(Beta)],
+        };
 
         /// <summary>Builds a BetaVae and loads parameters written by <c>Save</c>, with the threshold, standardizer and sampler saved beside them.</summary>
         /// <param name="path">The file to read.</param>
         public static BetaVae Load(string path) => LoadInto(new BetaVae(), path);
-
-        /// <summary>The anomaly score of each example, <c>[N]</c> float64 in nats: by default the negative ELBO of the example (with β = 1), or with importance samples the negative IWAE bound; see <paramref name="scoring"/>. Higher is more anomalous.</summary>
-        /// <param name="x">A batch <c>[N, 64]</c>.</param>
-        /// <param name="scoring">How scores are computed; the negative log-likelihood when null.</param>
-        /// <param name="batchSize">Examples per forward pass.</param>
-        public Tensor AnomalyScore(
-            Tensor x,
-            global::AutoencoderDsl.Evaluation.AnomalyScoring? scoring = null,
-            int batchSize = 256) =>
-            AnomalyScores(x, labels: null, scoring, batchSize);
-
-        /// <summary>Sets <c>AnomalyThreshold</c> from the scores of data believed normal, so that at most <paramref name="falsePositiveRate"/> of it is flagged; the threshold is saved with the model.</summary>
-        /// <param name="normal">Examples believed normal, <c>[N, 64]</c>, not the training data.</param>
-        /// <param name="falsePositiveRate">The share of normal examples allowed above the threshold, in [0, 1).</param>
-        /// <param name="scoring">How scores are computed; the negative log-likelihood when null.</param>
-        /// <param name="batchSize">Examples per forward pass.</param>
-        public global::AutoencoderDsl.Evaluation.AnomalyThreshold CalibrateThreshold(
-            Tensor normal,
-            double falsePositiveRate = 0.01,
-            global::AutoencoderDsl.Evaluation.AnomalyScoring? scoring = null,
-            int batchSize = 256) =>
-            CalibrateThresholdOn(normal, labels: null, falsePositiveRate, scoring, batchSize);
-
-        /// <summary>Sets <c>AnomalyThreshold</c> so that it flags the share <paramref name="contamination"/> of data believed to hold that share of anomalies.</summary>
-        /// <param name="data">Examples <c>[N, 64]</c> of which a known share is anomalous.</param>
-        /// <param name="contamination">The share of the data believed anomalous, in [0, 1).</param>
-        /// <param name="scoring">How scores are computed; the negative log-likelihood when null.</param>
-        /// <param name="batchSize">Examples per forward pass.</param>
-        public global::AutoencoderDsl.Evaluation.AnomalyThreshold CalibrateThresholdByContamination(
-            Tensor data,
-            double contamination,
-            global::AutoencoderDsl.Evaluation.AnomalyScoring? scoring = null,
-            int batchSize = 256) =>
-            CalibrateThresholdByContaminationOn(data, labels: null, contamination, scoring, batchSize);
-
-        /// <summary>Whether each example scores above <c>AnomalyThreshold</c>, <c>Bool [N]</c>; calibrate first.</summary>
-        /// <param name="x">A batch <c>[N, 64]</c>.</param>
-        /// <param name="batchSize">Examples per forward pass.</param>
-        public Tensor IsAnomaly(Tensor x, int batchSize = 256) => FlagAnomalies(x, labels: null, batchSize);
-
-        /// <summary>How well the scores separate anomalies from normal examples: ROC AUC, average precision, the detection rate at a false-positive rate, and precision, recall and F1 at <c>AnomalyThreshold</c> when it is set.</summary>
-        /// <param name="x">Labelled test examples <c>[N, 64]</c>, normal and anomalous.</param>
-        /// <param name="isAnomalous">The truth, <c>Bool [N]</c>: true for each anomaly.</param>
-        /// <param name="falsePositiveRate">The false-positive rate at which to read the detection rate, in (0, 1].</param>
-        /// <param name="scoring">How scores are computed; when null, as the threshold was calibrated (or the negative log-likelihood).</param>
-        /// <param name="batchSize">Examples per forward pass.</param>
-        public global::AutoencoderDsl.Evaluation.AnomalyReport EvaluateAnomalies(
-            Tensor x,
-            Tensor isAnomalous,
-            double falsePositiveRate = 0.01,
-            global::AutoencoderDsl.Evaluation.AnomalyScoring? scoring = null,
-            int batchSize = 256) =>
-            EvaluateAnomalyScores(x, isAnomalous, labels: null, falsePositiveRate, scoring, batchSize);
-
-        /// <summary>The mean squared error and PSNR of the reconstructions of <paramref name="x"/> against it.</summary>
-        /// <param name="x">A batch <c>[N, 64]</c>.</param>
-        /// <param name="peak">The range of the data's values, the peak of the PSNR: 1 for images in [0, 1].</param>
-        public global::AutoencoderDsl.Evaluation.ReconstructionQuality MeasureReconstruction(
-            Tensor x,
-            double peak = 1) =>
-            MeasureReconstructionOf(x, labels: null, peak);
-
-        /// <summary>The PSNR of the noisy inputs and of their reconstructions, both against the clean data: what denoising gained.</summary>
-        /// <param name="noisy">Noisy examples <c>[N, 64]</c>.</param>
-        /// <param name="clean">The same examples without the noise.</param>
-        /// <param name="peak">The range of the data's values, the peak of the PSNR: 1 for images in [0, 1].</param>
-        public global::AutoencoderDsl.Evaluation.DenoisingQuality MeasureDenoising(
-            Tensor noisy,
-            Tensor clean,
-            double peak = 1) =>
-            MeasureDenoisingOf(noisy, clean, labels: null, peak);
-
-        /// <summary>The k-nearest-neighbour accuracy of the codes of held-out data, voting among the codes of the training data, beside the same vote in PCA's coordinates of the same dimension fitted on the same data: whether the code beats the linear baseline.</summary>
-        /// <param name="train">Training examples <c>[N, 64]</c>.</param>
-        /// <param name="trainLabels">Their classes, <c>Int64 [N]</c>.</param>
-        /// <param name="test">Held-out examples of the same shape.</param>
-        /// <param name="testLabels">Their classes, <c>Int64 [M]</c>.</param>
-        /// <param name="neighbours">k, the neighbours that vote.</param>
-        public global::AutoencoderDsl.Evaluation.EmbeddingQuality MeasureEmbedding(
-            Tensor train,
-            Tensor trainLabels,
-            Tensor test,
-            Tensor testLabels,
-            int neighbours = 5) =>
-            MeasureEmbeddingOf(train, trainLabels, test, testLabels, neighbours);
-
-        /// <summary>Each element's share of its example's reconstruction score, shaped like <paramref name="x"/>, summing to 1 per example: which pixels or columns made it anomalous.</summary>
-        /// <param name="x">A batch <c>[N, 64]</c>.</param>
-        public Tensor AnomalyAttribution(Tensor x) => AttributeAnomalies(x, labels: null);
-
-        /// <summary>The importance-weighted estimate of log p(x) of each example, <c>[N]</c> float64 in nats (the IWAE bound): at least the ELBO, and tighter as <paramref name="samples"/> grows. Deterministic: the draws are seeded privately.</summary>
-        /// <param name="x">A batch <c>[N, 64]</c>.</param>
-        /// <param name="samples">The k of the bound: posterior draws per example; at least 1.</param>
-        public Tensor LogLikelihood(Tensor x, int samples = 1000) => LogLikelihoodOf(x, labels: null, samples);
-
-        /// <summary>Fits <c>Sampler</c>, a Gaussian mixture on the posterior means of the training data, which <c>Sample</c> then draws codes from instead of the prior; it is saved with the model.</summary>
-        /// <param name="train">The training examples <c>[N, 64]</c>.</param>
-        /// <param name="components">The number of Gaussians in the mixture.</param>
-        /// <param name="seed">Seeds the mixture's starting means.</param>
-        /// <param name="batchSize">Examples encoded per pass.</param>
-        public global::AutoencoderDsl.Evaluation.GaussianMixture FitSampler(
-            Tensor train,
-            int components = 10,
-            long seed = 0,
-            int batchSize = 256) =>
-            FitSamplerOn(train, labels: null, components, seed, batchSize);
     }
 }

@@ -253,21 +253,6 @@ public sealed class ProbabilityAe : AutoencoderModule
         register_module("decoder", decoder);
     }
 
-    public Tensor Embed(Tensor x) => EmbedBatch(x, labels: null);
-
-    public Tensor Decode(Tensor z) => Spec.Likelihood.Output(DecodeCore(z, condition: null));
-
-    public Tensor Reconstruct(Tensor x) => ReconstructBatch(x, labels: null);
-
-    public Tensor AnomalyScore(Tensor x, AnomalyScoring? scoring = null) => AnomalyScores(x, labels: null, scoring, batchSize: 256);
-
-    public Tensor IsAnomaly(Tensor x) => FlagAnomalies(x, labels: null, batchSize: 256);
-
-    public AnomalyThreshold CalibrateThreshold(Tensor normal, double falsePositiveRate, AnomalyScoring? scoring = null) =>
-        CalibrateThresholdOn(normal, labels: null, falsePositiveRate, scoring, batchSize: 256);
-
-    public ModelLoss Loss(Tensor x) => LossBatch(x, x, labels: null);
-
     protected override Tensor EncodeCore(Tensor x, Tensor? condition) => code.forward(encoder.forward(x));
 
     protected override Tensor DecodeCore(Tensor z, Tensor? condition) => decoder.forward(z);
