@@ -216,7 +216,7 @@ public static class OnnxExport
     }
 
     /// <summary>Builds one graph: nodes named after the layers they come from, initialisers from the model's state dict.</summary>
-    private sealed class GraphBuilder(AutoencoderModel model, string part)
+    private sealed class GraphBuilder(AutoencoderModel model, string part) : IOnnxGraph
     {
         private readonly GraphProto graph = new() { Name = part };
         private readonly Dictionary<string, Tensor> state = model.state_dict();
@@ -271,57 +271,14 @@ public static class OnnxExport
             return Node("Add", [product, Initializer(prefix + ".bias", state[prefix + ".bias"])], output);
         }
 
-        /// <summary>Every layer of a stack in order; <paramref name="shape"/> is one example's shape on the way in.</summary>
+        /// <summary>Every layer of a stack in order, each adding its own form; <paramref name="shape"/> is one example's shape on the way in.</summary>
         public string Stack(IReadOnlyList<Layer> layers, string input, IReadOnlyList<long> shape, string stack)
         {
             var value = input;
             foreach (var layer in layers)
             {
-                var prefix = $"{stack}.{layer.Index}";
-                value = layer switch
-                {
-                    Export.Linear => Linear(value, prefix, Next(prefix)),
-                    Activation activation => Activate(activation, value, prefix),
-                    Dropout => value,
-                    BatchNorm => Node(
-                        "BatchNormalization",
-                        [value, Initializer(prefix + ".weight", state[prefix + ".weight"]), Initializer(prefix + ".bias", state[prefix + ".bias"]),
-                         Initializer(prefix + ".running_mean", state[prefix + ".running_mean"]), Initializer(prefix + ".running_var", state[prefix + ".running_var"])],
-                        Next(prefix),
-                        Float("epsilon", (float)BatchNorm.Epsilon)),
-                    Export.Flatten => Node("Flatten", [value], Next(prefix), Int("axis", 1)),
-                    Reshape reshape => Node("Reshape", [value, Constant(prefix + ".shape", reshape.Dims.Prepend(-1L).ToArray(), [reshape.Dims.Count + 1])], Next(prefix)),
-                    Convolution conv => Node(
-                        "Conv",
-                        [value, Initializer(prefix + ".weight", state[prefix + ".weight"]), Initializer(prefix + ".bias", state[prefix + ".bias"])],
-                        Next(prefix),
-                        Ints("kernel_shape", Repeat(conv.Kernel, conv.SpatialRank)),
-                        Ints("strides", Repeat(conv.Stride, conv.SpatialRank)),
-                        Ints("pads", Repeat(conv.Padding, 2 * conv.SpatialRank)),
-                        Ints("dilations", Repeat(conv.Dilation, conv.SpatialRank))),
-                    TransposedConvolution transposed => Node(
-                        "ConvTranspose",
-                        [value, Initializer(prefix + ".weight", state[prefix + ".weight"]), Initializer(prefix + ".bias", state[prefix + ".bias"])],
-                        Next(prefix),
-                        Ints("kernel_shape", Repeat(transposed.Kernel, transposed.SpatialRank)),
-                        Ints("strides", Repeat(transposed.Stride, transposed.SpatialRank)),
-                        Ints("pads", Repeat(transposed.Padding, 2 * transposed.SpatialRank)),
-                        Ints("output_padding", Repeat(transposed.OutputPadding, transposed.SpatialRank))),
-                    Pool pool => Node(
-                        pool.Kind == PoolKind.Max ? "MaxPool" : "AveragePool",
-                        [value],
-                        Next(prefix),
-                        Ints("kernel_shape", Repeat(pool.Kernel, pool.SpatialRank)),
-                        Ints("strides", Repeat(pool.Stride, pool.SpatialRank))),
-                    Upsample upsample => Node(
-                        "Resize",
-                        [value, "", Constant(prefix + ".scales", new[] { 1f, 1f, upsample.Scale, upsample.Scale }, [4])],
-                        Next(prefix),
-                        Text("mode", "nearest"),
-                        Text("coordinate_transformation_mode", "asymmetric"),
-                        Text("nearest_mode", "floor")),
-                    _ => throw new NotSupportedException($"ONNX export has no form for the {stack} layer at position {layer.Index}, {layer.Name}; leave it out of the model to export it, or export to PyTorch instead."),
-                };
+                value = layer.Onnx(this, value, $"{stack}.{layer.Index}")
+                    ?? throw new NotSupportedException($"ONNX export has no form for the {stack} layer at position {layer.Index}, {layer.Name}; leave it out of the model to export it, or export to PyTorch instead.");
             }
 
             return value;
@@ -346,6 +303,18 @@ public static class OnnxExport
             return result;
         }
 
+        string IOnnxGraph.Node(string op, IReadOnlyList<string> inputs, string output, params OnnxAttribute[] attributes) =>
+            Node(op, inputs, output, attributes.Select(Proto).ToArray());
+
+        string IOnnxGraph.Initializer(string stateName) =>
+            state.TryGetValue(stateName, out var tensor)
+                ? Initializer(stateName, tensor)
+                : throw new InvalidOperationException($"A layer's ONNX form asked for '{stateName}', which is not in the model's state dict; the layer's description does not match the module the model built.");
+
+        string IOnnxGraph.Constant(string stem, float[] values, long[] dims) => Constant(Next(stem), values, dims);
+
+        string IOnnxGraph.Constant(string stem, long[] values, long[] dims) => Constant(Next(stem), values, dims);
+
         public string Node(string op, IEnumerable<string> inputs, string output, params AttributeProto[] attributes)
         {
             var node = new NodeProto { OpType = op, Name = output };
@@ -355,23 +324,6 @@ public static class OnnxExport
             graph.Node.Add(node);
             return output;
         }
-
-        private string Activate(Activation activation, string value, string prefix) => activation.Function switch
-        {
-            ActivationFunction.ReLU => Node("Relu", [value], Next(prefix)),
-            ActivationFunction.LeakyReLU => Node("LeakyRelu", [value], Next(prefix), Float("alpha", (float)activation.NegativeSlope)),
-            ActivationFunction.Tanh => Node("Tanh", [value], Next(prefix)),
-            ActivationFunction.Sigmoid => Node("Sigmoid", [value], Next(prefix)),
-            ActivationFunction.SiLU => Node("Mul", [value, Node("Sigmoid", [value], Next(prefix + "_sigmoid"))], Next(prefix)),
-
-            // Opset 17 has no Gelu: x · ½ (1 + erf(x / √2)), the exact form TorchSharp's and PyTorch's default computes.
-            ActivationFunction.GELU => Node(
-                "Mul",
-                [Node("Mul", [value, Constant(prefix + ".half", [0.5f], [])], Next(prefix + "_half")),
-                 Node("Add", [Node("Erf", [Node("Div", [value, Constant(prefix + ".sqrt2", [MathF.Sqrt(2)], [])], Next(prefix + "_scaled"))], Next(prefix + "_erf")), Constant(prefix + ".one", [1f], [])], Next(prefix + "_sum"))],
-                Next(prefix)),
-            _ => throw new NotSupportedException($"ONNX export has no form for the activation {activation.Name} at {prefix}."),
-        };
 
         public string Next(string stem) => $"{stem.Replace('.', '_')}_{counter++}";
 
@@ -442,8 +394,6 @@ public static class OnnxExport
             return name;
         }
 
-        private static long[] Repeat(long value, int count) => Enumerable.Repeat(value, count).ToArray();
-
         private static TensorShapeProto.Types.Dimension Batch() => new() { DimParam = "N" };
 
         private static ValueInfoProto Value(string name, TensorProto.Types.DataType type, IReadOnlyList<long> example) =>
@@ -455,6 +405,15 @@ public static class OnnxExport
             shape.Dim.AddRange(dims);
             return new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = shape } };
         }
+
+        private static AttributeProto Proto(OnnxAttribute attribute) => attribute.Value switch
+        {
+            long value => Int(attribute.Name, value),
+            float value => Float(attribute.Name, value),
+            string value => Text(attribute.Name, value),
+            long[] values => Ints(attribute.Name, values),
+            _ => throw new NotSupportedException($"ONNX attribute '{attribute.Name}' holds a {attribute.Value.GetType().Name}, which the exporter cannot write."),
+        };
 
         public static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 

@@ -10,8 +10,8 @@ namespace AutoencoderDsl.PyTorch;
 /// <summary>
 /// Writes a model's PyTorch twin: a Python <c>nn.Module</c> with the same layers under the same state-dict names and
 /// the same loss, term by term, so weights move between the two with <c>load_state_dict(strict=True)</c>. Each layer
-/// and each part supplies its own PyTorch form (<see cref="Layer.PyTorch"/>, <see cref="LossTerm.PyTorch"/>, …); this
-/// class only puts them together.
+/// and each part supplies its own PyTorch form (<see cref="Layer.PyTorch"/>, <see cref="LossTerm.PyTorch"/>, …) and a
+/// layer the Python class it needs (<see cref="Layer.PyTorchDefinition"/>); this class only puts them together.
 /// </summary>
 public static class PyTorchTwin
 {
@@ -53,6 +53,13 @@ public static class PyTorchTwin
         Line("    return x.masked_fill(draw < level / 2, low).masked_fill((draw >= level / 2) & (draw < level), high).clamp(low, high)");
         Line();
         Line();
+        foreach (var definition in spec.Encoder.Concat(spec.Decoder).Select(layer => layer.PyTorchDefinition).OfType<string>().Distinct(StringComparer.Ordinal))
+        {
+            Line(definition);
+            Line();
+            Line();
+        }
+
         Line($"class {className}(nn.Module):");
         Line($"    input_shape = {Tuple(spec.InputShape)}");
         Line($"    latent_dim = {spec.LatentDim}");

@@ -38,6 +38,8 @@ public static class LayerCatalog
         [typeof(MaxPool1dAttribute)] = Of<MaxPool1dAttribute>(pool => new Pool1dLayer(PoolKind.Max, pool.Kernel, pool.Stride)),
         [typeof(AvgPool1dAttribute)] = Of<AvgPool1dAttribute>(pool => new Pool1dLayer(PoolKind.Avg, pool.Kernel, pool.Stride)),
         [typeof(BatchNorm1dAttribute)] = Of<BatchNorm1dAttribute>(_ => new BatchNormLayer(WrittenAs1d: true)),
+        [typeof(ResidualBlock2dAttribute)] = Of<ResidualBlock2dAttribute>(block => new ResidualBlock2dLayer(block.Channels)),
+        [typeof(ResidualBlock1dAttribute)] = Of<ResidualBlock1dAttribute>(block => new ResidualBlock1dLayer(block.Channels)),
     };
 
     /// <summary>Every layer attribute type the catalog knows.</summary>

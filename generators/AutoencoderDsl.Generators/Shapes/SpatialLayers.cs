@@ -278,6 +278,47 @@ public sealed record UpsampleLayer(long Scale) : Layer
         ?? LayerOutcome.Ok(new Shape(input[0], checked(input[1] * Scale), checked(input[2] * Scale)));
 }
 
+/// <summary>
+/// <c>ResidualBlock1d</c> and <c>ResidualBlock2d(channels)</c>: the runtime's <c>ResidualBlock</c>, ResNet's basic block
+/// of stride 1. Its convolutions have kernel 3 and padding 1 (the skip's, kernel 1), so the sides stay and only the
+/// channels change.
+/// </summary>
+public abstract record ResidualBlockLayer(long Channels) : Layer
+{
+    /// <summary>1 for a sequence, 2 for a feature map.</summary>
+    public abstract int SpatialRank { get; }
+
+    public override string Name => Invariant($"ResidualBlock{SpatialRank}d");
+
+    private string Sibling => Invariant($"ResidualBlock{3 - SpatialRank}d");
+
+    public override LayerOutcome? Validate() => Require.Positive(Name, "number of channels", Channels);
+
+    public override string Construct(Shape input) => $"new global::AutoencoderDsl.ResidualBlock({Literal(SpatialRank)}, {Literal(input[0])}, {Literal(Channels)})";
+
+    public override string Describe(int index, Shape input, Shape output) =>
+        $"new {Architecture}ResidualBlock({Literal(index)}, {Literal(SpatialRank)}, {Literal(input[0])}, {Literal(Channels)})";
+
+    protected override LayerOutcome Infer(Shape input) =>
+        Spatial.RequireRank(Name, input, SpatialRank, Sibling) ?? LayerOutcome.Ok(Shape.Of(input.Dims.Skip(1).Prepend(Channels)));
+
+    /// <summary>The first convolution's weight, or the second's when the block widens its input.</summary>
+    protected override long LargestWeight(Shape input) =>
+        System.Math.Max(Spatial.ConvolutionWeight(input, Channels, 3), Spatial.ConvolutionWeight(Shape.Of(input.Dims.Skip(1).Prepend(Channels)), Channels, 3));
+}
+
+/// <summary><c>ResidualBlock2d</c> on a feature map [C, H, W].</summary>
+public sealed record ResidualBlock2dLayer(long Channels) : ResidualBlockLayer(Channels)
+{
+    public override int SpatialRank => 2;
+}
+
+/// <summary><c>ResidualBlock1d</c> on a sequence [C, L].</summary>
+public sealed record ResidualBlock1dLayer(long Channels) : ResidualBlockLayer(Channels)
+{
+    public override int SpatialRank => 1;
+}
+
 /// <summary><c>BatchNorm2d</c>: <c>nn.BatchNorm2d</c> over the channels of a feature map.</summary>
 public sealed record BatchNorm2dLayer : Layer
 {

@@ -213,6 +213,21 @@ public sealed class UpsampleAttribute : LayerAttribute
     public int Scale { get; }
 }
 
+/// <summary>
+/// ResNet's basic block on a feature map [C, H, W]: <c>[ResidualBlock2d(64)]</c>. Two 3 × 3 convolutions with padding 1,
+/// each followed by batch normalisation, the first by ReLU; the input added (through a 1 × 1 convolution and batch
+/// normalisation when C differs from <see cref="Channels"/>), then ReLU. The output is [Channels, H, W].
+/// </summary>
+public sealed class ResidualBlock2dAttribute : LayerAttribute
+{
+    /// <summary>Declares a residual block whose convolutions and output have <paramref name="channels"/> channels.</summary>
+    /// <param name="channels">The number of channels of the output.</param>
+    public ResidualBlock2dAttribute(int channels) => Channels = channels;
+
+    /// <summary>The number of channels of the output.</summary>
+    public int Channels { get; }
+}
+
 /// <summary>Batch normalisation of each channel of a feature map [C, H, W] (<c>torch.nn.BatchNorm2d</c>).</summary>
 public sealed class BatchNorm2dAttribute : LayerAttribute
 {

@@ -109,6 +109,21 @@ public sealed class AvgPool1dAttribute : PoolAttribute
     }
 }
 
+/// <summary>
+/// ResNet's basic block on a sequence [C, L]: <c>[ResidualBlock1d(32)]</c>. Two convolutions of length 3 with padding 1,
+/// each followed by batch normalisation, the first by ReLU; the input added (through a convolution of length 1 and
+/// batch normalisation when C differs from <see cref="Channels"/>), then ReLU. The output is [Channels, L].
+/// </summary>
+public sealed class ResidualBlock1dAttribute : LayerAttribute
+{
+    /// <summary>Declares a residual block whose convolutions and output have <paramref name="channels"/> channels.</summary>
+    /// <param name="channels">The number of channels of the output.</param>
+    public ResidualBlock1dAttribute(int channels) => Channels = channels;
+
+    /// <summary>The number of channels of the output.</summary>
+    public int Channels { get; }
+}
+
 /// <summary>Batch normalisation of each channel of a sequence [C, L] (<c>torch.nn.BatchNorm1d</c>).</summary>
 public sealed class BatchNorm1dAttribute : LayerAttribute
 {

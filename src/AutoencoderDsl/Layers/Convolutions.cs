@@ -24,17 +24,17 @@ public static class Convolutions
     /// <summary>oneDNN's widest channel block on x86 (AVX-512); a multiple of it is also one of AVX2's 8.</summary>
     internal const long ChannelBlock = 16;
 
-    /// <summary><c>nn.Conv1d</c>, computed correctly on any CPU.</summary>
-    public static nn.Module<Tensor, Tensor> Conv1d(long in_channels, long out_channels, long kernel_size, long stride = 1, long padding = 0, long dilation = 1)
+    /// <summary><c>nn.Conv1d</c>, computed correctly on any CPU; without a bias where a batch norm follows and would cancel it.</summary>
+    public static nn.Module<Tensor, Tensor> Conv1d(long in_channels, long out_channels, long kernel_size, long stride = 1, long padding = 0, long dilation = 1, bool bias = true)
     {
-        var module = nn.Conv1d(in_channels, out_channels, kernel_size, stride: stride, padding: padding, dilation: dilation);
+        var module = nn.Conv1d(in_channels, out_channels, kernel_size, stride: stride, padding: padding, dilation: dilation, bias: bias);
         return WholeBlocks(in_channels, out_channels) ? module : PatchConvolution.Sliding(module, in_channels, out_channels, 1, kernel_size, stride, padding, dilation);
     }
 
-    /// <summary><c>nn.Conv2d</c> with a square kernel, computed correctly on any CPU.</summary>
-    public static nn.Module<Tensor, Tensor> Conv2d(long in_channels, long out_channels, long kernel_size, long stride = 1, long padding = 0, long dilation = 1)
+    /// <summary><c>nn.Conv2d</c> with a square kernel, computed correctly on any CPU; without a bias where a batch norm follows and would cancel it.</summary>
+    public static nn.Module<Tensor, Tensor> Conv2d(long in_channels, long out_channels, long kernel_size, long stride = 1, long padding = 0, long dilation = 1, bool bias = true)
     {
-        var module = nn.Conv2d(in_channels, out_channels, kernel_size, stride: stride, padding: padding, dilation: dilation);
+        var module = nn.Conv2d(in_channels, out_channels, kernel_size, stride: stride, padding: padding, dilation: dilation, bias: bias);
         return WholeBlocks(in_channels, out_channels) ? module : PatchConvolution.Sliding(module, in_channels, out_channels, 2, kernel_size, stride, padding, dilation);
     }
 

@@ -134,6 +134,38 @@ public sealed class ShapeDiagnosticsTests
         """);
 
     [Fact]
+    public Task NonPositiveResidualBlockChannels() => VerifyAsync("""
+        [Autoencoder(LatentDim = 2)]
+        [Input(1, 4, 4)]
+        public partial class Model
+        {
+            [{|ADSL019:ResidualBlock2d(0)|}, Flatten, Dense(8)]
+            public partial Sequential Encoder { get; }
+
+            [Dense(16), Unflatten(1, 4, 4)]
+            public partial Sequential Decoder { get; }
+        }
+        """);
+
+    [Fact]
+    public Task SequenceResidualBlockOnAFeatureMap() => VerifyAsync(
+        """
+        [Autoencoder(LatentDim = 2)]
+        [Input(1, 4, 4)]
+        public partial class Model
+        {
+            [{|#0:ResidualBlock1d(4)|}, Flatten, Dense(8)]
+            public partial Sequential Encoder { get; }
+
+            [Dense(16), Unflatten(1, 4, 4)]
+            public partial Sequential Decoder { get; }
+        }
+        """,
+        new Microsoft.CodeAnalysis.Testing.DiagnosticResult(DiagnosticDescriptors.WrongRank)
+            .WithLocation(0)
+            .WithArguments("ResidualBlock1d takes a sequence [C, L], but got [1, 4, 4]; use ResidualBlock2d for a feature map, or insert Reshape(C, L) before it."));
+
+    [Fact]
     public Task PoolingLargerThanItsInput() => VerifyAsync("""
         [Autoencoder(LatentDim = 2)]
         [Input(1, 4, 4)]

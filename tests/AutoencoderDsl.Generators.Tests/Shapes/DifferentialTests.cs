@@ -241,12 +241,12 @@ internal static class StackSampler
     private enum Kind
     {
         Conv, ConvTranspose, MaxPool, AvgPool, Upsample, BatchNorm2d, Dropout2d, Reshape, Dense, Flatten, Unflatten, Activation, Dropout, BatchNorm,
-        Conv1d, ConvTranspose1d, MaxPool1d, AvgPool1d, BatchNorm1d,
+        Conv1d, ConvTranspose1d, MaxPool1d, AvgPool1d, BatchNorm1d, ResidualBlock2d, ResidualBlock1d,
     }
 
-    private static readonly Kind[] MapKinds = [Kind.Conv, Kind.Conv, Kind.ConvTranspose, Kind.ConvTranspose, Kind.MaxPool, Kind.AvgPool, Kind.Upsample, Kind.BatchNorm2d, Kind.Dropout2d, Kind.Activation, Kind.Flatten, Kind.Reshape];
+    private static readonly Kind[] MapKinds = [Kind.Conv, Kind.Conv, Kind.ConvTranspose, Kind.ConvTranspose, Kind.MaxPool, Kind.AvgPool, Kind.Upsample, Kind.BatchNorm2d, Kind.Dropout2d, Kind.Activation, Kind.Flatten, Kind.Reshape, Kind.ResidualBlock2d];
 
-    private static readonly Kind[] SequenceKinds = [Kind.Conv1d, Kind.Conv1d, Kind.ConvTranspose1d, Kind.ConvTranspose1d, Kind.MaxPool1d, Kind.AvgPool1d, Kind.BatchNorm1d, Kind.Activation, Kind.Dropout, Kind.Flatten, Kind.Reshape];
+    private static readonly Kind[] SequenceKinds = [Kind.Conv1d, Kind.Conv1d, Kind.ConvTranspose1d, Kind.ConvTranspose1d, Kind.MaxPool1d, Kind.AvgPool1d, Kind.BatchNorm1d, Kind.Activation, Kind.Dropout, Kind.Flatten, Kind.Reshape, Kind.ResidualBlock1d];
 
     private static readonly Kind[] VectorKinds = [Kind.Dense, Kind.Dense, Kind.Activation, Kind.Dropout, Kind.BatchNorm, Kind.Unflatten, Kind.Reshape, Kind.Flatten];
 
@@ -339,6 +339,8 @@ internal static class StackSampler
             Kind.ConvTranspose1d => ConvTranspose1d(random),
             Kind.MaxPool1d or Kind.AvgPool1d => Pool1d(random, kind == Kind.MaxPool1d ? PoolKind.Max : PoolKind.Avg),
             Kind.BatchNorm1d => new BatchNormLayer(WrittenAs1d: true),
+            Kind.ResidualBlock2d => new ResidualBlock2dLayer(Argument(random, 1, 6)),
+            Kind.ResidualBlock1d => new ResidualBlock1dLayer(Argument(random, 1, 6)),
             _ => throw new UnreachableException(),
         };
     }

@@ -50,6 +50,22 @@ public sealed class ConvolutionSnapshotTests
         """);
 
     [Fact]
+    public void ResidualBlocks() => Verify("""
+        namespace Examples;
+
+        [Autoencoder(LatentDim = 8)]
+        [Input(1, 16, 16)]
+        public partial class ResidualAe
+        {
+            [ResidualBlock2d(16), ResidualBlock2d(16), MaxPool2d(2), Reshape(16, 64), ResidualBlock1d(8), Flatten]
+            public partial Sequential Encoder { get; }
+
+            [Dense(512), Unflatten(8, 8, 8), Upsample(2), ResidualBlock2d(4), Conv2d(1, 3, Padding = 1), Sigmoid]
+            public partial Sequential Decoder { get; }
+        }
+        """);
+
+    [Fact]
     public void KernelIsARequiredArgument()
     {
         var run = GeneratorRun.Run(TestCompilation.Usings + """

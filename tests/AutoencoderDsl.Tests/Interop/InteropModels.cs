@@ -43,6 +43,18 @@ public partial class SequenceCvae
     public partial Sequential Decoder { get; }
 }
 
+/// <summary>Residual blocks of both ranks, each with a projected skip (the channels change) and an identity one.</summary>
+[Autoencoder(LatentDim = 3, Likelihood = Likelihood.Gaussian)]
+[Input(2, 8, 8)]
+public partial class ResidualAe
+{
+    [ResidualBlock2d(4), ResidualBlock2d(4), MaxPool2d(2), Reshape(4, 16), ResidualBlock1d(6), ResidualBlock1d(6), Flatten]
+    public partial Sequential Encoder { get; }
+
+    [Dense(32), Unflatten(2, 16), ResidualBlock1d(2), Reshape(2, 4, 4), Upsample(2), ResidualBlock2d(3), ResidualBlock2d(3), Conv2d(2, 1)]
+    public partial Sequential Decoder { get; }
+}
+
 /// <summary>A sparsity target on a squashed code and a learned Gaussian σ.</summary>
 [Autoencoder(LatentDim = 3, Likelihood = Likelihood.Gaussian, LearnedVariance = true)]
 [Sparse(Target = 0.1, Weight = 0.5)]

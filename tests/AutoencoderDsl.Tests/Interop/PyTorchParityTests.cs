@@ -37,6 +37,8 @@ public sealed record InteropCase(
             (m, z, l) => ((FeatureMapVae)m).Decode(z), (m, x, l) => ((FeatureMapVae)m).Embed(x), (m, x, l) => ((FeatureMapVae)m).Loss(x)),
         new("SequenceCvae", seed => new SequenceCvae(seed), (n, g) => randn([n, 2, 16], generator: g), 3,
             (m, z, l) => ((SequenceCvae)m).Decode(z, l!), (m, x, l) => ((SequenceCvae)m).Embed(x, l!), (m, x, l) => ((SequenceCvae)m).Loss(x, l!)),
+        new("ResidualAe", seed => new ResidualAe(seed), (n, g) => randn([n, 2, 8, 8], generator: g), 0,
+            (m, z, l) => ((ResidualAe)m).Decode(z), (m, x, l) => ((ResidualAe)m).Embed(x), (m, x, l) => ((ResidualAe)m).Loss(x)),
         new("SparseScaleAe", seed => new SparseScaleAe(seed), (n, g) => randn([n, 6], generator: g), 0,
             (m, z, l) => ((SparseScaleAe)m).Decode(z), (m, x, l) => ((SparseScaleAe)m).Embed(x), (m, x, l) => ((SparseScaleAe)m).Loss(x)),
         new("MaskedL1Ae", seed => new MaskedL1Ae(seed), (n, g) => rand([n, 6], generator: g), 0,
