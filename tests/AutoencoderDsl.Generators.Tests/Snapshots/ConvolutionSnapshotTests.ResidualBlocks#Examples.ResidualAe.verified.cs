@@ -15,49 +15,6 @@ namespace Examples;
 [global::System.CodeDom.Compiler.GeneratedCode("AutoencoderDsl.Generators", "0.1.0.0")]
 partial class ResidualAe : global::AutoencoderDsl.AutoencoderModule
 {
-    /// <summary>The shape of one example: [1, 16, 16].</summary>
-    public static global::System.ReadOnlySpan<long> InputShape => [1, 16, 16];
-
-    /// <summary>The width of the latent code.</summary>
-    public const int LatentDim = 8;
-
-    /// <summary>The shape of one example after each declared encoder layer, as inferred at compile time.</summary>
-    public static IReadOnlyList<IReadOnlyList<long>> EncoderShapes { get; } = [[16, 16, 16], [16, 16, 16], [16, 8, 8], [16, 64], [8, 64], [512]];
-
-    /// <summary>The declared encoder layers as the runtime describes them, for export to PyTorch and ONNX.</summary>
-    public static IReadOnlyList<global::AutoencoderDsl.Export.Layer> EncoderLayers { get; } =
-    [
-        new global::AutoencoderDsl.Export.ResidualBlock(0, 2, 1, 16),
-        new global::AutoencoderDsl.Export.ResidualBlock(1, 2, 16, 16),
-        new global::AutoencoderDsl.Export.Pool(2, 2, global::AutoencoderDsl.Export.PoolKind.Max, 2, 2),
-        new global::AutoencoderDsl.Export.Reshape(3, [16, 64]),
-        new global::AutoencoderDsl.Export.ResidualBlock(4, 1, 16, 8),
-        new global::AutoencoderDsl.Export.Flatten(5),
-    ];
-
-    /// <summary>The shape of one example after each declared decoder layer, as inferred at compile time.</summary>
-    public static IReadOnlyList<IReadOnlyList<long>> DecoderShapes { get; } = [[512], [8, 8, 8], [8, 16, 16], [4, 16, 16], [1, 16, 16], [1, 16, 16]];
-
-    /// <summary>The declared decoder layers as the runtime describes them, for export to PyTorch and ONNX.</summary>
-    public static IReadOnlyList<global::AutoencoderDsl.Export.Layer> DecoderLayers { get; } =
-    [
-        new global::AutoencoderDsl.Export.Linear(0, 8, 512),
-        new global::AutoencoderDsl.Export.Reshape(1, [8, 8, 8], "Unflatten"),
-        new global::AutoencoderDsl.Export.Upsample(2, 2),
-        new global::AutoencoderDsl.Export.ResidualBlock(3, 2, 8, 4),
-        new global::AutoencoderDsl.Export.Convolution(4, 2, 4, 1, 3, 1, 1, 1),
-    ];
-
-    private static readonly global::AutoencoderDsl.ModelSpec spec = new()
-    {
-        InputShape = InputShape.ToArray(),
-        Encoder = EncoderLayers,
-        LatentDim = LatentDim,
-        Decoder = DecoderLayers,
-        Likelihood = new global::AutoencoderDsl.Parts.BernoulliLikelihood(FromLogits: true),
-        LossTerms = [new global::AutoencoderDsl.Parts.ReconstructionTerm()],
-    };
-
     private readonly global::TorchSharp.Modules.Sequential encoder;
     private readonly global::TorchSharp.Modules.Linear code;
     private readonly global::TorchSharp.Modules.Sequential decoder;
@@ -103,151 +60,50 @@ partial class ResidualAe : global::AutoencoderDsl.AutoencoderModule
     // Logits: Decode applies the declared final Sigmoid, and the Bernoulli loss reads the logits.
     protected override Tensor DecodeCore(Tensor z, Tensor? condition) => decoder.forward(z);
 
-    /// <summary>Maps a batch to its codes <c>[N, 8]</c>.</summary>
-    /// <param name="x">A batch <c>[N, 1, 16, 16]</c>.</param>
-    public Tensor Encode(Tensor x) => EncodeBatch(x, labels: null);
+    /// <summary>The shape of one example: [1, 16, 16].</summary>
+    public static global::System.ReadOnlySpan<long> InputShape => [1, 16, 16];
 
-    /// <summary>Encodes and decodes a batch, keeping the code.</summary>
-    /// <param name="x">A batch <c>[N, 1, 16, 16]</c>.</param>
-    public global::AutoencoderDsl.AutoencoderOutput forward(Tensor x) => ForwardBatch(x, labels: null);
+    /// <summary>The width of the latent code.</summary>
+    public const int LatentDim = 8;
 
-    /// <summary>Decodes codes <c>[N, 8]</c> into outputs <c>[N, 1, 16, 16]</c> (probabilities).</summary>
-    /// <param name="z">Codes <c>[N, LatentDim]</c>.</param>
-    public Tensor Decode(Tensor z) => DecodeBatch(z, labels: null);
+    /// <summary>The shape of one example after each declared encoder layer, as inferred at compile time.</summary>
+    public static IReadOnlyList<IReadOnlyList<long>> EncoderShapes { get; } = [[16, 16, 16], [16, 16, 16], [16, 8, 8], [16, 64], [8, 64], [512]];
 
-    /// <summary>Reconstructs a batch <c>[N, 1, 16, 16]</c> from its deterministic code, without gradients in evaluation mode.</summary>
-    /// <param name="x">A batch <c>[N, 1, 16, 16]</c>.</param>
-    public Tensor Reconstruct(Tensor x) => ReconstructBatch(x, labels: null);
+    /// <summary>The declared encoder layers as the runtime describes them, for export to PyTorch and ONNX.</summary>
+    public static IReadOnlyList<global::AutoencoderDsl.Export.Layer> EncoderLayers { get; } =
+    [
+        new global::AutoencoderDsl.Export.ResidualBlock(0, 2, 1, 16),
+        new global::AutoencoderDsl.Export.ResidualBlock(1, 2, 16, 16),
+        new global::AutoencoderDsl.Export.Pool(2, 2, global::AutoencoderDsl.Export.PoolKind.Max, 2, 2),
+        new global::AutoencoderDsl.Export.Reshape(3, [16, 64]),
+        new global::AutoencoderDsl.Export.ResidualBlock(4, 1, 16, 8),
+        new global::AutoencoderDsl.Export.Flatten(5),
+    ];
 
-    /// <summary>The code <c>[N, 8]</c> of each example (the code itself), without gradients in evaluation mode: the coordinates to plot.</summary>
-    /// <param name="x">A batch <c>[N, 1, 16, 16]</c>.</param>
-    public Tensor Embed(Tensor x) => EmbedBatch(x, labels: null);
+    /// <summary>The shape of one example after each declared decoder layer, as inferred at compile time.</summary>
+    public static IReadOnlyList<IReadOnlyList<long>> DecoderShapes { get; } = [[512], [8, 8, 8], [8, 16, 16], [4, 16, 16], [1, 16, 16], [1, 16, 16]];
 
-    /// <summary>Decodes <paramref name="steps"/> evenly spaced points on the line between the codes of two examples.</summary>
-    /// <param name="a">One example [1, 16, 16], without a batch dimension.</param>
-    /// <param name="b">Another example of the same shape.</param>
-    /// <param name="steps">How many points, both ends included; at least 2.</param>
-    public Tensor Interpolate(Tensor a, Tensor b, int steps) => InterpolateExamples(a, b, steps, label: null);
+    /// <summary>The declared decoder layers as the runtime describes them, for export to PyTorch and ONNX.</summary>
+    public static IReadOnlyList<global::AutoencoderDsl.Export.Layer> DecoderLayers { get; } =
+    [
+        new global::AutoencoderDsl.Export.Linear(0, 8, 512),
+        new global::AutoencoderDsl.Export.Reshape(1, [8, 8, 8], "Unflatten"),
+        new global::AutoencoderDsl.Export.Upsample(2, 2),
+        new global::AutoencoderDsl.Export.ResidualBlock(3, 2, 8, 4),
+        new global::AutoencoderDsl.Export.Convolution(4, 2, 4, 1, 3, 1, 1, 1),
+    ];
 
-    /// <summary>The loss of reconstructing a batch <c>[N, 1, 16, 16]</c> from itself; <c>Loss(x).Total.backward()</c> trains.</summary>
-    /// <param name="x">A batch <c>[N, 1, 16, 16]</c>.</param>
-    public global::AutoencoderDsl.AutoencoderLoss Loss(Tensor x) => LossBatch(x, x, labels: null);
-
-    /// <summary>The loss of reconstructing <paramref name="target"/> from <paramref name="input"/>, such as a corrupted copy when denoising.</summary>
-    /// <param name="input">What the model sees, <c>[N, 1, 16, 16]</c>.</param>
-    /// <param name="target">What it should reconstruct, of the same shape.</param>
-    public global::AutoencoderDsl.AutoencoderLoss Loss(Tensor input, Tensor target) => LossBatch(input, target, labels: null);
-
-    /// <summary>Trains on <paramref name="train"/> <c>[N, 1, 16, 16]</c> and returns one summary per epoch.</summary>
-    /// <param name="train">The training examples <c>[N, 1, 16, 16]</c>.</param>
-    /// <param name="options">Epochs, batch size, learning rate, seed, corruption, clipping and checkpointing; the defaults when null.</param>
-    /// <param name="validation">Examples scored after every epoch; optional.</param>
-    /// <param name="progress">Receives a report after every batch and every epoch, on the training thread.</param>
-    /// <param name="cancellationToken">Checked before every batch.</param>
-    /// <returns>The loss history: the epochs of the run this call continues or resumes, then its own.</returns>
-    public global::AutoencoderDsl.Training.TrainingHistory Fit(
-        Tensor train,
-        global::AutoencoderDsl.Training.FitOptions? options = null,
-        Tensor? validation = null,
-        global::System.IProgress<global::AutoencoderDsl.Training.TrainingProgress>? progress = null,
-        global::System.Threading.CancellationToken cancellationToken = default) =>
-        FitData(train, trainLabels: null, options, validation, validationLabels: null, progress, cancellationToken);
-
-    /// <summary>The mean of each loss term over <paramref name="data"/>, in evaluation mode and without gradients.</summary>
-    /// <param name="data">The examples <c>[N, 1, 16, 16]</c>.</param>
-    /// <param name="batchSize">Examples per forward pass.</param>
-    public global::AutoencoderDsl.LossMetrics Evaluate(Tensor data, int batchSize = 256) => EvaluateData(data, labels: null, batchSize);
+    private static readonly global::AutoencoderDsl.ModelSpec spec = new()
+    {
+        InputShape = InputShape.ToArray(),
+        Encoder = EncoderLayers,
+        LatentDim = LatentDim,
+        Decoder = DecoderLayers,
+        Likelihood = new global::AutoencoderDsl.Parts.BernoulliLikelihood(FromLogits: true),
+        LossTerms = [new global::AutoencoderDsl.Parts.ReconstructionTerm()],
+    };
 
     /// <summary>Builds a ResidualAe and loads parameters written by <c>Save</c>, with the threshold, standardizer and sampler saved beside them.</summary>
     /// <param name="path">The file to read.</param>
     public static ResidualAe Load(string path) => LoadInto(new ResidualAe(), path);
-
-    /// <summary>The anomaly score of each example, <c>[N]</c> float64 in nats: by default the negative log-likelihood of the example's reconstruction from its code; see <paramref name="scoring"/>. Higher is more anomalous.</summary>
-    /// <param name="x">A batch <c>[N, 1, 16, 16]</c>.</param>
-    /// <param name="scoring">How scores are computed; the negative log-likelihood when null.</param>
-    /// <param name="batchSize">Examples per forward pass.</param>
-    public Tensor AnomalyScore(
-        Tensor x,
-        global::AutoencoderDsl.Evaluation.AnomalyScoring? scoring = null,
-        int batchSize = 256) =>
-        AnomalyScores(x, labels: null, scoring, batchSize);
-
-    /// <summary>Sets <c>AnomalyThreshold</c> from the scores of data believed normal, so that at most <paramref name="falsePositiveRate"/> of it is flagged; the threshold is saved with the model.</summary>
-    /// <param name="normal">Examples believed normal, <c>[N, 1, 16, 16]</c>, not the training data.</param>
-    /// <param name="falsePositiveRate">The share of normal examples allowed above the threshold, in [0, 1).</param>
-    /// <param name="scoring">How scores are computed; the negative log-likelihood when null.</param>
-    /// <param name="batchSize">Examples per forward pass.</param>
-    public global::AutoencoderDsl.Evaluation.AnomalyThreshold CalibrateThreshold(
-        Tensor normal,
-        double falsePositiveRate = 0.01,
-        global::AutoencoderDsl.Evaluation.AnomalyScoring? scoring = null,
-        int batchSize = 256) =>
-        CalibrateThresholdOn(normal, labels: null, falsePositiveRate, scoring, batchSize);
-
-    /// <summary>Sets <c>AnomalyThreshold</c> so that it flags the share <paramref name="contamination"/> of data believed to hold that share of anomalies.</summary>
-    /// <param name="data">Examples <c>[N, 1, 16, 16]</c> of which a known share is anomalous.</param>
-    /// <param name="contamination">The share of the data believed anomalous, in [0, 1).</param>
-    /// <param name="scoring">How scores are computed; the negative log-likelihood when null.</param>
-    /// <param name="batchSize">Examples per forward pass.</param>
-    public global::AutoencoderDsl.Evaluation.AnomalyThreshold CalibrateThresholdByContamination(
-        Tensor data,
-        double contamination,
-        global::AutoencoderDsl.Evaluation.AnomalyScoring? scoring = null,
-        int batchSize = 256) =>
-        CalibrateThresholdByContaminationOn(data, labels: null, contamination, scoring, batchSize);
-
-    /// <summary>Whether each example scores above <c>AnomalyThreshold</c>, <c>Bool [N]</c>; calibrate first.</summary>
-    /// <param name="x">A batch <c>[N, 1, 16, 16]</c>.</param>
-    /// <param name="batchSize">Examples per forward pass.</param>
-    public Tensor IsAnomaly(Tensor x, int batchSize = 256) => FlagAnomalies(x, labels: null, batchSize);
-
-    /// <summary>How well the scores separate anomalies from normal examples: ROC AUC, average precision, the detection rate at a false-positive rate, and precision, recall and F1 at <c>AnomalyThreshold</c> when it is set.</summary>
-    /// <param name="x">Labelled test examples <c>[N, 1, 16, 16]</c>, normal and anomalous.</param>
-    /// <param name="isAnomalous">The truth, <c>Bool [N]</c>: true for each anomaly.</param>
-    /// <param name="falsePositiveRate">The false-positive rate at which to read the detection rate, in (0, 1].</param>
-    /// <param name="scoring">How scores are computed; when null, as the threshold was calibrated (or the negative log-likelihood).</param>
-    /// <param name="batchSize">Examples per forward pass.</param>
-    public global::AutoencoderDsl.Evaluation.AnomalyReport EvaluateAnomalies(
-        Tensor x,
-        Tensor isAnomalous,
-        double falsePositiveRate = 0.01,
-        global::AutoencoderDsl.Evaluation.AnomalyScoring? scoring = null,
-        int batchSize = 256) =>
-        EvaluateAnomalyScores(x, isAnomalous, labels: null, falsePositiveRate, scoring, batchSize);
-
-    /// <summary>The mean squared error and PSNR of the reconstructions of <paramref name="x"/> against it.</summary>
-    /// <param name="x">A batch <c>[N, 1, 16, 16]</c>.</param>
-    /// <param name="peak">The range of the data's values, the peak of the PSNR: 1 for images in [0, 1].</param>
-    public global::AutoencoderDsl.Evaluation.ReconstructionQuality MeasureReconstruction(
-        Tensor x,
-        double peak = 1) =>
-        MeasureReconstructionOf(x, labels: null, peak);
-
-    /// <summary>The PSNR of the noisy inputs and of their reconstructions, both against the clean data: what denoising gained.</summary>
-    /// <param name="noisy">Noisy examples <c>[N, 1, 16, 16]</c>.</param>
-    /// <param name="clean">The same examples without the noise.</param>
-    /// <param name="peak">The range of the data's values, the peak of the PSNR: 1 for images in [0, 1].</param>
-    public global::AutoencoderDsl.Evaluation.DenoisingQuality MeasureDenoising(
-        Tensor noisy,
-        Tensor clean,
-        double peak = 1) =>
-        MeasureDenoisingOf(noisy, clean, labels: null, peak);
-
-    /// <summary>The k-nearest-neighbour accuracy of the codes of held-out data, voting among the codes of the training data, beside the same vote in PCA's coordinates of the same dimension fitted on the same data: whether the code beats the linear baseline.</summary>
-    /// <param name="train">Training examples <c>[N, 1, 16, 16]</c>.</param>
-    /// <param name="trainLabels">Their classes, <c>Int64 [N]</c>.</param>
-    /// <param name="test">Held-out examples of the same shape.</param>
-    /// <param name="testLabels">Their classes, <c>Int64 [M]</c>.</param>
-    /// <param name="neighbours">k, the neighbours that vote.</param>
-    public global::AutoencoderDsl.Evaluation.EmbeddingQuality MeasureEmbedding(
-        Tensor train,
-        Tensor trainLabels,
-        Tensor test,
-        Tensor testLabels,
-        int neighbours = 5) =>
-        MeasureEmbeddingOf(train, trainLabels, test, testLabels, neighbours);
-
-    /// <summary>Each element's share of its example's reconstruction score, shaped like <paramref name="x"/>, summing to 1 per example: which pixels or columns made it anomalous.</summary>
-    /// <param name="x">A batch <c>[N, 1, 16, 16]</c>.</param>
-    public Tensor AnomalyAttribution(Tensor x) => AttributeAnomalies(x, labels: null);
 }
