@@ -61,11 +61,9 @@ public static class OnnxExport
         ArgumentNullException.ThrowIfNull(model);
         var spec = model.Spec;
         var graph = new GraphBuilder(model, "encoder");
-        var (code, logVar) = Encode(graph, graph.Input("x", spec.InputShape), spec.Variational ? "mean" : "code", withLogVar: true);
-        graph.Output(code, spec.LatentDim);
-        if (logVar is not null)
+        foreach (var output in spec.Latent.OnnxEncode(graph, Features(graph, graph.Input("x", spec.InputShape))))
         {
-            graph.Output(logVar, spec.LatentDim);
+            graph.Output(output, spec.LatentDim);
         }
 
         return graph.Model($"{model.GetName()} encoder");
@@ -96,12 +94,12 @@ public static class OnnxExport
         var spec = model.Spec;
         var graph = new GraphBuilder(model, "autoencoder");
         var x = graph.Input("x", spec.InputShape);
-        var (code, _) = Encode(graph, x, "code", withLogVar: false);
+        var code = spec.Latent.OnnxEmbed(graph, Features(graph, x), "code");
         graph.Output(code, spec.LatentDim);
         var (raw, reconstruction) = Decode(graph, code, "reconstruction");
         graph.Output(reconstruction, [.. spec.InputShape]);
         var metadata = new Dictionary<string, string>();
-        if (!spec.Variational)
+        if (spec.Latent.ScoresItsReconstruction)
         {
             var threshold = model.AnomalyThreshold;
             var scoring = threshold?.Scoring ?? AnomalyScoring.NegativeLogLikelihood;
@@ -119,28 +117,15 @@ public static class OnnxExport
         return graph.Model($"{model.GetName()}, the whole model", metadata);
     }
 
-    /// <summary>The encoder into <paramref name="graph"/>: the code named <paramref name="codeName"/>, and a VAE's log-variance when asked for.</summary>
-    private static (string Code, string? LogVar) Encode(GraphBuilder graph, string x, string codeName, bool withLogVar)
-    {
-        var spec = graph.Spec;
-        var features = graph.Condition(graph.Stack(spec.Encoder, x, spec.InputShape, "encoder"));
-        if (spec.Variational)
-        {
-            return (graph.Linear(features, "mean", codeName), withLogVar ? graph.Linear(features, "log_var", "log_var") : null);
-        }
-
-        var code = graph.Linear(features, "code", spec.SquashedCode ? "code_linear" : codeName);
-        return (spec.SquashedCode ? graph.Node("Sigmoid", [code], codeName) : code, null);
-    }
+    /// <summary>The encoder's features of <paramref name="x"/>, joined with the condition of a conditional model: what the latent head reads.</summary>
+    private static string Features(GraphBuilder graph, string x) => graph.Condition(graph.Stack(graph.Spec.Encoder, x, "encoder"));
 
     /// <summary>The decoder into <paramref name="graph"/>: its raw output (logits when the sigmoid is fused) and what <c>Decode</c> gives, named <paramref name="outputName"/>.</summary>
     private static (string Raw, string Output) Decode(GraphBuilder graph, string z, string outputName)
     {
         var spec = graph.Spec;
-        long width = spec.LatentDim + (spec.Condition?.Classes ?? 0);
-        var raw = graph.Stack(spec.Decoder, graph.Condition(z), [width], "decoder");
-        var output = spec.Likelihood is BernoulliLikelihood { FromLogits: true } ? graph.Node("Sigmoid", [raw], outputName) : graph.Node("Identity", [raw], outputName);
-        return (raw, output);
+        var raw = graph.Stack(spec.Decoder, graph.Condition(z), "decoder");
+        return (raw, spec.Likelihood.OnnxOutput(graph, raw, outputName));
     }
 
     /// <summary>
@@ -151,68 +136,10 @@ public static class OnnxExport
     private static string Score(GraphBuilder graph, string raw, string x, AnomalyScoring scoring)
     {
         var likelihood = graph.Spec.Likelihood;
-        var score = graph.ExampleSum(ElementNegativeLogLikelihood(graph, likelihood, raw, x), "nll");
+        var score = graph.ExampleSum(likelihood.OnnxElementNegativeLogLikelihood(graph, raw, x), "nll");
         return scoring.RelativeToPerfect
-            ? graph.Node("Sub", [score, graph.ExampleSum(ElementPerfectNegativeLogLikelihood(graph, likelihood, x), "perfect_nll")], "score_excess")
+            ? graph.Node("Sub", [score, graph.ExampleSum(likelihood.OnnxElementPerfectNegativeLogLikelihood(graph, x), "perfect_nll")], "score_excess")
             : score;
-    }
-
-    /// <summary><see cref="LikelihoodModel.ElementNegativeLogLikelihood"/> in ONNX, operation for operation.</summary>
-    private static string ElementNegativeLogLikelihood(GraphBuilder g, LikelihoodModel likelihood, string decoded, string target)
-    {
-        switch (likelihood)
-        {
-            case BernoulliLikelihood { FromLogits: true }:
-                // PyTorch's binary_cross_entropy_with_logits: (1 − t)·l − log σ(l), where −log σ(l) = softplus(−l).
-                var linear = g.Node("Mul", [g.OneMinus(target), decoded], g.Next("bce_linear"));
-                return g.Node("Add", [linear, g.Node("Softplus", [g.Node("Neg", [decoded], g.Next("neg_logits"))], g.Next("softplus"))], g.Next("bce"));
-            case BernoulliLikelihood:
-                // binary_cross_entropy: −(t·log p + (1 − t)·log(1 − p)), each log clamped at −100 as PyTorch clamps it.
-                var hits = g.Node("Mul", [target, g.ClampedLog(decoded)], g.Next("t_log_p"));
-                var misses = g.Node("Mul", [g.OneMinus(target), g.ClampedLog(g.OneMinus(decoded))], g.Next("u_log_q"));
-                return g.Node("Neg", [g.Node("Add", [hits, misses], g.Next("log_likelihood"))], g.Next("bce"));
-            case GaussianLikelihood gaussian:
-                var error = g.Node("Sub", [decoded, target], g.Next("error"));
-                var squared = g.Node("Mul", [error, error], g.Next("squared"));
-                if (gaussian.LearnedScale)
-                {
-                    // ½·e²·exp(−2 log σ) + log σ + ½·log 2π, with the model's learned log σ.
-                    var logScale = g.Initializer("log_scale", g.State("log_scale"));
-                    var precision = g.Node("Exp", [g.Node("Mul", [g.Scalar(-2f, "minus_two"), logScale], g.Next("minus_two_log_scale"))], g.Next("precision"));
-                    var scaled = g.Node("Mul", [g.Node("Mul", [g.Scalar(0.5f, "half"), squared], g.Next("half_squared")), precision], g.Next("scaled"));
-                    return g.Node("Add", [g.Node("Add", [scaled, logScale], g.Next("plus_log_scale")), g.Scalar((float)LossFunctions.HalfLogTwoPi, "half_log_two_pi")], g.Next("gaussian_nll"));
-                }
-
-                if (gaussian.Sigma is double sigma)
-                {
-                    var divided = g.Node("Div", [squared, g.Scalar((float)(2 * sigma * sigma), "two_sigma_squared")], g.Next("divided"));
-                    return g.Node("Add", [divided, g.Scalar((float)(Math.Log(sigma) + LossFunctions.HalfLogTwoPi), "log_normaliser")], g.Next("gaussian_nll"));
-                }
-
-                return g.Node("Add", [g.Node("Mul", [g.Scalar(0.5f, "half"), squared], g.Next("half_squared")), g.Scalar((float)LossFunctions.HalfLogTwoPi, "half_log_two_pi")], g.Next("gaussian_nll"));
-            default:
-                throw new NotSupportedException($"ONNX export has no anomaly score for the likelihood {likelihood.GetType().Name}; export the encoder and decoder alone with Encoder and Decoder.");
-        }
-    }
-
-    /// <summary><see cref="LikelihoodModel.ElementPerfectNegativeLogLikelihood"/> in ONNX.</summary>
-    private static string ElementPerfectNegativeLogLikelihood(GraphBuilder g, LikelihoodModel likelihood, string target)
-    {
-        switch (likelihood)
-        {
-            case BernoulliLikelihood:
-                // The target's entropy, −(xlogy(t, t) + xlogy(1 − t, 1 − t)).
-                var complement = g.OneMinus(target);
-                return g.Node("Neg", [g.Node("Add", [g.XLogY(target), g.XLogY(complement)], g.Next("entropy_sum"))], g.Next("entropy"));
-            case GaussianLikelihood gaussian:
-                // log σ + ½·log 2π for every element, whatever its value.
-                var constant = gaussian.LearnedScale
-                    ? g.Node("Add", [g.Initializer("log_scale", g.State("log_scale")), g.Scalar((float)LossFunctions.HalfLogTwoPi, "half_log_two_pi")], g.Next("log_normaliser"))
-                    : g.Scalar((float)((gaussian.Sigma is double sigma ? Math.Log(sigma) : 0) + LossFunctions.HalfLogTwoPi), "log_normaliser");
-                return g.Node("Expand", [constant, g.Node("Shape", [target], g.Next("target_shape"))], g.Next("perfect_nll"));
-            default:
-                throw new NotSupportedException($"ONNX export has no anomaly score for the likelihood {likelihood.GetType().Name}; export the encoder and decoder alone with Encoder and Decoder.");
-        }
     }
 
     /// <summary>Builds one graph: nodes named after the layers they come from, initialisers from the model's state dict.</summary>
@@ -262,17 +189,8 @@ public static class OnnxExport
             return Node("Concat", [value, oneHotLabels], Next("joined"), Int("axis", 1));
         }
 
-        /// <summary>A head or Dense layer: x · Wᵀ + b, on the last dimension at any rank.</summary>
-        public string Linear(string input, string prefix, string output)
-        {
-            var weight = state[prefix + ".weight"];
-            var transposed = Initializer(prefix + ".weight_t", weight.t());
-            var product = Node("MatMul", [input, transposed], Next(prefix + "_matmul"));
-            return Node("Add", [product, Initializer(prefix + ".bias", state[prefix + ".bias"])], output);
-        }
-
-        /// <summary>Every layer of a stack in order, each adding its own form; <paramref name="shape"/> is one example's shape on the way in.</summary>
-        public string Stack(IReadOnlyList<Layer> layers, string input, IReadOnlyList<long> shape, string stack)
+        /// <summary>Every layer of a stack in order, each adding its own form.</summary>
+        public string Stack(IReadOnlyList<Layer> layers, string input, string stack)
         {
             var value = input;
             foreach (var layer in layers)
@@ -327,9 +245,6 @@ public static class OnnxExport
 
         public string Next(string stem) => $"{stem.Replace('.', '_')}_{counter++}";
 
-        /// <summary>A float32 scalar constant.</summary>
-        public string Scalar(float value, string stem) => Constant(Next(stem), [value], []);
-
         /// <summary>A float64 constant of one value per example's comparison.</summary>
         public string Constant(string name, double[] values)
         {
@@ -337,20 +252,6 @@ public static class OnnxExport
             proto.DoubleData.AddRange(values);
             graph.Initializer.Add(proto);
             return name;
-        }
-
-        /// <summary>1 − <paramref name="value"/>.</summary>
-        public string OneMinus(string value) => Node("Sub", [Scalar(1f, "one"), value], Next(value + "_complement"));
-
-        /// <summary>max(log <paramref name="value"/>, −100), the clamp of PyTorch's binary cross-entropy.</summary>
-        public string ClampedLog(string value) => Node("Max", [Node("Log", [value], Next(value + "_log")), Scalar(-100f, "log_floor")], Next(value + "_clamped_log"));
-
-        /// <summary>xlogy(t, t): t·log t, and 0 where t is 0.</summary>
-        public string XLogY(string value)
-        {
-            var product = Node("Mul", [value, Node("Log", [value], Next(value + "_log"))], Next(value + "_xlogx"));
-            var isZero = Node("Equal", [value, Scalar(0f, "zero")], Next(value + "_is_zero"));
-            return Node("Where", [isZero, Scalar(0f, "zero"), product], Next(value + "_xlogy"));
         }
 
         /// <summary>The sum over each example's elements, in float32 as the model sums them, then widened to float64: <c>[N]</c>.</summary>

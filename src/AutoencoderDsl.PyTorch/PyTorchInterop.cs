@@ -121,7 +121,7 @@ public static class PyTorchInterop
     {
         ArgumentNullException.ThrowIfNull(model);
         var spec = model.Spec;
-        var head = model.state_dict()[spec.Variational ? "mean.weight" : "code.weight"];
+        var head = model.state_dict()[spec.Latent.StateDictNames[0] + ".weight"];
         return PyTorchTwin.Source(model.GetName(), spec, head.shape[1] - (spec.Condition?.Classes ?? 0));
     }
 }

@@ -28,7 +28,7 @@ public static class PyTorchTwin
         string I(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
         long condition = spec.Condition?.Classes ?? 0;
-        string heads = spec.Variational ? $"self.mean = nn.Linear({encoderFeatures + condition}, {spec.LatentDim})\n        self.log_var = nn.Linear({encoderFeatures + condition}, {spec.LatentDim})" : $"self.code = nn.Linear({encoderFeatures + condition}, {spec.LatentDim})";
+        var latent = spec.Latent;
 
         Line($"# Written by AutoencoderDsl from the C# declaration of {className}: the same layers under the same");
         Line("# state-dict names, and the same loss term by term, so weights move both ways with load_state_dict(strict=True).");
@@ -64,17 +64,20 @@ public static class PyTorchTwin
         Line($"    input_shape = {Tuple(spec.InputShape)}");
         Line($"    latent_dim = {spec.LatentDim}");
         Line($"    classes = {(condition > 0 ? condition.ToString(CultureInfo.InvariantCulture) : "None")}");
-        Line($"    variational = {(spec.Variational ? "True" : "False")}");
         Line($"    term_names = ({string.Join(", ", spec.LossTerms.Select(term => $"\"{term.Name}\""))},)");
         Line();
         Line("    def __init__(self):");
         Line("        super().__init__()");
         Line($"        self.encoder = {Layers.PyTorchSequential(spec.Encoder, "        ")}");
-        Line($"        {heads}");
+        foreach (var head in latent.PyTorchModules(encoderFeatures + condition))
+        {
+            Line($"        {head}");
+        }
+
         Line($"        self.decoder = {Layers.PyTorchSequential(spec.Decoder, "        ")}");
         if (spec.Likelihood.LearnsScale)
         {
-            Line("        self.log_scale = nn.Parameter(torch.zeros(1))");
+            Line($"        self.{StateNames.LogScale} = nn.Parameter(torch.zeros(1))");
         }
 
         Line();
@@ -84,18 +87,16 @@ public static class PyTorchTwin
             : "        return features");
         Line();
         Line("    def encode(self, x, labels=None):");
-        Line($"        \"\"\"{(spec.Variational ? "The posterior's mean and log-variance" : "The code")} of each example.\"\"\"");
+        Line($"        \"\"\"{latent.PyTorchEncodes} of each example.\"\"\"");
         Line("        features = self._join(self.encoder(x), labels)");
-        Line(spec.Variational ? "        return self.mean(features), self.log_var(features)"
-            : spec.SquashedCode ? "        return torch.sigmoid(self.code(features))"
-            : "        return self.code(features)");
+        Line($"        return {latent.PyTorchEncode}");
         Line();
         Line("    def embed(self, x, labels=None):");
-        Line($"        \"\"\"The deterministic code{(spec.Variational ? " (the posterior mean)" : string.Empty)}.\"\"\"");
-        Line(spec.Variational ? "        return self.encode(x, labels)[0]" : "        return self.encode(x, labels)");
+        Line("        \"\"\"The deterministic code, what Embed gives.\"\"\"");
+        Line($"        return {latent.PyTorchEmbed}");
         Line();
         Line("    def decode_raw(self, z, labels=None):");
-        Line($"        \"\"\"The decoder's raw output{(spec.Likelihood is BernoulliLikelihood { FromLogits: true } ? ": logits, the final sigmoid fused into the loss" : string.Empty)}.\"\"\"");
+        Line($"        \"\"\"The decoder's raw output{(spec.Likelihood.RawOutputNote is { } note ? ": " + note : string.Empty)}.\"\"\"");
         Line("        return self.decoder(self._join(z, labels))");
         Line();
         Line("    def decode(self, z, labels=None):");
@@ -104,13 +105,13 @@ public static class PyTorchTwin
         Line("    def forward(self, x, labels=None):");
         Line("        \"\"\"The reconstruction of each example from its deterministic code.\"\"\"");
         Line("        return self.decode(self.embed(x, labels), labels)");
-        if (spec.Variational)
+        if (latent.PyTorchSample.Count > 0)
         {
             Line();
-            Line("    def sample(self, count, labels=None, generator=None):");
-            Line("        \"\"\"Decodes count codes drawn from the prior N(0, I).\"\"\"");
-            Line("        z = torch.randn(count, self.latent_dim, generator=generator).to(next(self.parameters()))");
-            Line("        return self.decode(z, labels)");
+            foreach (var line in latent.PyTorchSample)
+            {
+                Line("    " + line);
+            }
         }
 
         Line();
@@ -125,16 +126,9 @@ public static class PyTorchTwin
         Line("        target = input if target is None else target");
         Line("        if self.training:");
         Line("            input = self.corrupt(input)");
-        if (spec.Variational)
+        foreach (var line in latent.PyTorchDraw)
         {
-            Line("        mean, log_var = self.encode(input, labels)");
-            Line("        noise = torch.randn_like(mean) if noise is None else noise");
-            Line("        z = mean + torch.exp(0.5 * log_var) * noise");
-        }
-        else
-        {
-            Line("        z = self.encode(input, labels)");
-            Line("        mean = log_var = None");
+            Line("        " + line);
         }
 
         Line("        decoded = self.decode_raw(z, labels)");

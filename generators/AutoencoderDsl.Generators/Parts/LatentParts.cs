@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using AutoencoderDsl.Export;
 using AutoencoderDsl.Generators.Emit;
 using AutoencoderDsl.Generators.Shapes;
 
@@ -32,7 +33,10 @@ public abstract record LatentPart(long LatentDim) : Part
 
     public override string? Summary => $"latent code [{Literals.Of(LatentDim)}]";
 
-    public override IEnumerable<string> SpecEntries => ["LatentDim = LatentDim"];
+    /// <summary>The runtime's head for this kind of code, as a C# expression of <c>LatentDim</c>.</summary>
+    protected abstract string RuntimeHead { get; }
+
+    public override IEnumerable<string> SpecEntries => [$"Latent = {RuntimeHead}"];
 
     public override IEnumerable<GeneratedMember> Members(ModelDescription model) =>
         [new("LatentDim"), EncodeCore, .. model.InheritsApi ? [] : new[] { Encode(model), Forward(model) }];
@@ -79,7 +83,11 @@ public sealed record DeterministicLatentPart(long LatentDim, bool SquashedToUnit
 
     public override string Kind => "An autoencoder";
 
-    public override string? StateDictNote => $"<c>{Field}</c> (the latent head)";
+    protected override string RuntimeHead => SquashedToUnitInterval
+        ? "new global::AutoencoderDsl.Parts.DeterministicLatent(LatentDim, Squashed: true)"
+        : "new global::AutoencoderDsl.Parts.DeterministicLatent(LatentDim)";
+
+    public override string? StateDictNote => $"<c>{StateNames.Code}</c> (the latent head)";
 
     public override IEnumerable<GeneratedMember> Members(ModelDescription model) => [.. base.Members(model), new(Field)];
 
@@ -90,7 +98,7 @@ public sealed record DeterministicLatentPart(long LatentDim, bool SquashedToUnit
         writer.Code.Line($"{Field} = {Head(writer)}; // [{Literals.Of(LatentDim)}]");
 
     public override void WriteRegistration(ModelWriter writer) =>
-        writer.Code.Line($"register_module(\"{Field}\", {Field});");
+        writer.Code.Line($"register_module(\"{StateNames.Code}\", {Field});");
 
     public override void WriteImplementation(ModelWriter writer)
     {
@@ -144,7 +152,9 @@ public sealed record GaussianLatentPart(long LatentDim) : LatentPart(LatentDim)
 
     public override string Kind => "A variational autoencoder";
 
-    public override string? StateDictNote => "<c>mean</c> and <c>log_var</c> (the latent heads)";
+    protected override string RuntimeHead => "new global::AutoencoderDsl.Parts.GaussianLatent(LatentDim)";
+
+    public override string? StateDictNote => $"<c>{StateNames.Mean}</c> and <c>{StateNames.LogVar}</c> (the latent heads)";
 
     public override IEnumerable<GeneratedMember> Members(ModelDescription model) =>
         [.. base.Members(model), new(MeanField), new(LogVarField), .. model.InheritsApi ? [] : LabelledApi(model)];
@@ -179,8 +189,8 @@ public sealed record GaussianLatentPart(long LatentDim) : LatentPart(LatentDim)
 
     public override void WriteRegistration(ModelWriter writer)
     {
-        writer.Code.Line($"register_module(\"mean\", {MeanField});");
-        writer.Code.Line($"register_module(\"log_var\", {LogVarField});");
+        writer.Code.Line($"register_module(\"{StateNames.Mean}\", {MeanField});");
+        writer.Code.Line($"register_module(\"{StateNames.LogVar}\", {LogVarField});");
     }
 
     public override void WriteImplementation(ModelWriter writer)

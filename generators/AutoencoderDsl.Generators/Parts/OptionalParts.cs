@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
+using AutoencoderDsl.Export;
 using AutoencoderDsl.Generators.Emit;
 using AutoencoderDsl.Generators.Shapes;
 
@@ -106,7 +107,7 @@ public sealed record ReconstructionPart(Likelihood Likelihood, bool FromLogits, 
         : Sigma is double sigma ? $"Gaussian likelihood with σ = {Literals.Of(sigma)}"
         : "Gaussian likelihood (half the squared error)";
 
-    public override string? StateDictNote => LearnedScale ? "<c>log_scale</c> (log σ of the Gaussian likelihood)" : null;
+    public override string? StateDictNote => LearnedScale ? $"<c>{StateNames.LogScale}</c> (log σ of the Gaussian likelihood)" : null;
 
     public override IEnumerable<string> SpecEntries =>
     [
@@ -140,7 +141,7 @@ public sealed record ReconstructionPart(Likelihood Likelihood, bool FromLogits, 
     {
         if (LearnedScale)
         {
-            writer.Code.Line($"register_parameter(\"log_scale\", {ScaleField});");
+            writer.Code.Line($"register_parameter(\"{StateNames.LogScale}\", {ScaleField});");
         }
     }
 

@@ -7,7 +7,8 @@ namespace AutoencoderDsl;
 
 /// <summary>
 /// What a declaration fixes about a model, written by the generator from the model's parts and shared by every instance
-/// and by the training machinery: the shapes, the likelihood, the loss terms and the optional condition and corruption.
+/// and by the training machinery: the shapes, the latent head, the likelihood, the loss terms and the optional condition
+/// and corruption.
 /// </summary>
 public sealed record ModelSpec
 {
@@ -23,12 +24,11 @@ public sealed record ModelSpec
             : throw new ArgumentException("The input shape needs one or more positive dimensions.", nameof(InputShape));
     }
 
+    /// <summary>The latent head: the kind of code, its state-dict names and its export forms.</summary>
+    public required LatentHead Latent { get; init; }
+
     /// <summary>The width of the latent code.</summary>
-    public required int LatentDim
-    {
-        get;
-        init => field = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(LatentDim), value, "LatentDim must be positive.");
-    }
+    public int LatentDim => Latent.LatentDim;
 
     /// <summary>How the decoder's output is scored, and what <c>Decode</c> returns.</summary>
     public required LikelihoodModel Likelihood { get; init; }
@@ -60,12 +60,6 @@ public sealed record ModelSpec
 
     /// <summary>The declared decoder's layers, without a final Sigmoid the likelihood applies itself (<see cref="BernoulliLikelihood.FromLogits"/>).</summary>
     public required IReadOnlyList<Export.Layer> Decoder { get; init; }
-
-    /// <summary>Whether the code is a Gaussian posterior (the model has a KL term).</summary>
-    public bool Variational => LossTerms.Any(term => term is KlTerm);
-
-    /// <summary>Whether the code passes through a sigmoid, as a sparsity target needs activations in (0, 1).</summary>
-    public bool SquashedCode => LossTerms.OfType<SparsityTerm>().Any(term => term.Target is not null);
 
     /// <summary>The class condition of a class-conditional model; null otherwise.</summary>
     public ClassCondition? Condition { get; init; }

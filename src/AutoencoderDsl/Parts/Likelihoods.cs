@@ -1,4 +1,5 @@
 using System;
+using AutoencoderDsl.Export;
 using static TorchSharp.torch;
 
 namespace AutoencoderDsl.Parts;
@@ -9,11 +10,33 @@ public abstract record LikelihoodModel
     /// <summary>Whether the model learns a log σ that <see cref="NegativeLogLikelihood"/> needs.</summary>
     public virtual bool LearnsScale => false;
 
+    /// <summary>Whether every target value is read as a probability, so data must lie in [0, 1].</summary>
+    public virtual bool TargetsAreProbabilities => false;
+
+    /// <summary>What the decoder's raw output is when it is not what <c>Decode</c> returns, for documentation; null when it is.</summary>
+    public virtual string? RawOutputNote => null;
+
     /// <summary>What <c>Decode</c> returns for the decoder's raw output <paramref name="decoded"/>.</summary>
     public virtual Tensor Output(Tensor decoded) => decoded;
 
     /// <summary><see cref="Output"/> in PyTorch, of the Python expression <paramref name="decoded"/>.</summary>
     public virtual string PyTorchOutput(string decoded) => decoded;
+
+    /// <summary><see cref="Output"/> in ONNX: the value <paramref name="output"/> from the decoder's raw output <paramref name="decoded"/>.</summary>
+    public virtual string OnnxOutput(IOnnxGraph graph, string decoded, string output) => graph.Node("Identity", [decoded], output);
+
+    /// <summary><see cref="ElementNegativeLogLikelihood"/> in ONNX, operation for operation.</summary>
+    public abstract string OnnxElementNegativeLogLikelihood(IOnnxGraph graph, string decoded, string target);
+
+    /// <summary><see cref="ElementPerfectNegativeLogLikelihood"/> in ONNX.</summary>
+    public abstract string OnnxElementPerfectNegativeLogLikelihood(IOnnxGraph graph, string target);
+
+    /// <summary>A float32 scalar constant.</summary>
+    private protected static string Scalar(IOnnxGraph graph, float value, string stem) => graph.Constant(stem, [value], []);
+
+    /// <summary>1 − <paramref name="value"/>.</summary>
+    private protected static string OneMinus(IOnnxGraph graph, string value) =>
+        graph.Node("Sub", [Scalar(graph, 1f, "one"), value], graph.Next(value + "_complement"));
 
     /// <summary>
     /// <see cref="NegativeLogLikelihood"/> in PyTorch: a Python expression of <c>decoded</c>, <c>target</c> and
@@ -61,10 +84,57 @@ public abstract record LikelihoodModel
 public sealed record BernoulliLikelihood(bool FromLogits) : LikelihoodModel
 {
     /// <inheritdoc/>
+    public override bool TargetsAreProbabilities => true;
+
+    /// <inheritdoc/>
+    public override string? RawOutputNote => FromLogits ? "logits, the final sigmoid fused into the loss" : null;
+
+    /// <inheritdoc/>
     public override Tensor Output(Tensor decoded) => FromLogits ? decoded.sigmoid() : decoded;
 
     /// <inheritdoc/>
     public override string PyTorchOutput(string decoded) => FromLogits ? $"torch.sigmoid({decoded})" : decoded;
+
+    /// <inheritdoc/>
+    public override string OnnxOutput(IOnnxGraph graph, string decoded, string output) =>
+        FromLogits ? graph.Node("Sigmoid", [decoded], output) : base.OnnxOutput(graph, decoded, output);
+
+    /// <inheritdoc/>
+    public override string OnnxElementNegativeLogLikelihood(IOnnxGraph graph, string decoded, string target)
+    {
+        if (FromLogits)
+        {
+            // PyTorch's binary_cross_entropy_with_logits: (1 − t)·l − log σ(l), where −log σ(l) = softplus(−l).
+            var linear = graph.Node("Mul", [OneMinus(graph, target), decoded], graph.Next("bce_linear"));
+            var softplus = graph.Node("Softplus", [graph.Node("Neg", [decoded], graph.Next("neg_logits"))], graph.Next("softplus"));
+            return graph.Node("Add", [linear, softplus], graph.Next("bce"));
+        }
+
+        // binary_cross_entropy: −(t·log p + (1 − t)·log(1 − p)), each log clamped at −100 as PyTorch clamps it.
+        var hits = graph.Node("Mul", [target, ClampedLog(graph, decoded)], graph.Next("t_log_p"));
+        var misses = graph.Node("Mul", [OneMinus(graph, target), ClampedLog(graph, OneMinus(graph, decoded))], graph.Next("u_log_q"));
+        return graph.Node("Neg", [graph.Node("Add", [hits, misses], graph.Next("log_likelihood"))], graph.Next("bce"));
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The target's entropy, −(xlogy(t, t) + xlogy(1 − t, 1 − t)).</remarks>
+    public override string OnnxElementPerfectNegativeLogLikelihood(IOnnxGraph graph, string target)
+    {
+        var sum = graph.Node("Add", [XLogX(graph, target), XLogX(graph, OneMinus(graph, target))], graph.Next("entropy_sum"));
+        return graph.Node("Neg", [sum], graph.Next("entropy"));
+    }
+
+    /// <summary>max(log <paramref name="value"/>, −100), the clamp of PyTorch's binary cross-entropy.</summary>
+    private static string ClampedLog(IOnnxGraph graph, string value) =>
+        graph.Node("Max", [graph.Node("Log", [value], graph.Next(value + "_log")), Scalar(graph, -100f, "log_floor")], graph.Next(value + "_clamped_log"));
+
+    /// <summary>xlogy(t, t): t·log t, and 0 where t is 0.</summary>
+    private static string XLogX(IOnnxGraph graph, string value)
+    {
+        var product = graph.Node("Mul", [value, graph.Node("Log", [value], graph.Next(value + "_log"))], graph.Next(value + "_xlogx"));
+        var isZero = graph.Node("Equal", [value, Scalar(graph, 0f, "zero")], graph.Next(value + "_is_zero"));
+        return graph.Node("Where", [isZero, Scalar(graph, 0f, "zero"), product], graph.Next(value + "_xlogy"));
+    }
 
     /// <inheritdoc/>
     public override string PyTorchNegativeLogLikelihood => FromLogits
@@ -111,6 +181,40 @@ public sealed record GaussianLikelihood(double? Sigma = null, bool LearnedScale 
         LearnedScale ? "((0.5 * (decoded - target).square() * torch.exp(-2 * self.log_scale)) + self.log_scale + HALF_LOG_TWO_PI).sum() / decoded.shape[0]"
         : Sigma is double sigma ? FormattableString.Invariant($"((decoded - target).square().sum() / (2 * {sigma:R} * {sigma:R} * decoded.shape[0])) + (decoded[0].numel() * (math.log({sigma:R}) + HALF_LOG_TWO_PI))")
         : "0.5 * (decoded - target).square().sum() / decoded.shape[0]";
+
+    /// <inheritdoc/>
+    public override string OnnxElementNegativeLogLikelihood(IOnnxGraph graph, string decoded, string target)
+    {
+        var error = graph.Node("Sub", [decoded, target], graph.Next("error"));
+        var squared = graph.Node("Mul", [error, error], graph.Next("squared"));
+        if (LearnedScale)
+        {
+            // ½·e²·exp(−2 log σ) + log σ + ½·log 2π, with the model's learned log σ.
+            var logScale = graph.Initializer(StateNames.LogScale);
+            var precision = graph.Node("Exp", [graph.Node("Mul", [Scalar(graph, -2f, "minus_two"), logScale], graph.Next("minus_two_log_scale"))], graph.Next("precision"));
+            var scaled = graph.Node("Mul", [graph.Node("Mul", [Scalar(graph, 0.5f, "half"), squared], graph.Next("half_squared")), precision], graph.Next("scaled"));
+            return graph.Node("Add", [graph.Node("Add", [scaled, logScale], graph.Next("plus_log_scale")), Scalar(graph, (float)LossFunctions.HalfLogTwoPi, "half_log_two_pi")], graph.Next("gaussian_nll"));
+        }
+
+        if (Sigma is double sigma)
+        {
+            var divided = graph.Node("Div", [squared, Scalar(graph, (float)(2 * sigma * sigma), "two_sigma_squared")], graph.Next("divided"));
+            return graph.Node("Add", [divided, Scalar(graph, (float)(Math.Log(sigma) + LossFunctions.HalfLogTwoPi), "log_normaliser")], graph.Next("gaussian_nll"));
+        }
+
+        var half = graph.Node("Mul", [Scalar(graph, 0.5f, "half"), squared], graph.Next("half_squared"));
+        return graph.Node("Add", [half, Scalar(graph, (float)LossFunctions.HalfLogTwoPi, "half_log_two_pi")], graph.Next("gaussian_nll"));
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>log σ + ½·log 2π for every element, whatever its value.</remarks>
+    public override string OnnxElementPerfectNegativeLogLikelihood(IOnnxGraph graph, string target)
+    {
+        var constant = LearnedScale
+            ? graph.Node("Add", [graph.Initializer(StateNames.LogScale), Scalar(graph, (float)LossFunctions.HalfLogTwoPi, "half_log_two_pi")], graph.Next("log_normaliser"))
+            : Scalar(graph, (float)((Sigma is double sigma ? Math.Log(sigma) : 0) + LossFunctions.HalfLogTwoPi), "log_normaliser");
+        return graph.Node("Expand", [constant, graph.Node("Shape", [target], graph.Next("target_shape"))], graph.Next("perfect_nll"));
+    }
 
     /// <inheritdoc/>
     public override Tensor NegativeLogLikelihood(Tensor decoded, Tensor target, Tensor? logScale) =>

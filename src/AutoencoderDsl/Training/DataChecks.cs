@@ -40,7 +40,7 @@ internal static class DataChecks
                 name);
         }
 
-        if (model.Spec.Likelihood is BernoulliLikelihood && (min < 0 || max > 1))
+        if (model.Spec.Likelihood.TargetsAreProbabilities && (min < 0 || max > 1))
         {
             var fix = min >= 0 && max <= 255
                 ? $"pixels of 0 to 255 scale to [0, 1] with {name} / 255"
@@ -80,7 +80,7 @@ internal sealed class ExampleRules
     {
         shape = model.Spec.InputShape;
         type = model.Module.parameters().First().dtype;
-        bernoulli = model.Spec.Likelihood is BernoulliLikelihood;
+        bernoulli = model.Spec.Likelihood.TargetsAreProbabilities;
         LabelsWanted = labelsWanted;
         this.classes = classes;
     }

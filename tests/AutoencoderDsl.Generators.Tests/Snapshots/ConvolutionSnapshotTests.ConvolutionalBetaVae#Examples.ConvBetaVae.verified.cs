@@ -111,7 +111,7 @@ partial class ConvBetaVae : global::AutoencoderDsl.VariationalAutoencoderModule
     {
         InputShape = InputShape.ToArray(),
         Encoder = EncoderLayers,
-        LatentDim = LatentDim,
+        Latent = new global::AutoencoderDsl.Parts.GaussianLatent(LatentDim),
         Decoder = DecoderLayers,
         Likelihood = new global::AutoencoderDsl.Parts.BernoulliLikelihood(FromLogits: true),
         LossTerms = [new global::AutoencoderDsl.Parts.ReconstructionTerm(), new global::AutoencoderDsl.Parts.KlTerm(Beta)],

@@ -97,7 +97,7 @@ partial class ResidualAe : global::AutoencoderDsl.AutoencoderModule
     {
         InputShape = InputShape.ToArray(),
         Encoder = EncoderLayers,
-        LatentDim = LatentDim,
+        Latent = new global::AutoencoderDsl.Parts.DeterministicLatent(LatentDim),
         Decoder = DecoderLayers,
         Likelihood = new global::AutoencoderDsl.Parts.BernoulliLikelihood(FromLogits: true),
         LossTerms = [new global::AutoencoderDsl.Parts.ReconstructionTerm()],

@@ -84,7 +84,7 @@ partial class ConditionalAe : global::AutoencoderDsl.AutoencoderModule
     {
         InputShape = InputShape.ToArray(),
         Encoder = EncoderLayers,
-        LatentDim = LatentDim,
+        Latent = new global::AutoencoderDsl.Parts.DeterministicLatent(LatentDim),
         Decoder = DecoderLayers,
         Condition = new global::AutoencoderDsl.Parts.ClassCondition(Classes),
         Likelihood = new global::AutoencoderDsl.Parts.BernoulliLikelihood(FromLogits: true),

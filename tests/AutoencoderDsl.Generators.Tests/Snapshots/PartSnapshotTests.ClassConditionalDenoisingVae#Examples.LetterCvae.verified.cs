@@ -98,7 +98,7 @@ partial class LetterCvae : global::AutoencoderDsl.VariationalAutoencoderModule
     {
         InputShape = InputShape.ToArray(),
         Encoder = EncoderLayers,
-        LatentDim = LatentDim,
+        Latent = new global::AutoencoderDsl.Parts.GaussianLatent(LatentDim),
         Decoder = DecoderLayers,
         Condition = new global::AutoencoderDsl.Parts.ClassCondition(Classes),
         Corruption = new global::AutoencoderDsl.Parts.InputCorruption(global::AutoencoderDsl.Noise.SaltAndPepper, Level: 0.1),

@@ -89,7 +89,7 @@ partial class Denoiser : global::AutoencoderDsl.AutoencoderModule
     {
         InputShape = InputShape.ToArray(),
         Encoder = EncoderLayers,
-        LatentDim = LatentDim,
+        Latent = new global::AutoencoderDsl.Parts.DeterministicLatent(LatentDim),
         Decoder = DecoderLayers,
         Corruption = new global::AutoencoderDsl.Parts.InputCorruption(global::AutoencoderDsl.Noise.Gaussian, Level: 0.5),
         Likelihood = new global::AutoencoderDsl.Parts.BernoulliLikelihood(FromLogits: true),

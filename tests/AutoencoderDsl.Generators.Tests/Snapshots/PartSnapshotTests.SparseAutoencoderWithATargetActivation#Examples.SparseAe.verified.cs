@@ -85,7 +85,7 @@ partial class SparseAe : global::AutoencoderDsl.AutoencoderModule
     {
         InputShape = InputShape.ToArray(),
         Encoder = EncoderLayers,
-        LatentDim = LatentDim,
+        Latent = new global::AutoencoderDsl.Parts.DeterministicLatent(LatentDim, Squashed: true),
         Decoder = DecoderLayers,
         Likelihood = new global::AutoencoderDsl.Parts.BernoulliLikelihood(FromLogits: true),
         LossTerms = [new global::AutoencoderDsl.Parts.ReconstructionTerm(), new global::AutoencoderDsl.Parts.SparsityTerm(Weight: 3, Target: 0.05)],

@@ -83,7 +83,7 @@ partial class TabularAe : global::AutoencoderDsl.AutoencoderModule
     {
         InputShape = InputShape.ToArray(),
         Encoder = EncoderLayers,
-        LatentDim = LatentDim,
+        Latent = new global::AutoencoderDsl.Parts.DeterministicLatent(LatentDim),
         Decoder = DecoderLayers,
         Likelihood = new global::AutoencoderDsl.Parts.GaussianLikelihood(Sigma: 0.1),
         LossTerms = [new global::AutoencoderDsl.Parts.ReconstructionTerm(), new global::AutoencoderDsl.Parts.SparsityTerm(Weight: 0.0001)],

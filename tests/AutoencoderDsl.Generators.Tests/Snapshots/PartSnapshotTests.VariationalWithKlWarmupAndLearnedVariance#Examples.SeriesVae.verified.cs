@@ -116,7 +116,7 @@ partial class SeriesVae : global::AutoencoderDsl.VariationalAutoencoderModule
     {
         InputShape = InputShape.ToArray(),
         Encoder = EncoderLayers,
-        LatentDim = LatentDim,
+        Latent = new global::AutoencoderDsl.Parts.GaussianLatent(LatentDim),
         Decoder = DecoderLayers,
         Likelihood = new global::AutoencoderDsl.Parts.GaussianLikelihood(LearnedScale: true),
         LossTerms = [new global::AutoencoderDsl.Parts.ReconstructionTerm(), new global::AutoencoderDsl.Parts.KlTerm(Beta, WarmupEpochs: KlWarmupEpochs)],

@@ -95,7 +95,7 @@ partial class DeepAe : global::AutoencoderDsl.AutoencoderModule
     {
         InputShape = InputShape.ToArray(),
         Encoder = EncoderLayers,
-        LatentDim = LatentDim,
+        Latent = new global::AutoencoderDsl.Parts.DeterministicLatent(LatentDim),
         Decoder = DecoderLayers,
         Likelihood = new global::AutoencoderDsl.Parts.GaussianLikelihood(),
         LossTerms = [new global::AutoencoderDsl.Parts.ReconstructionTerm()],

@@ -93,7 +93,7 @@ partial class Models
         {
             InputShape = InputShape.ToArray(),
             Encoder = EncoderLayers,
-            LatentDim = LatentDim,
+            Latent = new global::AutoencoderDsl.Parts.GaussianLatent(LatentDim),
             Decoder = DecoderLayers,
             Likelihood = new global::AutoencoderDsl.Parts.GaussianLikelihood(),
             LossTerms = [new global::AutoencoderDsl.Parts.ReconstructionTerm(), new global::AutoencoderDsl.Parts.KlTerm(Beta)],

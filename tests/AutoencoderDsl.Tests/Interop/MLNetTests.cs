@@ -78,7 +78,7 @@ public sealed class MLNetTests(ITestOutputHelper output)
         Assert.True(embedding <= Tolerance, $"the embedding differs by {embedding}");
         Assert.True(reconstruction <= Tolerance, $"the reconstruction differs by {reconstruction}");
 
-        if (trained.Spec.Variational)
+        if (!trained.Spec.Latent.ScoresItsReconstruction)
         {
             output.WriteLine(report + "; a VAE has no score column");
             Assert.False(estimator.HasAnomalyScore);
@@ -230,7 +230,7 @@ public sealed class ProbabilityAe : AutoencoderModule
     private static readonly ModelSpec HandSpec = new()
     {
         InputShape = [5],
-        LatentDim = 2,
+        Latent = new AutoencoderDsl.Parts.DeterministicLatent(2),
         Likelihood = new AutoencoderDsl.Parts.BernoulliLikelihood(FromLogits: false),
         LossTerms = [new AutoencoderDsl.Parts.ReconstructionTerm()],
         Encoder = [new AutoencoderDsl.Export.Linear(0, 5, 8), new AutoencoderDsl.Export.Activation(1, AutoencoderDsl.Export.ActivationFunction.ReLU)],

@@ -39,7 +39,7 @@ public sealed class OnnxParityTests(ITestOutputHelper output)
 
             var encoded = Run(encoder, "x", batch, labels);
             var expectedCode = model.Embed(trained, batch, labels);
-            worstEncoder = Math.Max(worstEncoder, MaxDifference(expectedCode, encoded[trained.Spec.Variational ? "mean" : "code"]));
+            worstEncoder = Math.Max(worstEncoder, MaxDifference(expectedCode, encoded[trained.Spec.Latent.StateDictNames[0]]));
             var decoded = Run(decoder, "z", codes, labels);
             worstDecoder = Math.Max(worstDecoder, MaxDifference(model.Decode(trained, codes, labels), decoded["output"]));
         }
@@ -107,7 +107,7 @@ public sealed class OnnxUnknownLayerTests
         private static readonly ModelSpec HandSpec = new()
         {
             InputShape = [4],
-            LatentDim = 2,
+            Latent = new AutoencoderDsl.Parts.DeterministicLatent(2),
             Likelihood = new AutoencoderDsl.Parts.GaussianLikelihood(),
             LossTerms = [new AutoencoderDsl.Parts.ReconstructionTerm()],
             Encoder = [new Mystery(0)],

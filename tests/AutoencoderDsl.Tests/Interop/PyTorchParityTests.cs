@@ -92,7 +92,7 @@ public sealed class PyTorchParityTests(ITestOutputHelper output)
         }
 
         // A VAE's loss draws its codes from Draws; the twin is handed the same standard-normal draw.
-        if (trained.Spec.Variational)
+        if (trained.Spec.Latent is AutoencoderDsl.Parts.GaussianLatent)
         {
             NpyFile.Write(randn([5, trained.Spec.LatentDim], generator: new Generator(11)), folder.File("noise.npy"));
             ((ITrainableAutoencoder)trained).Draws = new Generator(11);

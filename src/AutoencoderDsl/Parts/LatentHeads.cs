@@ -1,0 +1,154 @@
+using System;
+using System.Collections.Generic;
+using AutoencoderDsl.Export;
+
+namespace AutoencoderDsl.Parts;
+
+/// <summary>
+/// The latent head of a model at run time: the linear maps from the encoder's features (joined with the condition) to
+/// the code. It owns what differs between kinds of code outside the forward pass: its state-dict names, its PyTorch
+/// form and its ONNX form, so the exports ask the head instead of testing which kind it is.
+/// </summary>
+public abstract record LatentHead
+{
+    private protected LatentHead(int latentDim) =>
+        LatentDim = latentDim > 0 ? latentDim : throw new ArgumentOutOfRangeException(nameof(latentDim), latentDim, "LatentDim must be positive.");
+
+    /// <summary>The width of the code.</summary>
+    public int LatentDim { get; }
+
+    /// <summary>The state-dict names of the head's linear maps, each with a <c>.weight</c> <c>[LatentDim, features]</c> and a <c>.bias</c>; the first gives the deterministic code.</summary>
+    public abstract IReadOnlyList<string> StateDictNames { get; }
+
+    /// <summary>
+    /// Whether the model's anomaly score is the negative log-likelihood of its reconstruction from the deterministic
+    /// code, which an exported graph can compute; a VAE's −ELBO averages random posterior draws instead.
+    /// </summary>
+    public abstract bool ScoresItsReconstruction { get; }
+
+    /// <summary>What <c>encode</c> returns in the PyTorch twin, for its docstring.</summary>
+    public abstract string PyTorchEncodes { get; }
+
+    /// <summary>The twin's <c>encode</c> result from the Python value <c>features</c>: a Python expression.</summary>
+    public abstract string PyTorchEncode { get; }
+
+    /// <summary>The deterministic code from the twin's <c>encode(x, labels)</c>: a Python expression.</summary>
+    public abstract string PyTorchEmbed { get; }
+
+    /// <summary>
+    /// The lines of the twin's <c>loss</c> (at its indentation) that set <c>z</c>, <c>mean</c> and <c>log_var</c> from
+    /// <c>input</c> and <c>labels</c>, with <c>noise</c> the standard-normal draw when the caller gives one.
+    /// </summary>
+    public abstract IReadOnlyList<string> PyTorchDraw { get; }
+
+    /// <summary>The lines of the twin's <c>sample</c> method (at class indentation), or none for a head without a prior.</summary>
+    public virtual IReadOnlyList<string> PyTorchSample => [];
+
+    /// <summary>The twin's lines that build the head's maps from <paramref name="features"/> inputs, at <c>__init__</c>'s indentation.</summary>
+    public IEnumerable<string> PyTorchModules(long features)
+    {
+        foreach (var name in StateDictNames)
+        {
+            yield return $"self.{name} = nn.Linear({features}, {LatentDim})";
+        }
+    }
+
+    /// <summary>The encoder graph's outputs, from the encoder's <paramref name="features"/>: what <c>Encode</c> gives, each value named as the output it is.</summary>
+    public abstract IReadOnlyList<string> OnnxEncode(IOnnxGraph graph, string features);
+
+    /// <summary>The deterministic code, what <c>Embed</c> gives, from the encoder's <paramref name="features"/>, as the value <paramref name="output"/>.</summary>
+    public abstract string OnnxEmbed(IOnnxGraph graph, string features, string output);
+
+    /// <summary>A head's linear map x · Wᵀ + b into the value <paramref name="output"/>.</summary>
+    private protected static string OnnxLinear(IOnnxGraph graph, string input, string stateName, string output)
+    {
+        var transposed = graph.Node("Transpose", [graph.Initializer(stateName + ".weight")], graph.Next(stateName + "_weight_t"));
+        var product = graph.Node("MatMul", [input, transposed], graph.Next(stateName + "_matmul"));
+        return graph.Node("Add", [product, graph.Initializer(stateName + ".bias")], output);
+    }
+}
+
+/// <summary>A deterministic code: one linear map, state-dict name <c>code</c>, through a sigmoid when a sparsity target needs activations in (0, 1).</summary>
+/// <param name="LatentDim">The width of the code.</param>
+/// <param name="Squashed">Whether the code passes through a sigmoid.</param>
+public sealed record DeterministicLatent(int LatentDim, bool Squashed = false) : LatentHead(LatentDim)
+{
+    private const string Name = StateNames.Code;
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> StateDictNames => [Name];
+
+    /// <inheritdoc/>
+    public override bool ScoresItsReconstruction => true;
+
+    /// <inheritdoc/>
+    public override string PyTorchEncodes => "The code";
+
+    /// <inheritdoc/>
+    public override string PyTorchEncode => Squashed ? $"torch.sigmoid(self.{Name}(features))" : $"self.{Name}(features)";
+
+    /// <inheritdoc/>
+    public override string PyTorchEmbed => "self.encode(x, labels)";
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> PyTorchDraw => ["z = self.encode(input, labels)", "mean = log_var = None"];
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> OnnxEncode(IOnnxGraph graph, string features) => [OnnxEmbed(graph, features, Name)];
+
+    /// <inheritdoc/>
+    public override string OnnxEmbed(IOnnxGraph graph, string features, string output) =>
+        Squashed
+            ? graph.Node("Sigmoid", [OnnxLinear(graph, features, Name, graph.Next(Name + "_linear"))], output)
+            : OnnxLinear(graph, features, Name, output);
+}
+
+/// <summary>
+/// A diagonal Gaussian posterior: linear maps to its mean and log-variance, state-dict names <c>mean</c> and
+/// <c>log_var</c>; the code is one draw by the reparameterisation trick, and the prior N(0, I) gives samples.
+/// </summary>
+/// <param name="LatentDim">The width of the code.</param>
+public sealed record GaussianLatent(int LatentDim) : LatentHead(LatentDim)
+{
+    private const string Mean = StateNames.Mean;
+    private const string LogVar = StateNames.LogVar;
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> StateDictNames => [Mean, LogVar];
+
+    /// <inheritdoc/>
+    public override bool ScoresItsReconstruction => false;
+
+    /// <inheritdoc/>
+    public override string PyTorchEncodes => "The posterior's mean and log-variance";
+
+    /// <inheritdoc/>
+    public override string PyTorchEncode => $"self.{Mean}(features), self.{LogVar}(features)";
+
+    /// <inheritdoc/>
+    public override string PyTorchEmbed => "self.encode(x, labels)[0]";
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> PyTorchDraw =>
+    [
+        "mean, log_var = self.encode(input, labels)",
+        "noise = torch.randn_like(mean) if noise is None else noise",
+        "z = mean + torch.exp(0.5 * log_var) * noise",
+    ];
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> PyTorchSample =>
+    [
+        "def sample(self, count, labels=None, generator=None):",
+        "    \"\"\"Decodes count codes drawn from the prior N(0, I).\"\"\"",
+        "    z = torch.randn(count, self.latent_dim, generator=generator).to(next(self.parameters()))",
+        "    return self.decode(z, labels)",
+    ];
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> OnnxEncode(IOnnxGraph graph, string features) =>
+        [OnnxLinear(graph, features, Mean, Mean), OnnxLinear(graph, features, LogVar, LogVar)];
+
+    /// <inheritdoc/>
+    public override string OnnxEmbed(IOnnxGraph graph, string features, string output) => OnnxLinear(graph, features, Mean, output);
+}
