@@ -256,8 +256,8 @@ public static partial class ModelProblems
 
                 foreach (var member in type.GetMembers(generated.Name).Where(member => !member.IsImplicitlyDeclared && member.DeclaringSyntaxReferences.Any(reference => !GeneratedCode.IsOurs(reference))))
                 {
-                    bool clashes = generated.Parameters is null || member is not IMethodSymbol method
-                        || method.Parameters.Select(parameter => parameter.Type.ToDisplayString()).SequenceEqual(generated.Parameters.Value.Select(parameter => parameter.Type.Display));
+                    bool clashes = generated is not GeneratedMethod generatedMethod || member is not IMethodSymbol method
+                        || method.Parameters.Select(parameter => parameter.Type.ToDisplayString()).SequenceEqual(generatedMethod.Parameters.Select(parameter => parameter.Type.Display));
                     if (clashes && reported.Add(member))
                     {
                         var name = member is IMethodSymbol { MethodKind: MethodKind.Constructor } ? $"{type.Name}(long?)" : member.Name;

@@ -13,6 +13,7 @@ public sealed record ClassConditioningPart(long Classes) : Part
 {
     public const string LabelsName = "labels";
     public const string LabelName = "label";
+    private const string ClassesName = "Classes";
 
     public override string DeclaredBy => "[ClassConditional]";
 
@@ -22,7 +23,7 @@ public sealed record ClassConditioningPart(long Classes) : Part
 
     public override IEnumerable<string> SpecEntries => ["Condition = new global::AutoencoderDsl.Parts.ClassCondition(Classes)"];
 
-    public override IEnumerable<GeneratedMember> Members(ModelDescription model) => [new("Classes")];
+    public override IEnumerable<GeneratedMember> Members(ModelDescription model) => [new(ClassesName)];
 
     /// <summary>The labels parameter of most public methods.</summary>
     public IReadOnlyList<ApiParameter> LabelsParameters => [Labels(LabelsName, "example")];
@@ -40,7 +41,7 @@ public sealed record ClassConditioningPart(long Classes) : Part
     public override void WriteConstants(ModelWriter writer)
     {
         writer.Doc("The number of classes the model is conditioned on.");
-        writer.Code.Line($"public const int Classes = {Literals.Of(Classes)};");
+        writer.Code.Line($"public const int {ClassesName} = {Literals.Of(Classes)};");
         writer.Code.Line();
     }
 }
@@ -70,22 +71,17 @@ public sealed record DenoisingPart(Noise Noise, double Level, double Min, double
 
     public override IEnumerable<GeneratedMember> Members(ModelDescription model) => [Denoise(model)];
 
-    public override void WriteApi(ModelWriter writer, ApiSection section)
+    private static ApiMethod Denoise(ModelDescription model)
     {
-        if (section != ApiSection.Inference)
-        {
-            return;
-        }
-
-        writer.Method(
-            Denoise(writer.Model),
+        var condition = model.Find<ClassConditioningPart>();
+        return new(
+            ApiSection.Inference,
             "public Tensor",
-            $"ReconstructBatch(x, {writer.LabelsArgument})",
+            "Denoise",
+            [new ApiParameter(ApiType.Tensor, "x", $"Noisy examples <c>{model.Find<CorePart>()!.Batch}</c>."), .. condition?.LabelsParameters ?? []],
+            $"ReconstructBatch(x, {(condition is null ? "labels: null" : ClassConditioningPart.LabelsName)})",
             "Cleans a batch of noisy examples: reconstructs each, without gradients in evaluation mode, where no noise is added.");
     }
-
-    private static GeneratedMember Denoise(ModelDescription model) =>
-        GeneratedMember.Method("Denoise", [new ApiParameter(ApiType.Tensor, "x", $"Noisy examples <c>{model.Find<CorePart>()!.Batch}</c>."), .. model.Find<ClassConditioningPart>()?.LabelsParameters ?? []]);
 
     private static string Percent(double share) => (share * 100).ToString("0.##", CultureInfo.InvariantCulture) + " %";
 }
@@ -160,6 +156,9 @@ public sealed record ReconstructionPart(Likelihood Likelihood, bool FromLogits, 
 /// </summary>
 public sealed record KlPart(double Beta, int WarmupEpochs) : Part
 {
+    private const string BetaName = "Beta";
+    private const string WarmupName = "KlWarmupEpochs";
+
     public override string DeclaredBy => "[Variational]";
 
     public override string? Summary => WarmupEpochs > 0
@@ -170,17 +169,17 @@ public sealed record KlPart(double Beta, int WarmupEpochs) : Part
         ? "new global::AutoencoderDsl.Parts.KlTerm(Beta, WarmupEpochs: KlWarmupEpochs)"
         : "new global::AutoencoderDsl.Parts.KlTerm(Beta)";
 
-    public override IEnumerable<GeneratedMember> Members(ModelDescription model) => WarmupEpochs > 0 ? [new("Beta"), new("KlWarmupEpochs")] : [new("Beta")];
+    public override IEnumerable<GeneratedMember> Members(ModelDescription model) => WarmupEpochs > 0 ? [new(BetaName), new(WarmupName)] : [new(BetaName)];
 
     public override void WriteConstants(ModelWriter writer)
     {
         writer.Doc("The weight of the KL term in the loss.");
-        writer.Code.Line($"public const double Beta = {Literals.Of(Beta)};");
+        writer.Code.Line($"public const double {BetaName} = {Literals.Of(Beta)};");
         writer.Code.Line();
         if (WarmupEpochs > 0)
         {
-            writer.Doc("The epochs over which the KL weight rises from 0 to <see cref=\"Beta\"/>: epoch e trains with β · min(1, (e − 1) / KlWarmupEpochs).");
-            writer.Code.Line($"public const int KlWarmupEpochs = {Literals.Of(WarmupEpochs)};");
+            writer.Doc($"The epochs over which the KL weight rises from 0 to <see cref=\"{BetaName}\"/>: epoch e trains with β · min(1, (e − 1) / {WarmupName}).");
+            writer.Code.Line($"public const int {WarmupName} = {Literals.Of(WarmupEpochs)};");
             writer.Code.Line();
         }
     }
