@@ -1,6 +1,4 @@
-using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using AutoencoderDsl.Generators.Parsing;
 using AutoencoderDsl.Generators.Parts;
@@ -124,16 +122,6 @@ public static partial class ModelProblems
             {
                 problems.Add(Problem(DiagnosticDescriptors.UnboundArguments, ArgumentLocation(attribute, argument.Key, reading.Type), ShortName(attribute), $"{argument.Key} is unknown"));
             }
-        }
-
-        if (reading.Model is VariationalAttribute variational && !(variational.Beta >= 0 && !double.IsInfinity(variational.Beta)))
-        {
-            problems.Add(Problem(DiagnosticDescriptors.InvalidBeta, ArgumentLocation(attribute, nameof(VariationalAttribute.Beta), reading.Type), Number(variational.Beta)));
-        }
-
-        if (reading.Model is { } model && !Enum.IsDefined(typeof(Likelihood), model.Likelihood))
-        {
-            problems.Add(Problem(DiagnosticDescriptors.InvalidLikelihood, ArgumentLocation(attribute, nameof(ModelAttribute.Likelihood), reading.Type), ((int)model.Likelihood).ToString(CultureInfo.InvariantCulture)));
         }
 
         FindModelOptionProblems(reading, attribute, problems);
