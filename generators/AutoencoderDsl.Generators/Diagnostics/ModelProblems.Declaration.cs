@@ -1,6 +1,4 @@
-using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
 using AutoencoderDsl.Generators.Parsing;
 using AutoencoderDsl.Generators.Parts;
@@ -126,16 +124,6 @@ public static partial class ModelProblems
             }
         }
 
-        if (reading.Model is VariationalAttribute variational && !(variational.Beta >= 0 && !double.IsInfinity(variational.Beta)))
-        {
-            problems.Add(Problem(DiagnosticDescriptors.InvalidBeta, ArgumentLocation(attribute, nameof(VariationalAttribute.Beta), reading.Type), Number(variational.Beta)));
-        }
-
-        if (reading.Model is { } model && !Enum.IsDefined(typeof(Likelihood), model.Likelihood))
-        {
-            problems.Add(Problem(DiagnosticDescriptors.InvalidLikelihood, ArgumentLocation(attribute, nameof(ModelAttribute.Likelihood), reading.Type), ((int)model.Likelihood).ToString(CultureInfo.InvariantCulture)));
-        }
-
         FindModelOptionProblems(reading, attribute, problems);
     }
 
@@ -256,8 +244,8 @@ public static partial class ModelProblems
 
                 foreach (var member in type.GetMembers(generated.Name).Where(member => !member.IsImplicitlyDeclared && member.DeclaringSyntaxReferences.Any(reference => !GeneratedCode.IsOurs(reference))))
                 {
-                    bool clashes = generated.Parameters is null || member is not IMethodSymbol method
-                        || method.Parameters.Select(parameter => parameter.Type.ToDisplayString()).SequenceEqual(generated.Parameters.Value.Select(parameter => parameter.Type.Display));
+                    bool clashes = generated is not GeneratedMethod generatedMethod || member is not IMethodSymbol method
+                        || method.Parameters.Select(parameter => parameter.Type.ToDisplayString()).SequenceEqual(generatedMethod.Parameters.Select(parameter => parameter.Type.Display));
                     if (clashes && reported.Add(member))
                     {
                         var name = member is IMethodSymbol { MethodKind: MethodKind.Constructor } ? $"{type.Name}(long?)" : member.Name;

@@ -15,7 +15,7 @@ public static partial class ModelProblems
     private static ModelProblem Problem(DiagnosticDescriptor descriptor, Location location, params string[] arguments) =>
         new(descriptor, location, arguments.ToImmutableArray());
 
-    private static ModelProblem Problem(DiagnosticDescriptor descriptor, Location location, ProblemFix? fix, params string[] arguments) =>
+    internal static ModelProblem Problem(DiagnosticDescriptor descriptor, Location location, ProblemFix? fix, params string[] arguments) =>
         new(descriptor, location, arguments.ToImmutableArray(), fix);
 
     private static IEnumerable<T> UserDeclarations<T>(ISymbol symbol)
@@ -28,15 +28,15 @@ public static partial class ModelProblems
         ?? symbol.Locations.FirstOrDefault()
         ?? Location.None;
 
-    private static Location LocationOf(AttributeData attribute, INamedTypeSymbol type) =>
+    internal static Location LocationOf(AttributeData attribute, INamedTypeSymbol type) =>
         attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation() ?? IdentifierLocation(type);
 
-    private static Location ArgumentLocation(AttributeData attribute, string name, INamedTypeSymbol type) =>
+    internal static Location ArgumentLocation(AttributeData attribute, string name, INamedTypeSymbol type) =>
         (attribute.ApplicationSyntaxReference?.GetSyntax() as AttributeSyntax)?.ArgumentList?.Arguments
             .FirstOrDefault(argument => argument.NameEquals?.Name.Identifier.ValueText == name)?.GetLocation()
         ?? LocationOf(attribute, type);
 
-    private static Location PositionalArgumentLocation(AttributeData attribute, int index, INamedTypeSymbol type) =>
+    internal static Location PositionalArgumentLocation(AttributeData attribute, int index, INamedTypeSymbol type) =>
         (attribute.ApplicationSyntaxReference?.GetSyntax() as AttributeSyntax)?.ArgumentList?.Arguments
             .Where(argument => argument.NameEquals is null && argument.NameColon is null)
             .ElementAtOrDefault(index)?.GetLocation()
@@ -79,7 +79,7 @@ public static partial class ModelProblems
         _ => member.Kind.ToString().ToLowerInvariant(),
     };
 
-    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+    internal static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    internal static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -98,7 +98,7 @@ public static class ModelEmitter
         }
 
         code.Line();
-        writer.Doc("Builds the layers; a <paramref name=\"seed\"/> makes their initial weights repeatable.", CorePart.Constructor.Parameters ?? default);
+        writer.Doc("Builds the layers; a <paramref name=\"seed\"/> makes their initial weights repeatable.", CorePart.Constructor.Parameters);
         using (code.OpenBlock($"public {model.ClassName}({CorePart.Constructor.ParameterList}) : base(nameof({model.ClassName}), {CorePart.SpecField}, seed)"))
         {
             foreach (var part in parts)
@@ -136,16 +136,48 @@ public static class ModelEmitter
 
         WriteSpec(writer);
 
-        foreach (var section in new[] { ApiSection.Coding, ApiSection.Inference, ApiSection.Training, ApiSection.Measurement })
+        // The typed public methods, section by section; OrderBy is stable, so within a section in part order.
+        foreach (var method in parts.SelectMany(part => part.Members(model)).OfType<ApiMethod>().OrderBy(method => method.Section))
         {
-            foreach (var part in parts)
-            {
-                part.WriteApi(writer, section);
-            }
+            WriteMethod(writer, method);
         }
 
         code.TrimTrailingBlankLine();
     }
+
+    /// <summary>Writes a typed public method from its record: its documentation, then <c>{prefix} {name}({parameters}) => {body};</c>.</summary>
+    private static void WriteMethod(ModelWriter writer, ApiMethod method)
+    {
+        var code = writer.Code;
+        var parameters = method.Parameters;
+        writer.Doc(method.Summary, parameters, method.Returns);
+        var parameterList = method.ParameterList;
+
+        // The length of "{prefix} {name}({parameters}) => {body};", measured rather than built: the line is written
+        // straight into the source.
+        int length = method.Prefix.Length + method.Name.Length + parameterList.Length + method.Body.Length + 8;
+        if (length <= LongLine || parameters.Count < 2)
+        {
+            code.Line($"{method.Prefix} {method.Name}({parameterList}) => {method.Body};");
+        }
+        else
+        {
+            code.Line($"{method.Prefix} {method.Name}(");
+            code.Indent();
+            for (int index = 0; index < parameters.Count; index++)
+            {
+                code.Line($"{parameters[index].Declaration}{(index == parameters.Count - 1 ? ") =>" : ",")}");
+            }
+
+            code.Line($"{method.Body};");
+            code.Outdent();
+        }
+
+        code.Line();
+    }
+
+    /// <summary>A signature longer than this is written one parameter a line.</summary>
+    private const int LongLine = 140;
 
     /// <summary>The model's spec: every part's entries, and the loss terms the parts contribute, in order.</summary>
     private static void WriteSpec(ModelWriter writer)

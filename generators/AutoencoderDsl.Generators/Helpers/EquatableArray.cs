@@ -2,10 +2,12 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 
 namespace AutoencoderDsl.Generators.Helpers;
 
 /// <summary>An immutable array compared by its elements, so that pipeline models holding it compare by value and cache.</summary>
+[CollectionBuilder(typeof(EquatableArray), nameof(EquatableArray.Create))]
 public readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadOnlyList<T>
     where T : IEquatable<T>
 {
@@ -55,4 +57,8 @@ public static class EquatableArray
 {
     public static EquatableArray<T> ToEquatableArray<T>(this IEnumerable<T> items)
         where T : IEquatable<T> => new(items);
+
+    /// <summary>Builds the array a collection expression writes, e.g. <c>[x, labels]</c>.</summary>
+    public static EquatableArray<T> Create<T>(ReadOnlySpan<T> items)
+        where T : IEquatable<T> => new(items.ToArray());
 }

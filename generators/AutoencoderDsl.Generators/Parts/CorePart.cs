@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Linq;
 using AutoencoderDsl.Generators.Emit;
 using AutoencoderDsl.Generators.Helpers;
 using AutoencoderDsl.Generators.Shapes;
@@ -38,31 +37,11 @@ public sealed record CorePart(EquatableArray<long> InputShape) : Part
     public override IEnumerable<string> SpecEntries => ["InputShape = InputShape.ToArray()"];
 
     public override IEnumerable<GeneratedMember> Members(ModelDescription model) =>
-        [Constructor, new("InputShape"), new(SpecField), Load, .. model.InheritsApi ? [] : LabelledApi(model)];
+        [Constructor, new(InputShapeName), new(SpecField), Load(model), .. model.InheritsApi ? [] : LabelledApi(model)];
 
-    /// <summary>The runtime's public methods again, each taking the labels of a class-conditional model.</summary>
-    private GeneratedMember[] LabelledApi(ModelDescription model) =>
-    [
-        Reconstruct(model),
-        Embed(model),
-        Interpolate(model),
-        Loss(model),
-        DenoisingLoss(model),
-        Fit(model),
-        Evaluate(model),
-        AnomalyScore(model),
-        CalibrateThreshold(model),
-        CalibrateThresholdByContamination(model),
-        IsAnomaly(model),
-        EvaluateAnomalies(model),
-        AnomalyAttribution(model),
-        MeasureReconstruction(model),
-        MeasureDenoising(model),
-    ];
+    public static GeneratedMethod Constructor { get; } = new(".ctor", [Seed]);
 
-    public static GeneratedMember Constructor { get; } = GeneratedMember.Method(".ctor", Seed);
-
-    private static GeneratedMember Load { get; } = GeneratedMember.Method("Load", Path);
+    private const string InputShapeName = "InputShape";
 
     /// <summary>One example: the input shape without the batch dimension.</summary>
     private string Example => Literals.List(InputShape);
@@ -73,133 +52,109 @@ public sealed record CorePart(EquatableArray<long> InputShape) : Part
     public override void WriteConstants(ModelWriter writer)
     {
         writer.Doc($"The shape of one example: {Example}.");
-        writer.Code.Line($"public static global::System.ReadOnlySpan<long> InputShape => {Example};");
+        writer.Code.Line($"public static global::System.ReadOnlySpan<long> {InputShapeName} => {Example};");
         writer.Code.Line();
     }
 
-    public override void WriteApi(ModelWriter writer, ApiSection section)
+    private static ApiMethod Load(ModelDescription model) =>
+        new(
+            ApiSection.Training,
+            $"public static {model.ClassName}",
+            "Load",
+            [Path],
+            $"LoadInto(new {model.ClassName}(), path)",
+            $"Builds a {model.ClassName} and loads parameters written by <c>Save</c>, with the threshold, standardizer and sampler saved beside them.");
+
+    /// <summary>The runtime's public methods again, each taking the labels of a class-conditional model.</summary>
+    private ApiMethod[] LabelledApi(ModelDescription model)
     {
-        var model = writer.Model;
-        if (section == ApiSection.Training)
-        {
-            writer.Method(Load, $"public static {model.ClassName}", $"LoadInto(new {model.ClassName}(), path)", $"Builds a {model.ClassName} and loads parameters written by <c>Save</c>, with the threshold, standardizer and sampler saved beside them.");
-        }
-
-        if (writer.Model.InheritsApi)
-        {
-            return;
-        }
-
         var latent = model.Find<LatentPart>()!;
-        const string labels = ClassConditioningPart.LabelsName;
-        if (section == ApiSection.Inference)
-        {
-            writer.Method(Reconstruct(model), "public Tensor", $"ReconstructBatch(x, {labels})", $"Reconstructs a batch <c>{Batch}</c> of the given classes from its deterministic code, without gradients in evaluation mode.");
-            writer.Method(Embed(model), "public Tensor", $"EmbedBatch(x, {labels})", $"The code <c>[N, {latent.LatentDim}]</c> of each example of the given classes ({latent.EmbeddingNote}), without gradients in evaluation mode: the coordinates to plot.");
-            writer.Method(Interpolate(model), "public Tensor", $"InterpolateExamples(a, b, steps, {ClassConditioningPart.LabelName})", "Decodes <paramref name=\"steps\"/> evenly spaced points on the line between the codes of two examples of one class.");
-        }
-        else if (section == ApiSection.Training)
-        {
-            var loss = latent.LossType;
+        var loss = latent.LossType;
+        var x = Examples("x", $"A batch <c>{Batch}</c>.");
+        var labels = LabelsOf(model);
+        const string labelsName = ClassConditioningPart.LabelsName;
+        return
+        [
+            new(ApiSection.Inference, "public Tensor", "Reconstruct", [x, labels], $"ReconstructBatch(x, {labelsName})", $"Reconstructs a batch <c>{Batch}</c> of the given classes from its deterministic code, without gradients in evaluation mode."),
+            new(ApiSection.Inference, "public Tensor", "Embed", [x, labels], $"EmbedBatch(x, {labelsName})", $"The code <c>[N, {latent.LatentDim}]</c> of each example of the given classes ({latent.EmbeddingNote}), without gradients in evaluation mode: the coordinates to plot."),
+            new(
+                ApiSection.Inference,
+                "public Tensor",
+                "Interpolate",
+                [
+                    Examples("a", $"One example {Example}, without a batch dimension."),
+                    Examples("b", "Another example of the same shape."),
+                    Steps,
+                    model.Find<ClassConditioningPart>()!.Label("The class of both examples and of every point decoded"),
+                ],
+                $"InterpolateExamples(a, b, steps, {ClassConditioningPart.LabelName})",
+                "Decodes <paramref name=\"steps\"/> evenly spaced points on the line between the codes of two examples of one class."),
 
             // Loss(x, labels) has the parameter types of the runtime's Loss(input, target), which it hides.
-            writer.Method(Loss(model), $"public new {loss}", $"LossBatch(x, x, {labels})", $"The loss of reconstructing a batch <c>{Batch}</c> from itself; <c>Loss(x, labels).Total.backward()</c> trains.");
-            writer.Method(DenoisingLoss(model), $"public {loss}", $"LossBatch(input, target, {labels})", "The loss of reconstructing <paramref name=\"target\"/> from <paramref name=\"input\"/>, such as a corrupted copy when denoising.");
-            writer.Method(
-                Fit(model),
+            new(ApiSection.Training, $"public new {loss}", "Loss", [x, labels], $"LossBatch(x, x, {labelsName})", $"The loss of reconstructing a batch <c>{Batch}</c> from itself; <c>Loss(x, labels).Total.backward()</c> trains."),
+            new(
+                ApiSection.Training,
+                $"public {loss}",
+                "Loss",
+                [Examples("input", $"What the model sees, <c>{Batch}</c>."), Examples("target", "What it should reconstruct, of the same shape."), labels],
+                $"LossBatch(input, target, {labelsName})",
+                "The loss of reconstructing <paramref name=\"target\"/> from <paramref name=\"input\"/>, such as a corrupted copy when denoising."),
+            new(
+                ApiSection.Training,
                 "public global::AutoencoderDsl.Training.TrainingHistory",
+                "Fit",
+                [
+                    Examples("train", $"The training examples <c>{Batch}</c>."),
+                    LabelsOf(model, "trainLabels", "training example"),
+                    Options,
+                    new ApiParameter(ApiType.OptionalTensor, "validation", "Examples scored after every epoch; optional.", "null"),
+                    model.Find<ClassConditioningPart>()!.Labels("validationLabels", "validation example", optional: true),
+                    Progress,
+                    Cancellation,
+                ],
                 "FitData(train, trainLabels, options, validation, validationLabels, progress, cancellationToken)",
                 $"Trains on <paramref name=\"train\"/> <c>{Batch}</c> and returns one summary per epoch.",
-                "The loss history: the epochs of the run this call continues or resumes, then its own.");
-            writer.Method(Evaluate(model), "public global::AutoencoderDsl.LossMetrics", $"EvaluateData(data, {labels}, batchSize)", "The mean of each loss term over <paramref name=\"data\"/>, in evaluation mode and without gradients.");
-        }
-        else if (section == ApiSection.Measurement)
-        {
-            writer.Method(AnomalyScore(model), "public Tensor", $"AnomalyScores(x, {labels}, scoring, batchSize)", $"The anomaly score of each example, <c>[N]</c> float64 in nats: {latent.ScoreNote}; see <paramref name=\"scoring\"/>. Higher is more anomalous.");
-            writer.Method(
-                CalibrateThreshold(model),
+                "The loss history: the epochs of the run this call continues or resumes, then its own."),
+            new(ApiSection.Training, "public global::AutoencoderDsl.LossMetrics", "Evaluate", [Examples("data", $"The examples <c>{Batch}</c>."), labels, BatchSize], $"EvaluateData(data, {labelsName}, batchSize)", "The mean of each loss term over <paramref name=\"data\"/>, in evaluation mode and without gradients."),
+
+            new(ApiSection.Measurement, "public Tensor", "AnomalyScore", [x, labels, Scoring, BatchSize], $"AnomalyScores(x, {labelsName}, scoring, batchSize)", $"The anomaly score of each example, <c>[N]</c> float64 in nats: {latent.ScoreNote}; see <paramref name=\"scoring\"/>. Higher is more anomalous."),
+            new(
+                ApiSection.Measurement,
                 "public global::AutoencoderDsl.Evaluation.AnomalyThreshold",
-                $"CalibrateThresholdOn(normal, {labels}, falsePositiveRate, scoring, batchSize)",
-                "Sets <c>AnomalyThreshold</c> from the scores of data believed normal, so that at most <paramref name=\"falsePositiveRate\"/> of it is flagged; the threshold is saved with the model.");
-            writer.Method(
-                CalibrateThresholdByContamination(model),
+                "CalibrateThreshold",
+                [Examples("normal", $"Examples believed normal, <c>{Batch}</c>, not the training data."), labels, FalsePositiveRate, Scoring, BatchSize],
+                $"CalibrateThresholdOn(normal, {labelsName}, falsePositiveRate, scoring, batchSize)",
+                "Sets <c>AnomalyThreshold</c> from the scores of data believed normal, so that at most <paramref name=\"falsePositiveRate\"/> of it is flagged; the threshold is saved with the model."),
+            new(
+                ApiSection.Measurement,
                 "public global::AutoencoderDsl.Evaluation.AnomalyThreshold",
-                $"CalibrateThresholdByContaminationOn(data, {labels}, contamination, scoring, batchSize)",
-                "Sets <c>AnomalyThreshold</c> so that it flags the share <paramref name=\"contamination\"/> of data believed to hold that share of anomalies.");
-            writer.Method(IsAnomaly(model), "public Tensor", $"FlagAnomalies(x, {labels}, batchSize)", "Whether each example scores above <c>AnomalyThreshold</c>, <c>Bool [N]</c>; calibrate first.");
-            writer.Method(
-                EvaluateAnomalies(model),
+                "CalibrateThresholdByContamination",
+                [Examples("data", $"Examples <c>{Batch}</c> of which a known share is anomalous."), labels, Contamination, Scoring, BatchSize],
+                $"CalibrateThresholdByContaminationOn(data, {labelsName}, contamination, scoring, batchSize)",
+                "Sets <c>AnomalyThreshold</c> so that it flags the share <paramref name=\"contamination\"/> of data believed to hold that share of anomalies."),
+            new(ApiSection.Measurement, "public Tensor", "IsAnomaly", [x, labels, BatchSize], $"FlagAnomalies(x, {labelsName}, batchSize)", "Whether each example scores above <c>AnomalyThreshold</c>, <c>Bool [N]</c>; calibrate first."),
+            new(
+                ApiSection.Measurement,
                 "public global::AutoencoderDsl.Evaluation.AnomalyReport",
-                $"EvaluateAnomalyScores(x, isAnomalous, {labels}, falsePositiveRate, scoring, batchSize)",
-                "How well the scores separate anomalies from normal examples: ROC AUC, average precision, the detection rate at a false-positive rate, and precision, recall and F1 at <c>AnomalyThreshold</c> when it is set.");
-            writer.Method(MeasureReconstruction(model), "public global::AutoencoderDsl.Evaluation.ReconstructionQuality", $"MeasureReconstructionOf(x, {labels}, peak)", "The mean squared error and PSNR of the reconstructions of <paramref name=\"x\"/> against it.");
-            writer.Method(MeasureDenoising(model), "public global::AutoencoderDsl.Evaluation.DenoisingQuality", $"MeasureDenoisingOf(noisy, clean, {labels}, peak)", "The PSNR of the noisy inputs and of their reconstructions, both against the clean data: what denoising gained.");
-            writer.Method(AnomalyAttribution(model), "public Tensor", $"AttributeAnomalies(x, {labels})", "Each element's share of its example's reconstruction score, shaped like <paramref name=\"x\"/>, summing to 1 per example: which pixels or columns made it anomalous.");
-        }
+                "EvaluateAnomalies",
+                [Examples("x", $"Labelled test examples <c>{Batch}</c>, normal and anomalous."), IsAnomalous, labels, DetectionRateAt, ThresholdScoring, BatchSize],
+                $"EvaluateAnomalyScores(x, isAnomalous, {labelsName}, falsePositiveRate, scoring, batchSize)",
+                "How well the scores separate anomalies from normal examples: ROC AUC, average precision, the detection rate at a false-positive rate, and precision, recall and F1 at <c>AnomalyThreshold</c> when it is set."),
+            new(ApiSection.Measurement, "public global::AutoencoderDsl.Evaluation.ReconstructionQuality", "MeasureReconstruction", [x, labels, Peak], $"MeasureReconstructionOf(x, {labelsName}, peak)", "The mean squared error and PSNR of the reconstructions of <paramref name=\"x\"/> against it."),
+            new(
+                ApiSection.Measurement,
+                "public global::AutoencoderDsl.Evaluation.DenoisingQuality",
+                "MeasureDenoising",
+                [Examples("noisy", $"Noisy examples <c>{Batch}</c>."), Examples("clean", "The same examples without the noise."), labels, Peak],
+                $"MeasureDenoisingOf(noisy, clean, {labelsName}, peak)",
+                "The PSNR of the noisy inputs and of their reconstructions, both against the clean data: what denoising gained."),
+            new(ApiSection.Measurement, "public Tensor", "AnomalyAttribution", [x, labels], $"AttributeAnomalies(x, {labelsName})", "Each element's share of its example's reconstruction score, shaped like <paramref name=\"x\"/>, summing to 1 per example: which pixels or columns made it anomalous."),
+        ];
     }
-
-    private static GeneratedMember Scored(ModelDescription model, string name, ApiParameter[] leading, ApiParameter[] options) =>
-        GeneratedMember.Method(name, [.. leading, LabelsOf(model), .. options, BatchSize]);
-
-    private GeneratedMember AnomalyScore(ModelDescription model) => Scored(model, "AnomalyScore", [Examples("x", $"A batch <c>{Batch}</c>.")], [Scoring]);
-
-    private GeneratedMember CalibrateThreshold(ModelDescription model) =>
-        Scored(model, "CalibrateThreshold", [Examples("normal", $"Examples believed normal, <c>{Batch}</c>, not the training data.")], [FalsePositiveRate, Scoring]);
-
-    private GeneratedMember CalibrateThresholdByContamination(ModelDescription model) =>
-        Scored(model, "CalibrateThresholdByContamination", [Examples("data", $"Examples <c>{Batch}</c> of which a known share is anomalous.")], [Contamination, Scoring]);
-
-    private GeneratedMember IsAnomaly(ModelDescription model) => Scored(model, "IsAnomaly", [Examples("x", $"A batch <c>{Batch}</c>.")], []);
-
-    private GeneratedMember EvaluateAnomalies(ModelDescription model) =>
-        Scored(model, "EvaluateAnomalies", [Examples("x", $"Labelled test examples <c>{Batch}</c>, normal and anomalous."), IsAnomalous], [DetectionRateAt, ThresholdScoring]);
-
-    private GeneratedMember MeasureReconstruction(ModelDescription model) =>
-        GeneratedMember.Method("MeasureReconstruction", [Examples("x", $"A batch <c>{Batch}</c>."), LabelsOf(model), Peak]);
-
-    private GeneratedMember MeasureDenoising(ModelDescription model) =>
-        GeneratedMember.Method("MeasureDenoising", [Examples("noisy", $"Noisy examples <c>{Batch}</c>."), Examples("clean", "The same examples without the noise."), LabelsOf(model), Peak]);
-
-    private GeneratedMember AnomalyAttribution(ModelDescription model) =>
-        GeneratedMember.Method("AnomalyAttribution", [Examples("x", $"A batch <c>{Batch}</c>."), LabelsOf(model)]);
 
     /// <summary>The labels a class-conditional model's method takes, the only model whose parts write these methods.</summary>
     private static ApiParameter LabelsOf(ModelDescription model, string name = ClassConditioningPart.LabelsName, string of = "example") =>
         model.Find<ClassConditioningPart>()!.Labels(name, of);
 
     private static ApiParameter Examples(string name, string doc) => new(ApiType.Tensor, name, doc);
-
-    private GeneratedMember Reconstruct(ModelDescription model) => GeneratedMember.Method("Reconstruct", [Examples("x", $"A batch <c>{Batch}</c>."), LabelsOf(model)]);
-
-    private GeneratedMember Embed(ModelDescription model) => GeneratedMember.Method("Embed", [Examples("x", $"A batch <c>{Batch}</c>."), LabelsOf(model)]);
-
-    private GeneratedMember Interpolate(ModelDescription model) =>
-        GeneratedMember.Method(
-            "Interpolate",
-            [
-                Examples("a", $"One example {Example}, without a batch dimension."),
-                Examples("b", "Another example of the same shape."),
-                Steps,
-                model.Find<ClassConditioningPart>()!.Label("The class of both examples and of every point decoded"),
-            ]);
-
-    private GeneratedMember Loss(ModelDescription model) => GeneratedMember.Method("Loss", [Examples("x", $"A batch <c>{Batch}</c>."), LabelsOf(model)]);
-
-    private GeneratedMember DenoisingLoss(ModelDescription model) =>
-        GeneratedMember.Method("Loss", [Examples("input", $"What the model sees, <c>{Batch}</c>."), Examples("target", "What it should reconstruct, of the same shape."), LabelsOf(model)]);
-
-    private GeneratedMember Fit(ModelDescription model) =>
-        GeneratedMember.Method(
-            "Fit",
-            [
-                Examples("train", $"The training examples <c>{Batch}</c>."),
-                LabelsOf(model, "trainLabels", "training example"),
-                Options,
-                new ApiParameter(ApiType.OptionalTensor, "validation", "Examples scored after every epoch; optional.", "null"),
-                model.Find<ClassConditioningPart>()!.Labels("validationLabels", "validation example", optional: true),
-                Progress,
-                Cancellation,
-            ]);
-
-    private GeneratedMember Evaluate(ModelDescription model) => GeneratedMember.Method("Evaluate", [Examples("data", $"The examples <c>{Batch}</c>."), LabelsOf(model), BatchSize]);
 }

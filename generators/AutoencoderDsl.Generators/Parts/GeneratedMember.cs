@@ -25,22 +25,38 @@ public sealed record ApiParameter(ApiType Type, string Name, string Doc, string?
     public string Declaration => Default is null ? Type.Written + " " + Name : Type.Written + " " + Name + " = " + Default;
 }
 
-/// <summary>
-/// A member a part declares in the generated class. The part writes the member from this record and ADSL028 protects
-/// its name from it, so the two cannot drift apart.
-/// </summary>
-/// <param name="Name">The member's name; <c>.ctor</c> for the constructor.</param>
-/// <param name="Parameters">A method's parameters; null for a field, property or constant.</param>
-public sealed record GeneratedMember(string Name, EquatableArray<ApiParameter>? Parameters = null)
+/// <summary>The groups of typed public methods, written in this order so a reader meets the model as a user does.</summary>
+public enum ApiSection
 {
-    public static GeneratedMember Method(string name, params ApiParameter[] parameters) => new(name, parameters.ToEquatableArray());
+    /// <summary><c>Encode</c>, <c>forward</c>, <c>Decode</c>.</summary>
+    Coding,
 
+    /// <summary>Reconstructing, embedding, sampling, denoising, interpolating.</summary>
+    Inference,
+
+    /// <summary>The loss, training, evaluation and loading.</summary>
+    Training,
+
+    /// <summary>Likelihoods, anomaly scores and thresholds, and a VAE's fitted sampler.</summary>
+    Measurement,
+}
+
+/// <summary>
+/// A member a part declares in the generated class, by the name ADSL028 protects: a field, property or constant, which
+/// the part writes from the same name.
+/// </summary>
+public record GeneratedMember(string Name);
+
+/// <summary>A method a part declares; ADSL028 finds a user's method a clash only when its parameter types are these.</summary>
+/// <param name="Name">The method's name; <c>.ctor</c> for the constructor.</param>
+public record GeneratedMethod(string Name, EquatableArray<ApiParameter> Parameters) : GeneratedMember(Name)
+{
     /// <summary>The parameter list as written, e.g. <c>Tensor x, Tensor labels</c>.</summary>
     public string ParameterList
     {
         get
         {
-            var parameters = (Parameters ?? EquatableArray<ApiParameter>.Empty).AsSpan();
+            var parameters = Parameters.AsSpan();
             var declarations = new string[parameters.Length];
             for (int index = 0; index < parameters.Length; index++)
             {
@@ -51,3 +67,21 @@ public sealed record GeneratedMember(string Name, EquatableArray<ApiParameter>? 
         }
     }
 }
+
+/// <summary>
+/// A typed public method, declared once: the emitter writes it from this record, in its section and in part order, as
+/// <c>/// summary</c>, <c>{Prefix} {Name}({parameters}) =&gt; {Body};</c>, and ADSL028 protects it from the same record.
+/// </summary>
+/// <param name="Section">The group of public methods it is written in.</param>
+/// <param name="Prefix">Modifiers and return type, e.g. <c>public Tensor</c>.</param>
+/// <param name="Body">The expression the method returns, usually a call of the runtime's protected method.</param>
+/// <param name="Summary">The documentation's summary; each parameter's comes from its <see cref="ApiParameter"/>.</param>
+/// <param name="Returns">The documentation of the result, or null for none.</param>
+public sealed record ApiMethod(
+    ApiSection Section,
+    string Prefix,
+    string Name,
+    EquatableArray<ApiParameter> Parameters,
+    string Body,
+    string Summary,
+    string? Returns = null) : GeneratedMethod(Name, Parameters);

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using AutoencoderDsl.Export;
 using AutoencoderDsl.Generators.Emit;
+using AutoencoderDsl.Generators.Helpers;
 using AutoencoderDsl.Generators.Shapes;
 
 namespace AutoencoderDsl.Generators.Parts;
@@ -14,7 +15,11 @@ public abstract record LatentPart(long LatentDim) : Part
     protected static readonly ApiParameter EncodeCoreInput = new(ApiType.Tensor, "x", "A batch of examples.");
     protected static readonly ApiParameter EncodeCoreCondition = new(ApiType.OptionalTensor, "condition", "The one-hot labels of a class-conditional model.");
 
-    protected static GeneratedMember EncodeCore { get; } = GeneratedMember.Method("EncodeCore", EncodeCoreInput, EncodeCoreCondition);
+    protected static GeneratedMethod EncodeCore { get; } = new("EncodeCore", [EncodeCoreInput, EncodeCoreCondition]);
+
+    private const string LatentDimName = "LatentDim";
+
+    protected const string LabelsName = ClassConditioningPart.LabelsName;
 
     /// <summary>The runtime class the model derives from.</summary>
     public abstract string BaseClass { get; }
@@ -39,15 +44,17 @@ public abstract record LatentPart(long LatentDim) : Part
     public override IEnumerable<string> SpecEntries => [$"Latent = {RuntimeHead}"];
 
     public override IEnumerable<GeneratedMember> Members(ModelDescription model) =>
-        [new("LatentDim"), EncodeCore, .. model.InheritsApi ? [] : new[] { Encode(model), Forward(model) }];
+        [new(LatentDimName), EncodeCore, .. model.InheritsApi ? [] : LabelledApi(model)];
 
-    protected static GeneratedMember Encode(ModelDescription model) => Batched(model, "Encode");
+    /// <summary><c>Encode</c>, <c>forward</c> and the kind's own public methods again, each taking the labels of a class-conditional model.</summary>
+    protected abstract IEnumerable<ApiMethod> LabelledApi(ModelDescription model);
 
-    protected static GeneratedMember Forward(ModelDescription model) => Batched(model, "forward");
+    /// <summary>The parameters of a method on a batch <c>x</c>: the batch, the labels, then <paramref name="others"/>.</summary>
+    protected static EquatableArray<ApiParameter> Batched(ModelDescription model, params ApiParameter[] others) => Batched(model, "x", "A batch", others);
 
-    /// <summary>A method taking a batch <c>x</c> (and the labels of a conditional model).</summary>
-    protected static GeneratedMember Batched(ModelDescription model, string name) =>
-        GeneratedMember.Method(name, [new ApiParameter(ApiType.Tensor, "x", $"A batch <c>{model.Find<CorePart>()!.Batch}</c>."), .. model.Find<ClassConditioningPart>()?.LabelsParameters ?? []]);
+    /// <summary>The parameters of a method on a batch named <paramref name="name"/>: the batch, the labels, then <paramref name="others"/>.</summary>
+    protected static EquatableArray<ApiParameter> Batched(ModelDescription model, string name, string what, params ApiParameter[] others) =>
+        [new ApiParameter(ApiType.Tensor, name, $"{what} <c>{model.Find<CorePart>()!.Batch}</c>."), .. model.Find<ClassConditioningPart>()!.LabelsParameters, .. others];
 
     /// <summary>A linear head from the features the encoder gives (and the condition) to the code.</summary>
     protected static string Head(ModelWriter writer) =>
@@ -56,7 +63,7 @@ public abstract record LatentPart(long LatentDim) : Part
     public override void WriteConstants(ModelWriter writer)
     {
         writer.Doc("The width of the latent code.");
-        writer.Code.Line($"public const int LatentDim = {Literals.Of(LatentDim)};");
+        writer.Code.Line($"public const int {LatentDimName} = {Literals.Of(LatentDim)};");
         writer.Code.Line();
     }
 
@@ -91,6 +98,12 @@ public sealed record DeterministicLatentPart(long LatentDim, bool SquashedToUnit
 
     public override IEnumerable<GeneratedMember> Members(ModelDescription model) => [.. base.Members(model), new(Field)];
 
+    protected override IEnumerable<ApiMethod> LabelledApi(ModelDescription model) =>
+    [
+        new(ApiSection.Coding, "public Tensor", "Encode", Batched(model), $"EncodeBatch(x, {LabelsName})", $"Maps a batch to its codes <c>[N, {Literals.Of(LatentDim)}]</c>."),
+        new(ApiSection.Coding, "public global::AutoencoderDsl.AutoencoderOutput", "forward", Batched(model), $"ForwardBatch(x, {LabelsName})", "Encodes and decodes a batch, keeping the code."),
+    ];
+
     public override void WriteFields(ModelWriter writer) =>
         writer.Code.Line($"private readonly global::TorchSharp.Modules.Linear {Field};");
 
@@ -113,18 +126,6 @@ public sealed record DeterministicLatentPart(long LatentDim, bool SquashedToUnit
         }
 
         code.Line();
-    }
-
-    public override void WriteApi(ModelWriter writer, ApiSection section)
-    {
-        if (section != ApiSection.Coding || writer.Model.InheritsApi)
-        {
-            return;
-        }
-
-        const string labels = ClassConditioningPart.LabelsName;
-        writer.Method(Encode(writer.Model), "public Tensor", $"EncodeBatch(x, {labels})", $"Maps a batch to its codes <c>[N, {Literals.Of(LatentDim)}]</c>.");
-        writer.Method(Forward(writer.Model), "public global::AutoencoderDsl.AutoencoderOutput", $"ForwardBatch(x, {labels})", "Encodes and decodes a batch, keeping the code.");
     }
 }
 
@@ -156,23 +157,46 @@ public sealed record GaussianLatentPart(long LatentDim) : LatentPart(LatentDim)
 
     public override string? StateDictNote => $"<c>{StateNames.Mean}</c> and <c>{StateNames.LogVar}</c> (the latent heads)";
 
-    public override IEnumerable<GeneratedMember> Members(ModelDescription model) =>
-        [.. base.Members(model), new(MeanField), new(LogVarField), .. model.InheritsApi ? [] : LabelledApi(model)];
+    public override IEnumerable<GeneratedMember> Members(ModelDescription model) => [.. base.Members(model), new(MeanField), new(LogVarField)];
 
-    /// <summary>The runtime's sampling and likelihood methods again, each taking the labels of a class-conditional model.</summary>
-    private static GeneratedMember[] LabelledApi(ModelDescription model) => [.. Samples(model), LogLikelihood(model), FitSampler(model)];
-
-    private static GeneratedMember LogLikelihood(ModelDescription model) =>
-        GeneratedMember.Method("LogLikelihood", [new ApiParameter(ApiType.Tensor, "x", $"A batch <c>{model.Find<CorePart>()!.Batch}</c>."), .. model.Find<ClassConditioningPart>()?.LabelsParameters ?? [], LikelihoodSamples]);
-
-    private static GeneratedMember FitSampler(ModelDescription model) =>
-        GeneratedMember.Method("FitSampler", [new ApiParameter(ApiType.Tensor, "train", $"The training examples <c>{model.Find<CorePart>()!.Batch}</c>."), .. model.Find<ClassConditioningPart>()?.LabelsParameters ?? [], Components, SamplerSeed, BatchSize]);
-
-    /// <summary>A class-conditional model's <c>Sample(count, label)</c> and <c>Sample(labels)</c>; the runtime's <c>Sample(count)</c> serves the others.</summary>
-    private static GeneratedMember[] Samples(ModelDescription model)
+    protected override IEnumerable<ApiMethod> LabelledApi(ModelDescription model)
     {
         var condition = model.Find<ClassConditioningPart>()!;
-        return [GeneratedMember.Method("Sample", Count, condition.Label("The class of every sample"), Generator), GeneratedMember.Method("Sample", condition.Labels(ClassConditioningPart.LabelsName, "sample"), Generator)];
+        return
+        [
+            new(ApiSection.Coding, "public global::AutoencoderDsl.VariationalCode", "Encode", Batched(model), $"EncodeBatch(x, {LabelsName})", $"The posterior of each example: means and log-variances <c>[N, {Literals.Of(LatentDim)}]</c>."),
+            new(ApiSection.Coding, "public global::AutoencoderDsl.VariationalOutput", "forward", Batched(model), $"ForwardBatch(x, {LabelsName})", "Encodes a batch, draws one code per example from its posterior, and decodes it."),
+
+            // The runtime's Sample(count) serves the other models.
+            new(
+                ApiSection.Inference,
+                "public Tensor",
+                "Sample",
+                [Count, condition.Label("The class of every sample"), Generator],
+                $"SampleClass(count, {ClassConditioningPart.LabelName}, generator)",
+                $"Decodes <paramref name=\"count\"/> codes drawn from the prior N(0, I) (or <c>Sampler</c> once fitted), all of class <paramref name=\"{ClassConditioningPart.LabelName}\"/>: new examples of a chosen kind."),
+            new(
+                ApiSection.Inference,
+                "public Tensor",
+                "Sample",
+                [condition.Labels(LabelsName, "sample"), Generator],
+                $"SampleLabels({LabelsName}, generator)",
+                "Decodes one draw from the prior (or <c>Sampler</c> once fitted) for each label: new examples of the classes asked for."),
+            new(
+                ApiSection.Measurement,
+                "public Tensor",
+                "LogLikelihood",
+                Batched(model, LikelihoodSamples),
+                $"LogLikelihoodOf(x, {LabelsName}, samples)",
+                "The importance-weighted estimate of log p(x) of each example, <c>[N]</c> float64 in nats (the IWAE bound): at least the ELBO, and tighter as <paramref name=\"samples\"/> grows. Deterministic: the draws are seeded privately."),
+            new(
+                ApiSection.Measurement,
+                "public global::AutoencoderDsl.Evaluation.GaussianMixture",
+                "FitSampler",
+                Batched(model, "train", "The training examples", Components, SamplerSeed, BatchSize),
+                $"FitSamplerOn(train, {LabelsName}, components, seed, batchSize)",
+                "Fits <c>Sampler</c>, a Gaussian mixture on the posterior means of the training data, which <c>Sample</c> then draws codes from instead of the prior; it is saved with the model."),
+        ];
     }
 
     public override void WriteFields(ModelWriter writer)
@@ -204,40 +228,5 @@ public sealed record GaussianLatentPart(long LatentDim) : LatentPart(LatentDim)
         }
 
         code.Line();
-    }
-
-    public override void WriteApi(ModelWriter writer, ApiSection section)
-    {
-        if (writer.Model.InheritsApi)
-        {
-            return;
-        }
-
-        var model = writer.Model;
-        const string labels = ClassConditioningPart.LabelsName;
-        if (section == ApiSection.Coding)
-        {
-            writer.Method(Encode(model), "public global::AutoencoderDsl.VariationalCode", $"EncodeBatch(x, {labels})", $"The posterior of each example: means and log-variances <c>[N, {Literals.Of(LatentDim)}]</c>.");
-            writer.Method(Forward(model), "public global::AutoencoderDsl.VariationalOutput", $"ForwardBatch(x, {labels})", "Encodes a batch, draws one code per example from its posterior, and decodes it.");
-        }
-        else if (section == ApiSection.Inference)
-        {
-            var samples = Samples(model);
-            writer.Method(samples[0], "public Tensor", $"SampleClass(count, {ClassConditioningPart.LabelName}, generator)", $"Decodes <paramref name=\"count\"/> codes drawn from the prior N(0, I) (or <c>Sampler</c> once fitted), all of class <paramref name=\"{ClassConditioningPart.LabelName}\"/>: new examples of a chosen kind.");
-            writer.Method(samples[1], "public Tensor", $"SampleLabels({labels}, generator)", "Decodes one draw from the prior (or <c>Sampler</c> once fitted) for each label: new examples of the classes asked for.");
-        }
-        else if (section == ApiSection.Measurement)
-        {
-            writer.Method(
-                LogLikelihood(model),
-                "public Tensor",
-                $"LogLikelihoodOf(x, {labels}, samples)",
-                "The importance-weighted estimate of log p(x) of each example, <c>[N]</c> float64 in nats (the IWAE bound): at least the ELBO, and tighter as <paramref name=\"samples\"/> grows. Deterministic: the draws are seeded privately.");
-            writer.Method(
-                FitSampler(model),
-                "public global::AutoencoderDsl.Evaluation.GaussianMixture",
-                $"FitSamplerOn(train, {labels}, components, seed, batchSize)",
-                "Fits <c>Sampler</c>, a Gaussian mixture on the posterior means of the training data, which <c>Sample</c> then draws codes from instead of the prior; it is saved with the model.");
-        }
     }
 }

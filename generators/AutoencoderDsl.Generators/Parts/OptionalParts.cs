@@ -1,6 +1,8 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using AutoencoderDsl.Export;
+using AutoencoderDsl.Generators.Diagnostics;
 using AutoencoderDsl.Generators.Emit;
 using AutoencoderDsl.Generators.Shapes;
 
@@ -14,6 +16,7 @@ public sealed record ClassConditioningPart(long Classes) : Part
 {
     public const string LabelsName = "labels";
     public const string LabelName = "label";
+    private const string ClassesName = "Classes";
 
     public override string DeclaredBy => "[ClassConditional]";
 
@@ -23,7 +26,16 @@ public sealed record ClassConditioningPart(long Classes) : Part
 
     public override IEnumerable<string> SpecEntries => ["Condition = new global::AutoencoderDsl.Parts.ClassCondition(Classes)"];
 
-    public override IEnumerable<GeneratedMember> Members(ModelDescription model) => [new("Classes")];
+    public override IEnumerable<GeneratedMember> Members(ModelDescription model) => [new(ClassesName)];
+
+    /// <summary>A condition needs at least two classes.</summary>
+    public static void FindProblems(ClassConditionalAttribute conditional, AttributeProblems report)
+    {
+        if (conditional.Classes < 2)
+        {
+            report.Report(DiagnosticDescriptors.InvalidClassCount, nameof(ClassConditionalAttribute.Classes), ModelProblems.Number(conditional.Classes));
+        }
+    }
 
     /// <summary>The labels parameter of most public methods.</summary>
     public IReadOnlyList<ApiParameter> LabelsParameters => [Labels(LabelsName, "example")];
@@ -41,7 +53,7 @@ public sealed record ClassConditioningPart(long Classes) : Part
     public override void WriteConstants(ModelWriter writer)
     {
         writer.Doc("The number of classes the model is conditioned on.");
-        writer.Code.Line($"public const int Classes = {Literals.Of(Classes)};");
+        writer.Code.Line($"public const int {ClassesName} = {Literals.Of(Classes)};");
         writer.Code.Line();
     }
 }
@@ -71,22 +83,45 @@ public sealed record DenoisingPart(Noise Noise, double Level, double Min, double
 
     public override IEnumerable<GeneratedMember> Members(ModelDescription model) => [Denoise(model)];
 
-    public override void WriteApi(ModelWriter writer, ApiSection section)
+    /// <summary>A known noise at a level it can have, and a data range to clip to that is not empty (and finite for salt and pepper).</summary>
+    public static void FindProblems(DenoisingAttribute denoising, AttributeProblems report)
     {
-        if (section != ApiSection.Inference)
+        void Report(string? argument, string message) => report.Report(DiagnosticDescriptors.InvalidNoise, argument, message);
+
+        if (!Enum.IsDefined(typeof(Noise), denoising.Noise))
         {
-            return;
+            report.ReportAtPosition(DiagnosticDescriptors.InvalidNoise, 0, $"Noise is {(int)denoising.Noise}, which is none of Noise.Gaussian, Noise.Masking and Noise.SaltAndPepper");
+        }
+        else if (denoising.Noise == Noise.Gaussian && !(denoising.Level > 0 && !double.IsInfinity(denoising.Level)))
+        {
+            report.ReportAtPosition(DiagnosticDescriptors.InvalidNoise, 1, $"The level of Gaussian noise is its standard deviation, which must be positive and finite, but it is {ModelProblems.Number(denoising.Level)}");
+        }
+        else if (denoising.Noise != Noise.Gaussian && !(denoising.Level > 0 && denoising.Level < 1))
+        {
+            report.ReportAtPosition(DiagnosticDescriptors.InvalidNoise, 1, $"The level of {denoising.Noise} noise is the share of values it corrupts, which must lie in (0, 1), but it is {ModelProblems.Number(denoising.Level)}");
         }
 
-        writer.Method(
-            Denoise(writer.Model),
-            "public Tensor",
-            $"ReconstructBatch(x, {writer.LabelsArgument})",
-            "Cleans a batch of noisy examples: reconstructs each, without gradients in evaluation mode, where no noise is added.");
+        if (!(denoising.Min < denoising.Max))
+        {
+            Report(report.IsWritten(nameof(DenoisingAttribute.Max)) ? nameof(DenoisingAttribute.Max) : nameof(DenoisingAttribute.Min), $"The data range [{ModelProblems.Number(denoising.Min)}, {ModelProblems.Number(denoising.Max)}] is empty; Min must be below Max");
+        }
+        else if (denoising.Noise == Noise.SaltAndPepper && (double.IsInfinity(denoising.Min) || double.IsInfinity(denoising.Max)))
+        {
+            Report(null, "Salt-and-pepper noise sets values to Min and Max, so both must be finite");
+        }
     }
 
-    private static GeneratedMember Denoise(ModelDescription model) =>
-        GeneratedMember.Method("Denoise", [new ApiParameter(ApiType.Tensor, "x", $"Noisy examples <c>{model.Find<CorePart>()!.Batch}</c>."), .. model.Find<ClassConditioningPart>()?.LabelsParameters ?? []]);
+    private static ApiMethod Denoise(ModelDescription model)
+    {
+        var condition = model.Find<ClassConditioningPart>();
+        return new(
+            ApiSection.Inference,
+            "public Tensor",
+            "Denoise",
+            [new ApiParameter(ApiType.Tensor, "x", $"Noisy examples <c>{model.Find<CorePart>()!.Batch}</c>."), .. condition?.LabelsParameters ?? []],
+            $"ReconstructBatch(x, {(condition is null ? "labels: null" : ClassConditioningPart.LabelsName)})",
+            "Cleans a batch of noisy examples: reconstructs each, without gradients in evaluation mode, where no noise is added.");
+    }
 
     private static string Percent(double share) => (share * 100).ToString("0.##", CultureInfo.InvariantCulture) + " %";
 }
@@ -118,6 +153,41 @@ public sealed record ReconstructionPart(Likelihood Likelihood, bool FromLogits, 
     ];
 
     public override string? LossTerm => "new global::AutoencoderDsl.Parts.ReconstructionTerm()";
+
+    /// <summary>The model attribute's likelihood and its options: a σ only for a Gaussian, fixed or learned.</summary>
+    public static void FindProblems(ModelAttribute model, AttributeProblems report)
+    {
+        if (!Enum.IsDefined(typeof(Likelihood), model.Likelihood))
+        {
+            report.Report(DiagnosticDescriptors.InvalidLikelihood, nameof(ModelAttribute.Likelihood), ((int)model.Likelihood).ToString(CultureInfo.InvariantCulture));
+        }
+
+        bool gaussian = model.Likelihood == Likelihood.Gaussian;
+        bool sigmaWritten = report.IsWritten(nameof(ModelAttribute.Sigma));
+        if (sigmaWritten)
+        {
+            if (!gaussian)
+            {
+                report.Report(DiagnosticDescriptors.LikelihoodOption, nameof(ModelAttribute.Sigma), FixKind.RemoveArgument, $"Sigma is the standard deviation of a Gaussian likelihood, but the likelihood is {model.Likelihood}; remove Sigma or declare Likelihood = Likelihood.Gaussian");
+            }
+            else if (!(model.Sigma > 0 && !double.IsInfinity(model.Sigma)))
+            {
+                report.Report(DiagnosticDescriptors.LikelihoodOption, nameof(ModelAttribute.Sigma), $"Sigma is {ModelProblems.Number(model.Sigma)}, but a standard deviation must be positive and finite");
+            }
+        }
+
+        if (model.LearnedVariance)
+        {
+            if (!gaussian)
+            {
+                report.Report(DiagnosticDescriptors.LikelihoodOption, nameof(ModelAttribute.LearnedVariance), FixKind.RemoveArgument, $"LearnedVariance learns the standard deviation of a Gaussian likelihood, but the likelihood is {model.Likelihood}; remove LearnedVariance or declare Likelihood = Likelihood.Gaussian");
+            }
+            else if (sigmaWritten)
+            {
+                report.Report(DiagnosticDescriptors.LikelihoodOption, nameof(ModelAttribute.LearnedVariance), "A Gaussian likelihood takes a fixed Sigma or LearnedVariance = true, not both; remove one of them");
+            }
+        }
+    }
 
     public override IEnumerable<GeneratedMember> Members(ModelDescription model) => LearnedScale ? [new(ScaleField), new(ScaleHook)] : [];
 
@@ -161,6 +231,9 @@ public sealed record ReconstructionPart(Likelihood Likelihood, bool FromLogits, 
 /// </summary>
 public sealed record KlPart(double Beta, int WarmupEpochs) : Part
 {
+    private const string BetaName = "Beta";
+    private const string WarmupName = "KlWarmupEpochs";
+
     public override string DeclaredBy => "[Variational]";
 
     public override string? Summary => WarmupEpochs > 0
@@ -171,17 +244,31 @@ public sealed record KlPart(double Beta, int WarmupEpochs) : Part
         ? "new global::AutoencoderDsl.Parts.KlTerm(Beta, WarmupEpochs: KlWarmupEpochs)"
         : "new global::AutoencoderDsl.Parts.KlTerm(Beta)";
 
-    public override IEnumerable<GeneratedMember> Members(ModelDescription model) => WarmupEpochs > 0 ? [new("Beta"), new("KlWarmupEpochs")] : [new("Beta")];
+    public override IEnumerable<GeneratedMember> Members(ModelDescription model) => WarmupEpochs > 0 ? [new(BetaName), new(WarmupName)] : [new(BetaName)];
+
+    /// <summary>β non-negative and finite, and a warm-up of no fewer than 0 epochs.</summary>
+    public static void FindProblems(VariationalAttribute variational, AttributeProblems report)
+    {
+        if (!(variational.Beta >= 0 && !double.IsInfinity(variational.Beta)))
+        {
+            report.Report(DiagnosticDescriptors.InvalidBeta, nameof(VariationalAttribute.Beta), ModelProblems.Number(variational.Beta));
+        }
+
+        if (variational.KlWarmupEpochs < 0)
+        {
+            report.Report(DiagnosticDescriptors.InvalidWarmup, nameof(VariationalAttribute.KlWarmupEpochs), ModelProblems.Number(variational.KlWarmupEpochs));
+        }
+    }
 
     public override void WriteConstants(ModelWriter writer)
     {
         writer.Doc("The weight of the KL term in the loss.");
-        writer.Code.Line($"public const double Beta = {Literals.Of(Beta)};");
+        writer.Code.Line($"public const double {BetaName} = {Literals.Of(Beta)};");
         writer.Code.Line();
         if (WarmupEpochs > 0)
         {
-            writer.Doc("The epochs over which the KL weight rises from 0 to <see cref=\"Beta\"/>: epoch e trains with β · min(1, (e − 1) / KlWarmupEpochs).");
-            writer.Code.Line($"public const int KlWarmupEpochs = {Literals.Of(WarmupEpochs)};");
+            writer.Doc($"The epochs over which the KL weight rises from 0 to <see cref=\"{BetaName}\"/>: epoch e trains with β · min(1, (e − 1) / {WarmupName}).");
+            writer.Code.Line($"public const int {WarmupName} = {Literals.Of(WarmupEpochs)};");
             writer.Code.Line();
         }
     }
@@ -202,4 +289,48 @@ public sealed record SparsityPart(double Weight, double? Target) : Part
     public override string? LossTerm => Target is double target
         ? $"new global::AutoencoderDsl.Parts.SparsityTerm(Weight: {Literals.Of(Weight)}, Target: {Literals.Of(target)})"
         : $"new global::AutoencoderDsl.Parts.SparsityTerm(Weight: {Literals.Of(Weight)})";
+
+    /// <summary>A sparse code needs a deterministic latent, and either an L1 weight or a target activation with its weight.</summary>
+    public static void FindProblems(SparseAttribute sparse, bool variational, AttributeProblems report)
+    {
+        if (variational)
+        {
+            report.Report(DiagnosticDescriptors.SparsityWithoutDeterministicCode, null, FixKind.RemoveAttribute, report.TypeName);
+        }
+
+        bool l1 = report.IsWritten(nameof(SparseAttribute.L1));
+        bool target = report.IsWritten(nameof(SparseAttribute.Target));
+        void Report(string? argument, string message, FixKind? fix = null) => report.Report(DiagnosticDescriptors.InvalidSparsity, argument, fix, message);
+
+        if (l1 == target)
+        {
+            Report(
+                l1 ? nameof(SparseAttribute.Target) : null,
+                l1
+                    ? "[Sparse] takes L1 (a penalty on the code's L1 norm) or Target (a mean activation for each code unit), not both; remove one of them"
+                    : "[Sparse] needs L1 = λ, a penalty on the code's L1 norm, or Target = ρ, a mean activation for each code unit, such as Target = 0.05");
+        }
+
+        if (l1 && !(sparse.L1 > 0 && !double.IsInfinity(sparse.L1)))
+        {
+            Report(nameof(SparseAttribute.L1), $"L1 is {ModelProblems.Number(sparse.L1)}, but the weight of the L1 penalty must be positive and finite, such as 1e-4");
+        }
+
+        if (target && !(sparse.Target > 0 && sparse.Target < 1))
+        {
+            Report(nameof(SparseAttribute.Target), $"Target is {ModelProblems.Number(sparse.Target)}, but a mean activation must lie in (0, 1), such as 0.05");
+        }
+
+        if (report.IsWritten(nameof(SparseAttribute.Weight)))
+        {
+            if (l1 && !target)
+            {
+                Report(nameof(SparseAttribute.Weight), "Weight weighs the penalty towards Target; the L1 penalty's weight is L1 itself, so remove Weight", FixKind.RemoveArgument);
+            }
+            else if (!(sparse.Weight > 0 && !double.IsInfinity(sparse.Weight)))
+            {
+                Report(nameof(SparseAttribute.Weight), $"Weight is {ModelProblems.Number(sparse.Weight)}, but the weight of the sparsity penalty must be positive and finite");
+            }
+        }
+    }
 }

@@ -3,22 +3,6 @@ using AutoencoderDsl.Generators.Emit;
 
 namespace AutoencoderDsl.Generators.Parts;
 
-/// <summary>The groups of typed public methods, written in this order so a reader meets the model as a user does.</summary>
-public enum ApiSection
-{
-    /// <summary><c>Encode</c>, <c>forward</c>, <c>Decode</c>.</summary>
-    Coding,
-
-    /// <summary>Reconstructing, embedding, sampling, denoising, interpolating.</summary>
-    Inference,
-
-    /// <summary>The loss, training, evaluation and loading.</summary>
-    Training,
-
-    /// <summary>Likelihoods, anomaly scores and thresholds, and a VAE's fitted sampler.</summary>
-    Measurement,
-}
-
 /// <summary>
 /// One piece of a model: the encoder, the latent head, a condition, a corruption, a loss term. Each part owns its
 /// fields, its state-dict names, the members it emits (and so the names ADSL028 protects) and its runtime counterpart
@@ -30,7 +14,10 @@ public abstract record Part
     /// <summary>What brings the part into a model, for ADSL028's message: <c>every model</c>, <c>[Denoising]</c>.</summary>
     public abstract string DeclaredBy { get; }
 
-    /// <summary>The members the part declares in the generated class.</summary>
+    /// <summary>
+    /// The members the part declares in the generated class: the names ADSL028 protects, and its typed public methods
+    /// (<see cref="ApiMethod"/>), which the emitter writes from these records.
+    /// </summary>
     public virtual IEnumerable<GeneratedMember> Members(ModelDescription model) => [];
 
     /// <summary>A phrase for the class's summary, e.g. <c>conditioned on 10 classes</c>; null for none.</summary>
@@ -80,11 +67,6 @@ public abstract record Part
 
     /// <summary>The runtime's hooks the part implements: together, the model's forward pass.</summary>
     public virtual void WriteImplementation(ModelWriter writer)
-    {
-    }
-
-    /// <summary>The typed public methods the part adds to <paramref name="section"/>.</summary>
-    public virtual void WriteApi(ModelWriter writer, ApiSection section)
     {
     }
 }

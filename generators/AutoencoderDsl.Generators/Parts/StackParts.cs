@@ -146,10 +146,9 @@ public sealed record DecoderPart(EquatableArray<Layer> Layers, int FusedSigmoidI
 {
     private static readonly ApiParameter Codes = new(ApiType.Tensor, "z", "Codes <c>[N, LatentDim]</c>.");
 
-    private static readonly GeneratedMember DecodeCore = GeneratedMember.Method(
+    private static readonly GeneratedMethod DecodeCore = new(
         "DecodeCore",
-        new ApiParameter(ApiType.Tensor, "z", "The codes."),
-        new ApiParameter(ApiType.OptionalTensor, "condition", "The one-hot labels of a class-conditional model."));
+        [new ApiParameter(ApiType.Tensor, "z", "The codes."), new ApiParameter(ApiType.OptionalTensor, "condition", "The one-hot labels of a class-conditional model.")]);
 
     public override string PropertyName => "Decoder";
 
@@ -159,8 +158,18 @@ public sealed record DecoderPart(EquatableArray<Layer> Layers, int FusedSigmoidI
 
     public override IEnumerable<GeneratedMember> Members(ModelDescription model) => [.. base.Members(model), DecodeCore, .. model.InheritsApi ? [] : new[] { Decode(model) }];
 
-    private static GeneratedMember Decode(ModelDescription model) =>
-        GeneratedMember.Method("Decode", Codes, model.Find<ClassConditioningPart>()!.Labels(ClassConditioningPart.LabelsName, "code"));
+    /// <summary>A class-conditional model's <c>Decode(z, labels)</c>; the runtime's <c>Decode(z)</c> serves the others.</summary>
+    private static ApiMethod Decode(ModelDescription model)
+    {
+        string probabilities = model.Find<ReconstructionPart>() is { Likelihood: Likelihood.Bernoulli } ? " (probabilities)" : string.Empty;
+        return new(
+            ApiSection.Coding,
+            "public Tensor",
+            "Decode",
+            [Codes, model.Find<ClassConditioningPart>()!.Labels(ClassConditioningPart.LabelsName, "code")],
+            $"DecodeBatch(z, {ClassConditioningPart.LabelsName})",
+            $"Decodes codes <c>[N, {Literals.Of(model.Find<LatentPart>()!.LatentDim)}]</c> of the given classes into outputs <c>{model.Find<CorePart>()!.Batch}</c>{probabilities}.");
+    }
 
     protected override Shape InputOf(ModelWriter writer) => new(writer.Model.Architecture.DecoderInputWidth);
 
@@ -176,22 +185,5 @@ public sealed record DecoderPart(EquatableArray<Layer> Layers, int FusedSigmoidI
 
         writer.Code.Line($"protected override Tensor {DecodeCore.Name}({DecodeCore.ParameterList}) => {Field}.forward({writer.WithCondition("z")});");
         writer.Code.Line();
-    }
-
-    public override void WriteApi(ModelWriter writer, ApiSection section)
-    {
-        if (section != ApiSection.Coding || writer.Model.InheritsApi)
-        {
-            return;
-        }
-
-        var model = writer.Model;
-        var core = model.Find<CorePart>()!;
-        string probabilities = model.Find<ReconstructionPart>() is { Likelihood: Likelihood.Bernoulli } ? " (probabilities)" : string.Empty;
-        writer.Method(
-            Decode(model),
-            "public Tensor",
-            $"DecodeBatch(z, {ClassConditioningPart.LabelsName})",
-            $"Decodes codes <c>[N, {Literals.Of(model.Find<LatentPart>()!.LatentDim)}]</c> of the given classes into outputs <c>{core.Batch}</c>{probabilities}.");
     }
 }

@@ -136,6 +136,36 @@ public sealed class IncrementalCachingTests
         }
     }
 
+    /// <summary>
+    /// The members a part declares, public methods with their signatures, bodies and documentation included, are
+    /// values too: the emitter and ADSL028 read them from a cached model, so they may hold nothing of a compilation.
+    /// </summary>
+    [Fact]
+    public void GeneratedMembersFromSeparateCompilationsAreEqualValues()
+    {
+        var declaration = Declaration + """
+
+            [Variational(LatentDim = 2), ClassConditional(Classes = 3), Denoising(Noise.Masking, 0.2)]
+            [Input(4)]
+            public partial class LetterCvae
+            {
+                [Dense(4), ReLU]
+                public partial Sequential Encoder { get; }
+
+                [Dense(4), Sigmoid]
+                public partial Sequential Decoder { get; }
+            }
+            """;
+        GeneratedMember[] MembersOf(ModelDescription model) => model.Parts.SelectMany(part => part.Members(model)).ToArray();
+        var first = DeclaredModels(GeneratorRun.Run(TestCompilation.Create(declaration)).Result).Select(MembersOf).ToArray();
+        var second = DeclaredModels(GeneratorRun.Run(TestCompilation.Create(declaration)).Result).Select(MembersOf).ToArray();
+
+        Assert.Contains(first.SelectMany(members => members), member => member is ApiMethod { Name: "Fit" });
+        Assert.Equal(first, second);
+        Assert.Equal(first.SelectMany(members => members).Select(member => member.GetHashCode()), second.SelectMany(members => members).Select(member => member.GetHashCode()));
+        AssertHoldsNoRoslynObjects(first, new HashSet<object>(ReferenceEqualityComparer.Instance), "members");
+    }
+
     private static ModelDescription[] DeclaredModels(GeneratorDriverRunResult result) =>
         result.Results.Single().TrackedSteps[TrackingNames.Declared]
             .SelectMany(step => step.Outputs)
