@@ -133,8 +133,8 @@ public sealed class VectorQuantizer : nn.Module<Tensor, Quantization>
     {
         CheckInput(input, nameof(input));
         using var scope = NewDisposeScope();
-        var indices = Encode(input);
-        var codes = Lookup(indices);
+        var indices = IndicesOf(input);
+        var codes = CodesAt(indices);
         if (training)
         {
             using var noGrad = no_grad();
@@ -158,11 +158,7 @@ public sealed class VectorQuantizer : nn.Module<Tensor, Quantization>
     public Tensor Encode(Tensor input)
     {
         CheckInput(input, nameof(input));
-        using var scope = NewDisposeScope();
-        var flat = ChannelsLast(input.detach());
-        long rows = Math.Max(1, DistanceBudget / Codes);
-        long[] grid = [input.shape[0], .. input.shape.Skip(2)];
-        return NearestCodes(flat, rows).reshape(grid).MoveToOuterDisposeScope();
+        return IndicesOf(input);
     }
 
     /// <summary>The codes at <paramref name="indices"/> in the layout <see cref="forward"/> takes; the decoding of <see cref="Encode"/>.</summary>
@@ -185,9 +181,7 @@ public sealed class VectorQuantizer : nn.Module<Tensor, Quantization>
                 string.Create(CultureInfo.InvariantCulture, $"Code indices must lie in [0, {Codes}), but they range over [{indices.min().item<long>()}, {indices.max().item<long>()}]."));
         }
 
-        using var scope = NewDisposeScope();
-        var vectors = codebook.index_select(0, indices.flatten()).reshape([.. indices.shape, Width]);
-        return vectors.movedim([-1], [1]).contiguous().MoveToOuterDisposeScope();
+        return CodesAt(indices);
     }
 
     /// <summary>Sets every count of <see cref="Usage"/> to 0.</summary>
@@ -277,6 +271,24 @@ public sealed class VectorQuantizer : nn.Module<Tensor, Quantization>
         var codeNorms = codes.square().sum(1);
         var chunks = flat.split(rowsPerChunk).Select(chunk => (chunk.square().sum(1, keepdim: true) - (2 * chunk.mm(codesT)) + codeNorms).argmin(1)).ToArray();
         return cat(chunks, 0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary><see cref="Encode"/> without its checks.</summary>
+    private Tensor IndicesOf(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var flat = ChannelsLast(input.detach());
+        long rows = Math.Max(1, DistanceBudget / Codes);
+        long[] grid = [input.shape[0], .. input.shape.Skip(2)];
+        return NearestCodes(flat, rows).reshape(grid).MoveToOuterDisposeScope();
+    }
+
+    /// <summary><see cref="Lookup"/> without its checks, for indices this quantizer chose.</summary>
+    private Tensor CodesAt(Tensor indices)
+    {
+        using var scope = NewDisposeScope();
+        var vectors = codebook.index_select(0, indices.flatten()).reshape([.. indices.shape, Width]);
+        return vectors.movedim([-1], [1]).contiguous().MoveToOuterDisposeScope();
     }
 
     private void CheckInput(Tensor input, string name)
