@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using AutoencoderDsl.Data;
+using AutoencoderDsl.IO;
 using AutoencoderDsl.Parts;
 using AutoencoderDsl.Tests.Data;
 using AutoencoderDsl.Tests.Interop;
@@ -181,6 +182,68 @@ public sealed class VectorQuantizerTests(ITestOutputHelper output)
         Assert.Equal(vq.Codebook.data<float>().ToArray(), fresh.Codebook.data<float>().ToArray());
         Assert.Equal(vq.Usage.data<long>().ToArray(), fresh.Usage.data<long>().ToArray());
         Assert.Equal(12, fresh.Usage.sum().item<long>());
+    }
+
+    [Fact]
+    public void TheQuantizerAndItsPriorSurviveASafetensorsFileBitForBit()
+    {
+        using var scope = NewDisposeScope();
+        using var vq = Quantizer(codes: 7, width: 3, seed: 40);
+        var batch = randn([5, 3, 4, 2], generator: new Generator(41));
+        var indices = vq.forward(batch).Indices;
+        using var prior = CodePrior.Fit(indices, vq.Codes);
+        var stream = new MemoryStream();
+        SafeTensors.Write(stream, vq.state_dict().Concat(prior.Tensors.Select(pair => KeyValuePair.Create("prior." + pair.Key, pair.Value))), new Dictionary<string, string>());
+
+        var file = stream.ToArray();
+        var (entries, _, start) = SafeTensors.Read(file, "in memory");
+        var read = entries.ToDictionary(entry => entry.Name, entry => SafeTensors.Tensor(file, start, entry));
+        using var loaded = Quantizer(codes: 7, width: 3, seed: 42);
+        loaded.load_state_dict(new Dictionary<string, Tensor> { ["codebook"] = read["codebook"], ["usage"] = read["usage"] });
+        using var loadedPrior = CodePrior.FromTensors(new Dictionary<string, Tensor> { [CodePrior.CountsName] = read["prior.counts"] }, codes: 7, grid: [4, 2]);
+
+        Assert.Equal(vq.Codebook.data<float>().ToArray(), loaded.Codebook.data<float>().ToArray());
+        Assert.Equal(vq.Usage.data<long>().ToArray(), loaded.Usage.data<long>().ToArray());
+        Assert.Equal(prior.Sample(50, new Generator(43)).data<long>().ToArray(), loadedPrior.Sample(50, new Generator(43)).data<long>().ToArray());
+    }
+
+    [Fact]
+    public void RestartsRescueACodebookThatStartsFarFromTheData()
+    {
+        // 8 clusters on a circle of radius 3; the codebook starts within ±1/16 of the origin, so a few codes take every
+        // point and the rest never move. Restarting the unused codes at data points lets all clusters be covered.
+        using var scope = NewDisposeScope();
+        var angles = arange(8, ScalarType.Float32) * (2 * Math.PI / 8);
+        var centres = stack([angles.cos(), angles.sin()], 1) * 3;
+        var data = centres.repeat(64, 1) + (0.05 * randn([512, 2], generator: new Generator(44)));
+
+        (double Loss, double Perplexity) Train(bool restarts)
+        {
+            using var vq = Quantizer(codes: 16, width: 2, seed: 45);
+            using var optimizer = optim.Adam(vq.parameters(), lr: 0.05);
+            using var generator = new Generator(46);
+            for (int step = 1; step <= 300; step++)
+            {
+                optimizer.zero_grad();
+                vq.forward(data).CodebookLoss.backward();
+                optimizer.step();
+                if (restarts && step % 50 == 0 && step < 300)
+                {
+                    vq.RestartDeadCodes(data, minimumUses: 1, generator);
+                }
+            }
+
+            vq.ResetUsage();
+            double loss = vq.forward(data).CodebookLoss.item<float>();
+            return (loss, vq.Perplexity);
+        }
+
+        var without = Train(restarts: false);
+        var with = Train(restarts: true);
+
+        output.WriteLine($"after 300 steps: codebook loss {without.Loss:F4} and perplexity {without.Perplexity:F2} without restarts, {with.Loss:F4} and {with.Perplexity:F2} with restarts every 50 steps");
+        Assert.True(with.Perplexity >= 7.5, $"the restarted codebook's perplexity is {with.Perplexity}");
+        Assert.True(with.Loss < without.Loss / 10, $"the codebook loss is {with.Loss} with restarts and {without.Loss} without");
     }
 
     [Fact]
