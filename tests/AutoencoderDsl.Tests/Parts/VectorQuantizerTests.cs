@@ -247,6 +247,23 @@ public sealed class VectorQuantizerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ConvertingTheModuleToFloat64ConvertsTheCodebookAndKeepsTheCountsWhole()
+    {
+        using var scope = NewDisposeScope();
+        using var vq = Quantizer(codes: 4, width: 2, seed: 47);
+        var codebook = vq.Codebook.detach().to(ScalarType.Float64);
+        vq.to(ScalarType.Float64);
+
+        var result = vq.forward(randn([3, 2, 5], ScalarType.Float64, generator: new Generator(48)));
+
+        Assert.Equal(ScalarType.Float64, vq.Codebook.dtype);
+        Assert.Equal(codebook.data<double>().ToArray(), vq.Codebook.data<double>().ToArray());
+        Assert.Equal(ScalarType.Float64, result.CodebookLoss.dtype);
+        Assert.Equal(ScalarType.Int64, vq.Usage.dtype);
+        Assert.Equal(15, vq.Usage.sum().item<long>());
+    }
+
+    [Fact]
     public void TheCodebookStartsUniformInPlusMinusOneOverK()
     {
         using var scope = NewDisposeScope();
