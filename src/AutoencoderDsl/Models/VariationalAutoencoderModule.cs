@@ -299,7 +299,8 @@ public abstract class VariationalAutoencoderModule : AutoencoderModel
         ArgumentNullException.ThrowIfNull(labels);
         if (labels.ndim != 1)
         {
-            throw new ArgumentException($"Expected labels of shape [N] but got {Shapes.Format(labels.shape)}.", nameof(labels));
+            // Sample(64) on a conditional model binds here, through TorchSharp's implicit conversion of a number to a tensor.
+            throw new ArgumentException($"Expected labels of shape [N], one class per sample, but got {Shapes.Format(labels.shape)}; to draw a number of samples of one class, call Sample(count, label).", nameof(labels));
         }
 
         return SampleBatch(labels.shape[0], labels, generator);

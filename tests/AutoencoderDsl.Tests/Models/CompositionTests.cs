@@ -148,5 +148,9 @@ public sealed class CompositionTests(ITestOutputHelper output)
 
         using var output = cvae.forward(data.Images, data.Labels);
         Assert.Equal(data.Images.shape, output.Reconstruction.shape);
+
+        // A count alone becomes a 0-d tensor of labels through TorchSharp's implicit conversion; the message says what to call.
+        var sampled = Assert.Throws<ArgumentException>(() => cvae.Sample(4));
+        Assert.Contains("call Sample(count, label)", sampled.Message, StringComparison.Ordinal);
     }
 }
