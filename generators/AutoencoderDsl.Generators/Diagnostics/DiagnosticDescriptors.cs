@@ -400,6 +400,16 @@ public static class DiagnosticDescriptors
         helpLinkUri: DocumentationRoot + "ADSL038.md",
         customTags: NotConfigurable);
 
+    public static readonly DiagnosticDescriptor NumberAsLabels = new(
+        id: "ADSL039",
+        title: "A number is passed for the labels of a batch",
+        messageFormat: "'{1}' of '{0}' takes the class of each example as an Int64 [N] tensor, but a number becomes a tensor of no dimensions; pass one label per example, such as torch.full([N], label)",
+        category: Modelling,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: DocumentationRoot + "ADSL039.md",
+        customTags: NotConfigurable);
+
     private static string RepositoryUrl() =>
         typeof(DiagnosticDescriptors).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false)
             .Cast<System.Reflection.AssemblyMetadataAttribute>()

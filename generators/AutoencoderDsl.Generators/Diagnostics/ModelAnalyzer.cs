@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Linq;
 using AutoencoderDsl.Generators.Parsing;
+using AutoencoderDsl.Generators.Parts;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -9,7 +10,8 @@ namespace AutoencoderDsl.Generators.Diagnostics;
 
 /// <summary>
 /// Reports every <see cref="ModelProblems"/> of each type, at the attribute or keyword that causes it, and every call
-/// that leaves out the labels a class-conditional model needs (<see cref="DiagnosticDescriptors.CallWithoutLabels"/>).
+/// that leaves out the labels a class-conditional model needs (<see cref="DiagnosticDescriptors.CallWithoutLabels"/>)
+/// or passes a number for them (<see cref="DiagnosticDescriptors.NumberAsLabels"/>).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ModelAnalyzer : DiagnosticAnalyzer
@@ -54,6 +56,7 @@ public sealed class ModelAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.RepeatedPart,
         DiagnosticDescriptors.ModelNamedLikeGeneratedMember,
         DiagnosticDescriptors.CallWithoutLabels,
+        DiagnosticDescriptors.NumberAsLabels,
     ];
 
     public override void Initialize(AnalysisContext context)
@@ -82,8 +85,17 @@ public sealed class ModelAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeCall(OperationAnalysisContext context, INamedTypeSymbol withoutLabels, INamedTypeSymbol conditional)
     {
         var call = (IInvocationOperation)context.Operation;
-        if (call.Instance?.Type is not INamedTypeSymbol receiver
-            || !call.TargetMethod.GetAttributes().Any(attribute => SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, withoutLabels)))
+        if (call.Instance?.Type is not INamedTypeSymbol receiver)
+        {
+            return;
+        }
+
+        if (IsConditionalModel(receiver, conditional))
+        {
+            ReportNumbersAsLabels(context, call);
+        }
+
+        if (!call.TargetMethod.GetAttributes().Any(attribute => SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, withoutLabels)))
         {
             return;
         }
@@ -107,6 +119,37 @@ public sealed class ModelAnalyzer : DiagnosticAnalyzer
         foreach (var problem in ModelProblems.Find(reading, context.Compilation, context.CancellationToken).AddRange(ModelProblems.FindAsContainer(type)))
         {
             context.ReportDiagnostic(problem.ToDiagnostic());
+        }
+    }
+
+    private static bool IsConditionalModel(INamedTypeSymbol receiver, INamedTypeSymbol conditional)
+    {
+        for (INamedTypeSymbol? type = receiver; type is not null; type = type.BaseType)
+        {
+            if (type.GetAttributes().Any(attribute => SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, conditional)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A number given for a labels tensor: TorchSharp converts it implicitly into a 0-d tensor, which the model refuses
+    /// only when it runs (<c>Sample(64)</c> binds to <c>Sample(Tensor labels)</c> that way).
+    /// </summary>
+    private static void ReportNumbersAsLabels(OperationAnalysisContext context, IInvocationOperation call)
+    {
+        foreach (var argument in call.Arguments)
+        {
+            if (argument.Parameter is { } parameter
+                && ClassConditioningPart.IsLabelsParameter(parameter.Name)
+                && argument.Value is IConversionOperation { IsImplicit: true, Conversion.IsUserDefined: true, Operand.Type: { } operand }
+                && operand.SpecialType is >= SpecialType.System_SByte and <= SpecialType.System_Double)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NumberAsLabels, argument.Value.Syntax.GetLocation(), call.TargetMethod.Name, parameter.Name));
+            }
         }
     }
 }

@@ -15,6 +15,8 @@ namespace AutoencoderDsl.Generators.Parts;
 public sealed record ClassConditioningPart(long Classes) : Part
 {
     public const string LabelsName = "labels";
+    public const string TrainLabelsName = "trainLabels";
+    public const string ValidationLabelsName = "validationLabels";
     public const string LabelName = "label";
     private const string ClassesName = "Classes";
 
@@ -38,6 +40,9 @@ public sealed record ClassConditioningPart(long Classes) : Part
     }
 
     /// <summary>The labels parameter of most public methods.</summary>
+    /// <summary>Whether a generated method's parameter of this name takes a labels tensor, <c>Int64 [N]</c>.</summary>
+    public static bool IsLabelsParameter(string name) => name is LabelsName or TrainLabelsName or ValidationLabelsName;
+
     public IReadOnlyList<ApiParameter> LabelsParameters => [Labels(LabelsName, "example")];
 
     /// <summary>A labels parameter, <c>Int64 [N]</c>, for the examples or codes of <paramref name="of"/>.</summary>

@@ -299,7 +299,8 @@ public abstract class VariationalAutoencoderModule : AutoencoderModel
         ArgumentNullException.ThrowIfNull(labels);
         if (labels.ndim != 1)
         {
-            // Sample(64) on a conditional model binds here, through TorchSharp's implicit conversion of a number to a tensor.
+            // A count given here as a 0-d tensor (Sample(64) binds here through TorchSharp's implicit conversion, which
+            // ADSL039 reports where the analyzer runs) is a request for samples of one class.
             throw new ArgumentException($"Expected labels of shape [N], one class per sample, but got {Shapes.Format(labels.shape)}; to draw a number of samples of one class, call Sample(count, label).", nameof(labels));
         }
 

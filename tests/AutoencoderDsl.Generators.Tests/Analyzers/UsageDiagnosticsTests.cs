@@ -3,7 +3,10 @@ using static AutoencoderDsl.Generators.Tests.Analyzers.AnalyzerVerifier;
 
 namespace AutoencoderDsl.Generators.Tests.Analyzers;
 
-/// <summary>ADSL038: calls to the runtime's methods without labels on a class-conditional model, which would throw.</summary>
+/// <summary>
+/// ADSL038: calls to the runtime's methods without labels on a class-conditional model, which would throw; ADSL039: a
+/// number given for its labels, which TorchSharp turns into a tensor of no dimensions.
+/// </summary>
 public sealed class UsageDiagnosticsTests
 {
     private const string Models = """
@@ -83,6 +86,22 @@ public sealed class UsageDiagnosticsTests
             public partial Sequential Decoder { get; }
 
             public TorchSharp.torch.Tensor Codes(TorchSharp.torch.Tensor x) => {|ADSL038:Embed(x)|};
+        }
+        """);
+
+    [Fact]
+    public Task ANumberForTheLabelsIsReportedAtTheArgument() => VerifyAsync(Models + """
+        public static class Use
+        {
+            public static void Run(Cvae model, TorchSharp.torch.Tensor x, TorchSharp.torch.Tensor labels)
+            {
+                model.Reconstruct(x, {|ADSL039:3|});
+                model.Sample({|ADSL039:64|});
+                model.Fit(x, {|ADSL039:2L|}, validation: x, validationLabels: {|ADSL039:1|});
+                model.Reconstruct(x, labels);
+                model.Sample(64, 3);
+                model.Interpolate(x[0], x[1], 5, 2);
+            }
         }
         """);
 }

@@ -149,8 +149,9 @@ public sealed class CompositionTests(ITestOutputHelper output)
         using var output = cvae.forward(data.Images, data.Labels);
         Assert.Equal(data.Images.shape, output.Reconstruction.shape);
 
-        // A count alone becomes a 0-d tensor of labels through TorchSharp's implicit conversion; the message says what to call.
-        var sampled = Assert.Throws<ArgumentException>(() => cvae.Sample(4));
+        // Sample(4) would bind to Sample(Tensor labels) through TorchSharp's implicit conversion, which ADSL039 reports
+        // at compile time; a 0-d tensor of labels given outright gets a message that says what to call.
+        var sampled = Assert.Throws<ArgumentException>(() => cvae.Sample(torch.tensor(4L)));
         Assert.Contains("call Sample(count, label)", sampled.Message, StringComparison.Ordinal);
     }
 }
