@@ -90,25 +90,20 @@ public sealed class ModelAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        if (IsConditionalModel(receiver, conditional))
-        {
-            ReportNumbersAsLabels(context, call);
-        }
-
-        if (!call.TargetMethod.GetAttributes().Any(attribute => SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, withoutLabels)))
+        // Most calls are neither, and these two checks of the method are cheaper than walking the receiver's base types.
+        bool takesNoLabels = call.TargetMethod.GetAttributes().Any(attribute => SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, withoutLabels));
+        if ((!takesNoLabels && !call.TargetMethod.Parameters.Any(parameter => ClassConditioningPart.IsLabelsParameter(parameter.Name)))
+            || ConditionalModel(receiver, conditional) is not { } model)
         {
             return;
         }
 
-        for (INamedTypeSymbol? type = receiver; type is not null; type = type.BaseType)
+        ReportNumbersAsLabels(context, call);
+        if (takesNoLabels)
         {
-            if (type.GetAttributes().Any(attribute => SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, conditional)))
-            {
-                // TorchSharp's call takes one input, so a conditional model's labels go through forward(x, labels).
-                var instead = call.TargetMethod.Name == "call" ? "forward" : call.TargetMethod.Name;
-                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.CallWithoutLabels, call.Syntax.GetLocation(), type.Name, call.TargetMethod.Name, instead));
-                return;
-            }
+            // TorchSharp's call takes one input, so a conditional model's labels go through forward(x, labels).
+            var instead = call.TargetMethod.Name == "call" ? "forward" : call.TargetMethod.Name;
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.CallWithoutLabels, call.Syntax.GetLocation(), model.Name, call.TargetMethod.Name, instead));
         }
     }
 
@@ -122,17 +117,18 @@ public sealed class ModelAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static bool IsConditionalModel(INamedTypeSymbol receiver, INamedTypeSymbol conditional)
+    /// <summary>The class-conditional model <paramref name="receiver"/> is or derives from; null for any other type.</summary>
+    private static INamedTypeSymbol? ConditionalModel(INamedTypeSymbol receiver, INamedTypeSymbol conditional)
     {
         for (INamedTypeSymbol? type = receiver; type is not null; type = type.BaseType)
         {
             if (type.GetAttributes().Any(attribute => SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, conditional)))
             {
-                return true;
+                return type;
             }
         }
 
-        return false;
+        return null;
     }
 
     /// <summary>

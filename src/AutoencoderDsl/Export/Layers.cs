@@ -81,11 +81,15 @@ public sealed record Linear(int Index, long InFeatures, long OutFeatures) : Laye
 
     /// <inheritdoc/>
     /// <remarks>x · Wᵀ + b, on the last dimension at any rank; runtimes fold the transpose of the constant weight.</remarks>
-    public override string Onnx(IOnnxGraph graph, string input, string prefix)
+    public override string Onnx(IOnnxGraph graph, string input, string prefix) => OnnxMap(graph, input, prefix, graph.Next(prefix));
+
+    /// <summary>The linear map whose weight and bias are <paramref name="stateName"/><c>.weight</c> and <c>.bias</c>, into the value <paramref name="output"/>: a Dense layer's, or a latent head's.</summary>
+    public static string OnnxMap(IOnnxGraph graph, string input, string stateName, string output)
     {
-        var transposed = graph.Node("Transpose", [graph.Initializer(prefix + ".weight")], graph.Next(prefix + "_weight_t"));
-        var product = graph.Node("MatMul", [input, transposed], graph.Next(prefix + "_matmul"));
-        return graph.Node("Add", [product, graph.Initializer(prefix + ".bias")], graph.Next(prefix));
+        ArgumentNullException.ThrowIfNull(graph);
+        var transposed = graph.Node("Transpose", [graph.Initializer(stateName + ".weight")], graph.Next(stateName + "_weight_t"));
+        var product = graph.Node("MatMul", [input, transposed], graph.Next(stateName + "_matmul"));
+        return graph.Node("Add", [product, graph.Initializer(stateName + ".bias")], output);
     }
 }
 

@@ -49,7 +49,7 @@ public abstract record LatentHead
     {
         foreach (var name in StateDictNames)
         {
-            yield return $"self.{name} = nn.Linear({features}, {LatentDim})";
+            yield return $"self.{name} = {new Linear(0, features, LatentDim).PyTorch}";
         }
     }
 
@@ -58,14 +58,6 @@ public abstract record LatentHead
 
     /// <summary>The deterministic code, what <c>Embed</c> gives, from the encoder's <paramref name="features"/>, as the value <paramref name="output"/>.</summary>
     public abstract string OnnxEmbed(IOnnxGraph graph, string features, string output);
-
-    /// <summary>A head's linear map x · Wᵀ + b into the value <paramref name="output"/>.</summary>
-    private protected static string OnnxLinear(IOnnxGraph graph, string input, string stateName, string output)
-    {
-        var transposed = graph.Node("Transpose", [graph.Initializer(stateName + ".weight")], graph.Next(stateName + "_weight_t"));
-        var product = graph.Node("MatMul", [input, transposed], graph.Next(stateName + "_matmul"));
-        return graph.Node("Add", [product, graph.Initializer(stateName + ".bias")], output);
-    }
 }
 
 /// <summary>A deterministic code: one linear map, state-dict name <c>code</c>, through a sigmoid when a sparsity target needs activations in (0, 1).</summary>
@@ -99,8 +91,8 @@ public sealed record DeterministicLatent(int LatentDim, bool Squashed = false) :
     /// <inheritdoc/>
     public override string OnnxEmbed(IOnnxGraph graph, string features, string output) =>
         Squashed
-            ? graph.Node("Sigmoid", [OnnxLinear(graph, features, Name, graph.Next(Name + "_linear"))], output)
-            : OnnxLinear(graph, features, Name, output);
+            ? graph.Node("Sigmoid", [Linear.OnnxMap(graph, features, Name, graph.Next(Name + "_linear"))], output)
+            : Linear.OnnxMap(graph, features, Name, output);
 }
 
 /// <summary>
@@ -147,8 +139,8 @@ public sealed record GaussianLatent(int LatentDim) : LatentHead(LatentDim)
 
     /// <inheritdoc/>
     public override IReadOnlyList<string> OnnxEncode(IOnnxGraph graph, string features) =>
-        [OnnxLinear(graph, features, Mean, Mean), OnnxLinear(graph, features, LogVar, LogVar)];
+        [Linear.OnnxMap(graph, features, Mean, Mean), Linear.OnnxMap(graph, features, LogVar, LogVar)];
 
     /// <inheritdoc/>
-    public override string OnnxEmbed(IOnnxGraph graph, string features, string output) => OnnxLinear(graph, features, Mean, output);
+    public override string OnnxEmbed(IOnnxGraph graph, string features, string output) => Linear.OnnxMap(graph, features, Mean, output);
 }
