@@ -29,6 +29,7 @@ public sealed class LayerEditCodeFix : CodeFixProvider
         DiagnosticDescriptors.BernoulliOutputUnbounded.Id,
         DiagnosticDescriptors.SquashedLatentInput.Id,
         DiagnosticDescriptors.SparsityWithoutDeterministicCode.Id,
+        DiagnosticDescriptors.QuantizedCombination.Id,
     ];
 
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;

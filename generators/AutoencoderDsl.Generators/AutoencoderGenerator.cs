@@ -9,7 +9,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace AutoencoderDsl.Generators;
 
 /// <summary>
-/// Turns classes marked <c>[Autoencoder]</c> or <c>[Variational]</c> into TorchSharp modules, in four steps: read the
+/// Turns classes marked <c>[Autoencoder]</c>, <c>[Variational]</c> or <c>[VectorQuantized]</c> into TorchSharp modules, in four steps: read the
 /// declaration (<see cref="ModelReading"/>), describe its parts (<see cref="ModelParts"/>), infer its shapes
 /// (<see cref="Shapes.ShapeInference"/>) and emit the class (<see cref="ModelEmitter"/>).
 /// </summary>
@@ -26,8 +26,13 @@ public sealed class AutoencoderGenerator : IIncrementalGenerator
             .ForAttributeWithMetadataName(KnownNames.VariationalAttribute, static (node, _) => node is TypeDeclarationSyntax, Declare)
             .WithTrackingName(TrackingNames.Variationals);
 
+        var quantized = context.SyntaxProvider
+            .ForAttributeWithMetadataName(KnownNames.VectorQuantizedAttribute, static (node, _) => node is TypeDeclarationSyntax, Declare)
+            .WithTrackingName(TrackingNames.VectorQuantized);
+
         Register(context, autoencoders);
         Register(context, variationals);
+        Register(context, quantized);
     }
 
     /// <summary>

@@ -410,6 +410,26 @@ public static class DiagnosticDescriptors
         helpLinkUri: DocumentationRoot + "ADSL039.md",
         customTags: NotConfigurable);
 
+    public static readonly DiagnosticDescriptor InvalidQuantizer = new(
+        id: "ADSL040",
+        title: "Vector quantizer option out of range",
+        messageFormat: "{0}",
+        category: Modelling,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: DocumentationRoot + "ADSL040.md",
+        customTags: NotConfigurable);
+
+    public static readonly DiagnosticDescriptor QuantizedCombination = new(
+        id: "ADSL041",
+        title: "A part does not combine with a vector-quantized code",
+        messageFormat: "{0} does not combine with [VectorQuantized] on '{1}': {2}",
+        category: Modelling,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: DocumentationRoot + "ADSL041.md",
+        customTags: NotConfigurable);
+
     private static string RepositoryUrl() =>
         typeof(DiagnosticDescriptors).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false)
             .Cast<System.Reflection.AssemblyMetadataAttribute>()

@@ -57,6 +57,8 @@ public sealed class ModelAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.ModelNamedLikeGeneratedMember,
         DiagnosticDescriptors.CallWithoutLabels,
         DiagnosticDescriptors.NumberAsLabels,
+        DiagnosticDescriptors.InvalidQuantizer,
+        DiagnosticDescriptors.QuantizedCombination,
     ];
 
     public override void Initialize(AnalysisContext context)

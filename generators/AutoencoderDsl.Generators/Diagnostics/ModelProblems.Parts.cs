@@ -26,6 +26,11 @@ public static partial class ModelProblems
         {
             KlPart.FindProblems(variational, report);
         }
+
+        if (model is VectorQuantizedAttribute quantized)
+        {
+            QuantizationPart.FindProblems(quantized, report);
+        }
     }
 
     private static void FindPartProblems(ModelReading reading, List<ModelProblem> problems)
@@ -55,6 +60,37 @@ public static partial class ModelProblems
         if (reading.Part<DenoisingAttribute>() is { } denoising)
         {
             DenoisingPart.FindProblems(denoising, Report<DenoisingAttribute>(reading, problems));
+        }
+
+        if (reading.Model is VectorQuantizedAttribute)
+        {
+            FindQuantizedCombinationProblems(reading, problems);
+        }
+    }
+
+    /// <summary>The parts a vector-quantized code cannot take, each reported at its attribute.</summary>
+    private static void FindQuantizedCombinationProblems(ModelReading reading, List<ModelProblem> problems)
+    {
+        if (reading.Part<SparseAttribute>() is not null)
+        {
+            Report<SparseAttribute>(reading, problems).Report(
+                DiagnosticDescriptors.QuantizedCombination,
+                null,
+                FixKind.RemoveAttribute,
+                "[Sparse]",
+                reading.Type.Name,
+                "a sparsity penalty needs a code of activations, but a quantized code is a choice among the codebook's vectors, already as compact as log2(Codes) bits a position; remove [Sparse]");
+        }
+
+        if (reading.Part<ClassConditionalAttribute>() is not null)
+        {
+            Report<ClassConditionalAttribute>(reading, problems).Report(
+                DiagnosticDescriptors.QuantizedCombination,
+                null,
+                FixKind.RemoveAttribute,
+                "[ClassConditional]",
+                reading.Type.Name,
+                "the label would have to be joined to every position of the code grid, which this version does not do; declare [Variational] with [ClassConditional] to generate examples of a chosen class, or remove [ClassConditional]");
         }
     }
 

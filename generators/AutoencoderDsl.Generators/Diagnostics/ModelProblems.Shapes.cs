@@ -34,7 +34,7 @@ public static partial class ModelProblems
         var encoder = reading.Encoder!;
         var decoder = reading.Decoder!;
         var input = Shape.Of(architecture.Input);
-        var latent = new Shape(architecture.DecoderInputWidth);
+        var latent = result.CodeShape ?? new Shape(architecture.DecoderInputWidth);
         switch (error.Part)
         {
             case ModelPart.Input:
@@ -131,6 +131,7 @@ public static partial class ModelProblems
         // Each of these keeps an overcomplete code from learning the identity.
         var inputSize = Shape.Of(architecture.Input).Size;
         bool regularised = parts.OfType<KlPart>().Any(kl => kl.Beta > 0)
+            || parts.OfType<QuantizationPart>().Any()
             || parts.OfType<DenoisingPart>().Any()
             || parts.OfType<SparsityPart>().Any()
             || architecture.Encoder.Any(layer => layer is DropoutLayer or Dropout2dLayer);

@@ -183,7 +183,7 @@ public static class ModelEmitter
     private static void WriteSpec(ModelWriter writer)
     {
         var code = writer.Code;
-        var terms = writer.Model.Parts.Select(part => part.LossTerm).Where(term => term is not null).ToList();
+        var terms = writer.Model.Parts.SelectMany(part => part.LossTerms).ToList();
         code.Line($"private static readonly global::AutoencoderDsl.ModelSpec {CorePart.SpecField} = new()");
         code.Line("{");
         code.Indent();

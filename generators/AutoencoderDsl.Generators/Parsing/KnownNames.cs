@@ -5,9 +5,8 @@ public static class KnownNames
 {
     public static readonly string AutoencoderAttribute = typeof(AutoencoderDsl.AutoencoderAttribute).FullName!;
     public static readonly string VariationalAttribute = typeof(AutoencoderDsl.VariationalAttribute).FullName!;
+    public static readonly string VectorQuantizedAttribute = typeof(AutoencoderDsl.VectorQuantizedAttribute).FullName!;
     public const string SequentialType = "TorchSharp.Modules.Sequential";
-    public const string AutoencoderModuleType = "AutoencoderDsl.AutoencoderModule";
-    public const string VariationalModuleType = "AutoencoderDsl.VariationalAutoencoderModule";
     public const string EncoderProperty = "Encoder";
     public const string DecoderProperty = "Decoder";
 }

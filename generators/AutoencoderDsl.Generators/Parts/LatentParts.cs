@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using AutoencoderDsl.Export;
 using AutoencoderDsl.Generators.Emit;
 using AutoencoderDsl.Generators.Helpers;
@@ -229,4 +230,100 @@ public sealed record GaussianLatentPart(long LatentDim) : LatentPart(LatentDim)
 
         code.Line();
     }
+}
+
+/// <summary>
+/// A vector-quantized code (<c>[VectorQuantized]</c>): the encoder's output mapped to <c>LatentDim</c> channels, state-dict
+/// name <c>code</c> (a linear map for a feature vector, a 1 × 1 convolution for a sequence or a feature map), then
+/// replaced position by position by its nearest of <paramref name="Codes"/> codes by the runtime's quantizer, state-dict
+/// name <c>quantizer</c>.
+/// </summary>
+/// <param name="Codes">K, the number of codes.</param>
+/// <param name="RestartDeadCodes">Whether unchosen codes restart at the end of each training epoch.</param>
+public sealed record VectorQuantizedLatentPart(long LatentDim, long Codes, bool RestartDeadCodes) : LatentPart(LatentDim)
+{
+    private const string Field = "code";
+    private const string QuantizerField = "quantizer";
+    private const string QuantizerProperty = "Quantizer";
+    private const string CodesName = "Codes";
+    private const string CodeShapeName = "CodeShape";
+
+    public override string DeclaredBy => "[VectorQuantized]";
+
+    public override string BaseClass => "global::AutoencoderDsl.VectorQuantizedModule";
+
+    public override string LossType => "global::AutoencoderDsl.VectorQuantizedLoss";
+
+    public override string EmbeddingNote => "the chosen codes, flattened";
+
+    public override string ScoreNote => "by default the negative log-likelihood of the example's reconstruction from its quantized code";
+
+    public override string Kind => "A vector-quantized autoencoder";
+
+    public override string? Summary => $"{Literals.Of(Codes)} codes of width {Literals.Of(LatentDim)}";
+
+    protected override string RuntimeHead =>
+        $"new global::AutoencoderDsl.Parts.VectorQuantizedLatent(LatentDim, {CodesName}, {CodeShapeName}.ToArray(){(RestartDeadCodes ? string.Empty : ", RestartDeadCodes: false")})";
+
+    public override string? StateDictNote => $"<c>{StateNames.Code}</c> (the map to the code width) and <c>{StateNames.Quantizer}</c> (its <c>codebook</c> and <c>usage</c>)";
+
+    public override IEnumerable<GeneratedMember> Members(ModelDescription model) =>
+        [.. base.Members(model), new(Field), new(QuantizerField), new(QuantizerProperty), new(CodesName), new(CodeShapeName)];
+
+    // A class-conditional quantized model is refused (ADSL041), so there is nothing to take labels.
+    protected override IEnumerable<ApiMethod> LabelledApi(ModelDescription model) => [];
+
+    public override void WriteConstants(ModelWriter writer)
+    {
+        base.WriteConstants(writer);
+        writer.Doc("K, the number of codes in the codebook.");
+        writer.Code.Line($"public const int {CodesName} = {Literals.Of(Codes)};");
+        writer.Code.Line();
+    }
+
+    public override void WriteShapes(ModelWriter writer)
+    {
+        writer.Doc($"The shape of one example's quantized code, which the decoder receives: {writer.Shapes.CodeShape}.");
+        writer.Code.Line($"public static global::System.ReadOnlySpan<long> {CodeShapeName} => [{string.Join(", ", writer.Shapes.CodeShape!.Dims.Select(Literals.Of))}];");
+        writer.Code.Line();
+    }
+
+    public override void WriteFields(ModelWriter writer)
+    {
+        writer.Code.Line(Grid(writer) == 0
+            ? $"private readonly global::TorchSharp.Modules.Linear {Field};"
+            : $"private readonly global::TorchSharp.torch.nn.Module<Tensor, Tensor> {Field};");
+        writer.Code.Line($"private readonly global::AutoencoderDsl.Parts.VectorQuantizer {QuantizerField};");
+    }
+
+    public override void WriteConstruction(ModelWriter writer)
+    {
+        var channels = Literals.Of(writer.Shapes.EncoderOutput!.Dims[0]);
+        writer.Code.Line(Grid(writer) switch
+        {
+            0 => $"{Field} = nn.Linear({channels}, LatentDim); // {writer.Shapes.CodeShape}",
+            int rank => $"{Field} = global::AutoencoderDsl.Convolutions.Conv{rank}d({channels}, LatentDim, kernel_size: 1); // {writer.Shapes.CodeShape}",
+        });
+        writer.Code.Line($"{QuantizerField} = new global::AutoencoderDsl.Parts.VectorQuantizer({CodesName}, LatentDim);");
+    }
+
+    public override void WriteRegistration(ModelWriter writer)
+    {
+        writer.Code.Line($"register_module(\"{StateNames.Code}\", {Field});");
+        writer.Code.Line($"register_module(\"{StateNames.Quantizer}\", {QuantizerField});");
+    }
+
+    public override void WriteImplementation(ModelWriter writer)
+    {
+        var code = writer.Code;
+        code.Line("/// <inheritdoc/>");
+        code.Line($"public override global::AutoencoderDsl.Parts.VectorQuantizer {QuantizerProperty} => {QuantizerField};");
+        code.Line();
+        code.Line("/// <inheritdoc/>");
+        code.Line($"protected override Tensor {EncodeCore.Name}({EncodeCore.ParameterList}) => {Field}.forward({writer.Model.Find<EncoderPart>()!.Field}.forward(x));");
+        code.Line();
+    }
+
+    /// <summary>The rank of the grid of codes: 0 for a vector, 1 for a sequence, 2 for a feature map.</summary>
+    private static int Grid(ModelWriter writer) => writer.Shapes.CodeShape!.Rank - 1;
 }

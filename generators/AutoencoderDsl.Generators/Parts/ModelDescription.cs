@@ -72,5 +72,6 @@ public sealed record ModelDescription(
             parts.OfType<EncoderPart>().Single().Layers,
             parts.OfType<LatentPart>().Single().LatentDim,
             parts.OfType<DecoderPart>().Single().Layers,
-            parts.Sum(part => part.ConditionWidth));
+            parts.Sum(part => part.ConditionWidth),
+            Quantized: parts.OfType<VectorQuantizedLatentPart>().Any());
 }

@@ -25,7 +25,12 @@ public static class ModelParts
         {
             new CorePart(reading.InputShape ?? EquatableArray<long>.Empty),
             new EncoderPart(ModelReading.LayersOf(reading.Encoder)),
-            reading.IsVariational ? new GaussianLatentPart(latentDim) : new DeterministicLatentPart(latentDim, SquashedToUnitInterval: sparsityTarget),
+            model switch
+            {
+                VectorQuantizedAttribute quantized => new VectorQuantizedLatentPart(latentDim, quantized.Codes, quantized.RestartDeadCodes),
+                _ when reading.IsVariational => new GaussianLatentPart(latentDim),
+                _ => new DeterministicLatentPart(latentDim, SquashedToUnitInterval: sparsityTarget),
+            },
             new DecoderPart(decoder, fusedSigmoid),
         };
 
@@ -45,6 +50,11 @@ public static class ModelParts
         {
             var variational = model as VariationalAttribute ?? new VariationalAttribute();
             parts.Add(new KlPart(variational.Beta, variational.KlWarmupEpochs));
+        }
+
+        if (model is VectorQuantizedAttribute { Commitment: var commitment })
+        {
+            parts.Add(new QuantizationPart(commitment));
         }
 
         if (sparse is not null)

@@ -157,7 +157,7 @@ public sealed record ReconstructionPart(Likelihood Likelihood, bool FromLogits, 
             : "new global::AutoencoderDsl.Parts.GaussianLikelihood()"),
     ];
 
-    public override string? LossTerm => "new global::AutoencoderDsl.Parts.ReconstructionTerm()";
+    public override IEnumerable<string> LossTerms => ["new global::AutoencoderDsl.Parts.ReconstructionTerm()"];
 
     /// <summary>The model attribute's likelihood and its options: a σ only for a Gaussian, fixed or learned.</summary>
     public static void FindProblems(ModelAttribute model, AttributeProblems report)
@@ -245,9 +245,10 @@ public sealed record KlPart(double Beta, int WarmupEpochs) : Part
         ? $"β = {Literals.Of(Beta)} after a {Literals.Of(WarmupEpochs)}-epoch warm-up"
         : $"β = {Literals.Of(Beta)}";
 
-    public override string? LossTerm => WarmupEpochs > 0
-        ? "new global::AutoencoderDsl.Parts.KlTerm(Beta, WarmupEpochs: KlWarmupEpochs)"
-        : "new global::AutoencoderDsl.Parts.KlTerm(Beta)";
+    public override IEnumerable<string> LossTerms =>
+    [
+        WarmupEpochs > 0 ? "new global::AutoencoderDsl.Parts.KlTerm(Beta, WarmupEpochs: KlWarmupEpochs)" : "new global::AutoencoderDsl.Parts.KlTerm(Beta)",
+    ];
 
     public override IEnumerable<GeneratedMember> Members(ModelDescription model) => WarmupEpochs > 0 ? [new(BetaName), new(WarmupName)] : [new(BetaName)];
 
@@ -291,9 +292,12 @@ public sealed record SparsityPart(double Weight, double? Target) : Part
         ? $"sparse code (mean activation {Literals.Of(target)}, weight {Literals.Of(Weight)})"
         : $"sparse code (L1 weight {Literals.Of(Weight)})";
 
-    public override string? LossTerm => Target is double target
-        ? $"new global::AutoencoderDsl.Parts.SparsityTerm(Weight: {Literals.Of(Weight)}, Target: {Literals.Of(target)})"
-        : $"new global::AutoencoderDsl.Parts.SparsityTerm(Weight: {Literals.Of(Weight)})";
+    public override IEnumerable<string> LossTerms =>
+    [
+        Target is double target
+            ? $"new global::AutoencoderDsl.Parts.SparsityTerm(Weight: {Literals.Of(Weight)}, Target: {Literals.Of(target)})"
+            : $"new global::AutoencoderDsl.Parts.SparsityTerm(Weight: {Literals.Of(Weight)})",
+    ];
 
     /// <summary>A sparse code needs a deterministic latent, and either an L1 weight or a target activation with its weight.</summary>
     public static void FindProblems(SparseAttribute sparse, bool variational, AttributeProblems report)
@@ -337,5 +341,44 @@ public sealed record SparsityPart(double Weight, double? Target) : Part
                 Report(nameof(SparseAttribute.Weight), $"Weight is {ModelProblems.Number(sparse.Weight)}, but the weight of the sparsity penalty must be positive and finite");
             }
         }
+    }
+}
+
+/// <summary>
+/// <c>[VectorQuantized]</c>'s two terms (van den Oord et al. 2017): the codebook term, which moves each chosen code
+/// towards the encoder outputs that chose it, and the commitment term weighted by β, which keeps the encoder near its codes.
+/// </summary>
+public sealed record QuantizationPart(double Commitment) : Part
+{
+    private const string CommitmentName = "Commitment";
+
+    public override string DeclaredBy => "[VectorQuantized]";
+
+    public override string? Summary => $"commitment β = {Literals.Of(Commitment)}";
+
+    public override IEnumerable<string> LossTerms =>
+        ["new global::AutoencoderDsl.Parts.CodebookTerm()", $"new global::AutoencoderDsl.Parts.CommitmentTerm({CommitmentName})"];
+
+    public override IEnumerable<GeneratedMember> Members(ModelDescription model) => [new(CommitmentName)];
+
+    /// <summary>At least two codes, a finite non-negative commitment weight, and no part that needs a code of another kind.</summary>
+    public static void FindProblems(VectorQuantizedAttribute quantized, AttributeProblems report)
+    {
+        if (quantized.Codes < 2)
+        {
+            report.Report(DiagnosticDescriptors.InvalidQuantizer, nameof(VectorQuantizedAttribute.Codes), $"Codes is {ModelProblems.Number(quantized.Codes)}, but a codebook needs at least 2 codes, such as 512");
+        }
+
+        if (!(quantized.Commitment >= 0 && !double.IsInfinity(quantized.Commitment)))
+        {
+            report.Report(DiagnosticDescriptors.InvalidQuantizer, nameof(VectorQuantizedAttribute.Commitment), $"Commitment is {ModelProblems.Number(quantized.Commitment)}, but the weight of the commitment term must be finite and at least 0, such as 0.25");
+        }
+    }
+
+    public override void WriteConstants(ModelWriter writer)
+    {
+        writer.Doc("β, the weight of the commitment term in the loss.");
+        writer.Code.Line($"public const double {CommitmentName} = {Literals.Of(Commitment)};");
+        writer.Code.Line();
     }
 }

@@ -32,8 +32,8 @@ public abstract record Part
     /// <summary>The initialisers the part contributes to the model's <c>ModelSpec</c>, as <c>Property = expression</c>.</summary>
     public virtual IEnumerable<string> SpecEntries => [];
 
-    /// <summary>The runtime loss term the part contributes (an expression of type <c>LossTerm</c>), or null.</summary>
-    public virtual string? LossTerm => null;
+    /// <summary>The runtime loss terms the part contributes, in order (expressions of type <c>LossTerm</c>).</summary>
+    public virtual IEnumerable<string> LossTerms => [];
 
     /// <summary>Public constants.</summary>
     public virtual void WriteConstants(ModelWriter writer)

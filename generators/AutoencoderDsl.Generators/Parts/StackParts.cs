@@ -171,7 +171,7 @@ public sealed record DecoderPart(EquatableArray<Layer> Layers, int FusedSigmoidI
             $"Decodes codes <c>[N, {Literals.Of(model.Find<LatentPart>()!.LatentDim)}]</c> of the given classes into outputs <c>{model.Find<CorePart>()!.Batch}</c>{probabilities}.");
     }
 
-    protected override Shape InputOf(ModelWriter writer) => new(writer.Model.Architecture.DecoderInputWidth);
+    protected override Shape InputOf(ModelWriter writer) => writer.Shapes.CodeShape!;
 
     protected override EquatableArray<Shape> ShapesOf(InferenceResult shapes) => shapes.DecoderShapes;
 

@@ -23,7 +23,11 @@ public enum ModelPart
 /// <param name="LatentDim">The width of the code.</param>
 /// <param name="Decoder">The declared decoder layers.</param>
 /// <param name="ConditionWidth">The width of a one-hot condition joined to the encoder's features and to the code; 0 without one.</param>
-public sealed record Architecture(EquatableArray<long> Input, EquatableArray<Layer> Encoder, long LatentDim, EquatableArray<Layer> Decoder, long ConditionWidth = 0)
+/// <param name="Quantized">
+/// Whether the code is vector-quantized: the encoder may then end in a vector, a sequence or a feature map, whose
+/// channels a linear map or a 1 × 1 convolution takes to <paramref name="LatentDim"/>, and the decoder receives that grid.
+/// </param>
+public sealed record Architecture(EquatableArray<long> Input, EquatableArray<Layer> Encoder, long LatentDim, EquatableArray<Layer> Decoder, long ConditionWidth = 0, bool Quantized = false)
 {
     /// <summary>The width the decoder's first layer receives: the code and the condition.</summary>
     public long DecoderInputWidth => LatentDim + ConditionWidth;
@@ -37,11 +41,13 @@ public sealed record ShapeError(ModelPart Part, int LayerIndex, ShapeErrorKind K
 /// <param name="EncoderOutput">The features the latent heads receive, when the encoder is valid.</param>
 /// <param name="DecoderShapes">The shape after each decoder layer, up to its first error.</param>
 /// <param name="Errors">Every error that does not follow from another: each layer's invalid arguments, each stack's first shape error, the latent and output checks.</param>
+/// <param name="CodeShape">What the decoder receives (the code, with the condition joined on), or null when it depends on an encoder that failed.</param>
 public sealed record InferenceResult(
     EquatableArray<Shape> EncoderShapes,
     Shape? EncoderOutput,
     EquatableArray<Shape> DecoderShapes,
-    EquatableArray<ShapeError> Errors)
+    EquatableArray<ShapeError> Errors,
+    Shape? CodeShape)
 {
     public bool Succeeded => Errors.Count == 0;
 
@@ -73,9 +79,12 @@ public static class ShapeInference
         }
 
         var decoderShapes = new List<Shape>();
-        var output = architecture.LatentDim > 0
-            ? Walk(ModelPart.Decoder, new Shape(architecture.DecoderInputWidth), architecture.Decoder, decoderShapes, errors)
-            : null;
+        var code = architecture.LatentDim <= 0 ? null
+            : !architecture.Quantized ? new Shape(architecture.DecoderInputWidth)
+            : encoderOutput is { Rank: <= 3 } && !errors.Any(error => error.Part is ModelPart.Encoder or ModelPart.Latent)
+                ? Shape.Of(new[] { architecture.LatentDim }.Concat(encoderOutput.Dims.Skip(1)))
+                : null;
+        var output = architecture.LatentDim > 0 ? Walk(ModelPart.Decoder, code, architecture.Decoder, decoderShapes, errors) : null;
         if (input is not null && output is not null && !output.Equals(input))
         {
             errors.Add(new ShapeError(ModelPart.Output, -1, ShapeErrorKind.OutputMismatch, $"The decoder must output the input shape {input}, but it outputs {output}."));
@@ -86,7 +95,8 @@ public static class ShapeInference
             encoderShapes.ToEquatableArray(),
             encoderValid ? encoderOutput : null,
             decoderShapes.ToEquatableArray(),
-            errors.ToEquatableArray());
+            errors.ToEquatableArray(),
+            code);
     }
 
     /// <summary>
@@ -135,7 +145,17 @@ public static class ShapeInference
     /// <summary>The latent heads map the encoder's features (and the condition) to the code: a vector in, a weight that TorchSharp can hold.</summary>
     private static void CheckHeads(Shape features, Architecture architecture, List<ShapeError> errors)
     {
-        if (features.Rank != 1)
+        if (architecture.Quantized && features.Rank > 3)
+        {
+            errors.Add(new ShapeError(
+                ModelPart.Latent,
+                -1,
+                ShapeErrorKind.LatentInput,
+                $"A vector quantizer reads a feature vector, a sequence [C, L] or a feature map [C, H, W], but the encoder ends with {features}; end the encoder with one of them."));
+            return;
+        }
+
+        if (features.Rank != 1 && !architecture.Quantized)
         {
             errors.Add(new ShapeError(
                 ModelPart.Latent,
@@ -148,7 +168,8 @@ public static class ShapeInference
         long weight;
         try
         {
-            weight = checked((features.Last + architecture.ConditionWidth) * architecture.LatentDim);
+            // A quantized code maps each position's channels, a vector's features being its one position's.
+            weight = checked(((architecture.Quantized ? features.Dims[0] : features.Last) + architecture.ConditionWidth) * architecture.LatentDim);
         }
         catch (OverflowException)
         {

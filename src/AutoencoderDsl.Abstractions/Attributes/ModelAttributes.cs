@@ -71,3 +71,25 @@ public sealed class InputAttribute : Attribute
     /// <summary>The dimensions of one example.</summary>
     public int[] Dims { get; }
 }
+
+/// <summary>
+/// Declares a vector-quantized autoencoder (VQ-VAE, van den Oord et al. 2017): the encoder's output is mapped to
+/// <see cref="ModelAttribute.LatentDim"/> channels, and every vector (of a feature vector, or at every position of a
+/// sequence or feature map) is replaced by its nearest of <see cref="Codes"/> learned codes. <c>Encode</c> gives the code
+/// indices, <c>Decode</c> takes them, and <c>Sample</c> draws them from a prior fitted on the training codes.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class VectorQuantizedAttribute : ModelAttribute
+{
+    /// <summary>K, the number of codes in the codebook; at least 2.</summary>
+    public int Codes { get; set; } = 512;
+
+    /// <summary>β, the weight of the commitment term that keeps the encoder's output near its code; finite and at least 0 (the paper's 0.25 by default).</summary>
+    public double Commitment { get; set; } = 0.25;
+
+    /// <summary>
+    /// Whether a code chosen by no example in a training epoch is moved, at the epoch's end, onto an encoder output of the
+    /// epoch's last batch, so that it can be chosen again; on by default.
+    /// </summary>
+    public bool RestartDeadCodes { get; set; } = true;
+}

@@ -6,7 +6,7 @@ namespace AutoencoderDsl.Export;
 /// </summary>
 public static class StateNames
 {
-    /// <summary>An autoencoder's latent head.</summary>
+    /// <summary>An autoencoder's latent head; a vector-quantized model's map from the encoder's features to the code width.</summary>
     public const string Code = "code";
 
     /// <summary>A VAE's head for the posterior means.</summary>
@@ -14,6 +14,9 @@ public static class StateNames
 
     /// <summary>A VAE's head for the posterior log-variances.</summary>
     public const string LogVar = "log_var";
+
+    /// <summary>A vector-quantized model's quantizer, holding <c>codebook</c> and <c>usage</c>.</summary>
+    public const string Quantizer = "quantizer";
 
     /// <summary>The learned log σ of a Gaussian likelihood.</summary>
     public const string LogScale = "log_scale";

@@ -214,7 +214,7 @@ public abstract partial class AutoencoderModel
     }
 
     /// <summary>The results of <paramref name="perBatch"/> on every batch of <paramref name="data"/>, joined along the first dimension.</summary>
-    private Tensor Collect(torch.utils.data.Dataset data, string name, int batchSize, Func<Tensor, Tensor?, Tensor> perBatch)
+    private protected Tensor Collect(torch.utils.data.Dataset data, string name, int batchSize, Func<Tensor, Tensor?, Tensor> perBatch)
     {
         var parts = new List<Tensor>();
         try

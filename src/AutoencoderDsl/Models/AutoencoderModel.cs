@@ -54,10 +54,10 @@ public abstract partial class AutoencoderModel : nn.Module<Tensor, ModelOutput>,
     /// <summary>Decodes codes <c>[N, LatentDim]</c> into outputs shaped like the input (probabilities for a Bernoulli model).</summary>
     protected Tensor DecodeBatch(Tensor z, Tensor? labels) => Call("Decode", () =>
     {
-        Shapes.RequireBatch(z, [Spec.LatentDim], nameof(z));
-        RequireLabels(labels, z.shape[0], nameof(labels));
+        ArgumentNullException.ThrowIfNull(z);
+        RequireLabels(labels, z.shape.Length > 0 ? z.shape[0] : 0, nameof(labels));
         using var scope = NewDisposeScope();
-        return Spec.Likelihood.Output(DecodeCore(z, OneHot(labels))).MoveToOuterDisposeScope();
+        return Spec.Likelihood.Output(DecodeCore(DecoderInput(z, nameof(z)), OneHot(labels))).MoveToOuterDisposeScope();
     });
 
     /// <summary>Reconstructs a batch from its deterministic code, without gradients in evaluation mode.</summary>
@@ -77,7 +77,7 @@ public abstract partial class AutoencoderModel : nn.Module<Tensor, ModelOutput>,
     {
         Shapes.RequireBatch(x, Spec.InputShape, nameof(x));
         RequireLabels(labels, x.shape[0], nameof(labels));
-        return Infer(() => EmbedCore(x, OneHot(labels)));
+        return Infer(() => EmbedCore(x, OneHot(labels)).flatten(1));
     });
 
     /// <summary>Decodes <paramref name="steps"/> evenly spaced points between the codes of two examples (of class <paramref name="label"/>).</summary>
@@ -91,7 +91,8 @@ public abstract partial class AutoencoderModel : nn.Module<Tensor, ModelOutput>,
         return Infer(() =>
         {
             var codes = EmbedCore(stack([a, b]), ConditionOfLabel(label, 2));
-            var weights = linspace(0, 1, steps, dtype: codes.dtype, device: codes.device).unsqueeze(1);
+            // One weight per step, broadcast over a code of any rank ([D], or [D, H, W] for a grid of codes).
+            var weights = linspace(0, 1, steps, dtype: codes.dtype, device: codes.device).view([steps, .. Enumerable.Repeat(1L, (int)codes.dim() - 1)]);
             var path = (codes[0] * (1 - weights)) + (codes[1] * weights);
             return Spec.Likelihood.Output(DecodeCore(path, ConditionOfLabel(label, steps)));
         });
@@ -127,8 +128,8 @@ public abstract partial class AutoencoderModel : nn.Module<Tensor, ModelOutput>,
         return Trainer.Fit(this, new TrainingData(train, trainLabels), options ?? new FitOptions(), validation is null ? null : new TrainingData(validation, validationLabels), progress, cancellationToken);
     }
 
-    /// <summary>Decodes codes <c>[N, LatentDim]</c> into outputs shaped like the input (probabilities for a Bernoulli model).</summary>
-    /// <param name="z">Codes <c>[N, LatentDim]</c>.</param>
+    /// <summary>Decodes codes <c>[N, LatentDim]</c> (a vector-quantized model's code indices, as <c>Encode</c> gives them) into outputs shaped like the input (probabilities for a Bernoulli model).</summary>
+    /// <param name="z">Codes <c>[N, LatentDim]</c>, or code indices.</param>
     [WithoutLabels]
     public Tensor Decode(Tensor z) => DecodeBatch(z, labels: null);
 
@@ -137,7 +138,7 @@ public abstract partial class AutoencoderModel : nn.Module<Tensor, ModelOutput>,
     [WithoutLabels]
     public Tensor Reconstruct(Tensor x) => ReconstructBatch(x, labels: null);
 
-    /// <summary>The code <c>[N, LatentDim]</c> of each example (a VAE's posterior mean), without gradients in evaluation mode: the coordinates to plot.</summary>
+    /// <summary>The code <c>[N, LatentDim]</c> of each example (a VAE's posterior mean; a vector-quantized model's chosen codes, flattened), without gradients in evaluation mode: the coordinates to plot.</summary>
     /// <param name="x">A batch <c>[N, ...InputShape]</c>.</param>
     [WithoutLabels]
     public Tensor Embed(Tensor x) => EmbedBatch(x, labels: null);
@@ -222,6 +223,18 @@ public abstract partial class AutoencoderModel : nn.Module<Tensor, ModelOutput>,
         }
     }
 
+    CodebookUsage? ITrainableAutoencoder.EndTrainingEpoch() => EndTrainingEpoch();
+
+    /// <summary>What a part with state kept across a training epoch's batches does at its end, and reports; nothing by default.</summary>
+    private protected virtual CodebookUsage? EndTrainingEpoch() => null;
+
+    /// <summary>The decoder's input from what <c>Decode</c> was given, checked: the codes themselves, <c>[N, LatentDim]</c>.</summary>
+    private protected virtual Tensor DecoderInput(Tensor z, string parameterName)
+    {
+        Shapes.RequireBatch(z, [Spec.LatentDim], parameterName);
+        return z;
+    }
+
     ModelLoss ITrainableAutoencoder.ComputeLoss(Tensor input, Tensor target, Tensor? labels) => LossCore(input, target, labels);
 
     /// <summary>Encodes a batch for the loss: the code the decoder trains on (a posterior draw for a VAE).</summary>
@@ -253,7 +266,7 @@ public abstract partial class AutoencoderModel : nn.Module<Tensor, ModelOutput>,
         {
             // A bfloat16 working copy in training (FitOptions.Precision): the loss is taken in the target's float32.
             var type = target.dtype;
-            code = new LatentCode(code.Z.to(type), code.Mean?.to(type), code.LogVar?.to(type));
+            code = code with { Z = code.Z.to(type), Mean = code.Mean?.to(type), LogVar = code.LogVar?.to(type) };
             decoded = decoded.to(type);
             logScale = logScale?.to(type);
         }

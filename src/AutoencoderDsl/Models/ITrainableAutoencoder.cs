@@ -1,3 +1,4 @@
+using AutoencoderDsl.Training;
 using static TorchSharp.torch;
 
 namespace AutoencoderDsl;
@@ -28,4 +29,10 @@ public interface ITrainableAutoencoder
     /// given the <paramref name="labels"/> of a class-conditional model. The caller has checked every argument.
     /// </summary>
     ModelLoss ComputeLoss(Tensor input, Tensor target, Tensor? labels);
+
+    /// <summary>
+    /// Called when a training epoch's batches are done, before its checks and checkpoint: a vector quantizer reports its
+    /// codebook's usage, restarts its dead codes and resets its counts. Null for a model without such a part.
+    /// </summary>
+    CodebookUsage? EndTrainingEpoch() => null;
 }

@@ -144,3 +144,62 @@ public sealed record GaussianLatent(int LatentDim) : LatentHead(LatentDim)
     /// <inheritdoc/>
     public override string OnnxEmbed(IOnnxGraph graph, string features, string output) => Linear.OnnxMap(graph, features, Mean, output);
 }
+
+/// <summary>
+/// A vector-quantized code: a map from the encoder's features to <see cref="LatentHead.LatentDim"/> channels, state-dict
+/// name <c>code</c> (a linear map for a feature vector, a 1 × 1 convolution for a sequence or feature map), and a
+/// <see cref="VectorQuantizer"/> of <see cref="Codes"/> codes, state-dict name <c>quantizer</c>, which replaces each
+/// vector by its nearest code. The code a decoder receives is shaped <see cref="CodeShape"/>; <c>Encode</c> gives its
+/// indices, one per position of the grid.
+/// </summary>
+/// <param name="LatentDim">D, the width of one code: the channels the decoder receives.</param>
+/// <param name="Codes">K, the number of codes.</param>
+/// <param name="CodeShape">The shape the decoder receives: <c>[D]</c>, <c>[D, L]</c> or <c>[D, H, W]</c>.</param>
+/// <param name="RestartDeadCodes">Whether a code no example chose in a training epoch moves onto an encoder output of the epoch's last batch at its end.</param>
+public sealed record VectorQuantizedLatent(int LatentDim, long Codes, IReadOnlyList<long> CodeShape, bool RestartDeadCodes = true) : LatentHead(LatentDim)
+{
+    private const string Name = StateNames.Code;
+    private const string Quantizer = StateNames.Quantizer;
+
+    /// <summary>The checked number of codes.</summary>
+    public long Codes { get; init; } = Codes >= 2 ? Codes : throw new ArgumentOutOfRangeException(nameof(Codes), Codes, "A vector quantizer needs at least 2 codes.");
+
+    /// <summary>The checked shape of the code.</summary>
+    public IReadOnlyList<long> CodeShape { get; init; } =
+        CodeShape is { Count: >= 1 and <= 3 } && CodeShape[0] == LatentDim && System.Linq.Enumerable.All(CodeShape, dim => dim > 0)
+            ? [.. CodeShape]
+            : throw new ArgumentException($"The code shape is [LatentDim] or [LatentDim, ...grid] of at most two positive sizes, with LatentDim {LatentDim}.", nameof(CodeShape));
+
+    /// <summary>The grid of one example's codes: empty for a vector, <c>[L]</c> or <c>[H, W]</c>.</summary>
+    public IReadOnlyList<long> Grid => [.. System.Linq.Enumerable.Skip(CodeShape, 1)];
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> StateDictNames => [Name];
+
+    /// <inheritdoc/>
+    public override bool ScoresItsReconstruction => true;
+
+    /// <inheritdoc/>
+    public override string PyTorchEncodes => "The code indices";
+
+    /// <inheritdoc/>
+    public override string PyTorchEncode => $"self.{Quantizer}.encode(self.{Name}(features))";
+
+    /// <inheritdoc/>
+    public override string PyTorchEmbed => $"self.{Quantizer}.lookup(self.encode(x, labels)).flatten(1)";
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> PyTorchDraw =>
+    [
+        $"z, _, codebook_loss, commitment_loss = self.{Quantizer}(self.{Name}(self.features(input, labels)))",
+        "mean = log_var = None",
+    ];
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<string> OnnxEncode(IOnnxGraph graph, string features) =>
+        [VectorQuantizer.Onnx(graph, Linear.OnnxMap(graph, features, Name, graph.Next(Name)), Quantizer, CodeShape.Count - 1).Indices];
+
+    /// <inheritdoc/>
+    public override string OnnxEmbed(IOnnxGraph graph, string features, string output) =>
+        graph.Node("Flatten", [VectorQuantizer.Onnx(graph, Linear.OnnxMap(graph, features, Name, graph.Next(Name)), Quantizer, CodeShape.Count - 1).Quantized], output, OnnxAttribute.Int("axis", 1));
+}

@@ -253,16 +253,18 @@ internal static class Checkpoint
         Dictionary<string, double> Train,
         Dictionary<string, double>? Validation,
         Dictionary<string, double> LossWeights,
-        double LearningRate)
+        double LearningRate,
+        CodebookUsage? Codebook = null)
     {
         public static EpochRecord Of(EpochSummary epoch) =>
-            new(epoch.Epoch, epoch.Duration.Ticks, epoch.Train.Terms.ToDictionary(), epoch.Validation?.Terms.ToDictionary(), epoch.LossWeights.ToDictionary(), epoch.LearningRate);
+            new(epoch.Epoch, epoch.Duration.Ticks, epoch.Train.Terms.ToDictionary(), epoch.Validation?.Terms.ToDictionary(), epoch.LossWeights.ToDictionary(), epoch.LearningRate, epoch.Codebook);
 
         public EpochSummary ToSummary() =>
             new(Epoch, new LossMetrics(Train), Validation is null ? null : new LossMetrics(Validation), TimeSpan.FromTicks(DurationTicks))
             {
                 LossWeights = LossWeights,
                 LearningRate = LearningRate,
+                Codebook = Codebook,
             };
     }
 }

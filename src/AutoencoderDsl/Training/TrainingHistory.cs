@@ -17,9 +17,18 @@ public sealed record EpochSummary(int Epoch, LossMetrics Train, LossMetrics? Val
     /// <summary>The learning rate of the epoch's first batch.</summary>
     public double LearningRate { get; init; }
 
+    /// <summary>A vector-quantized model's codebook usage over the epoch's training batches; null for other models.</summary>
+    public CodebookUsage? Codebook { get; init; }
+
     /// <summary>The KL weight β this epoch trained with, or null for a model without a KL term.</summary>
     public double? Beta => LossWeights.TryGetValue(LossMetrics.KlName, out var beta) ? beta : null;
 }
+
+/// <summary>How a vector-quantized model used its codebook over one training epoch.</summary>
+/// <param name="Perplexity">exp of the entropy of the codes' shares of the choices: K when all were chosen equally often, 1 when one took them all.</param>
+/// <param name="CodesUsed">How many codes were chosen at least once.</param>
+/// <param name="Restarted">How many unchosen codes were moved onto encoder outputs at the epoch's end.</param>
+public sealed record CodebookUsage(double Perplexity, int CodesUsed, int Restarted);
 
 /// <summary>Why a run ended.</summary>
 public enum TrainingStopReason

@@ -7,8 +7,8 @@ namespace AutoencoderDsl.Training;
 // One epoch: its order, its batches, and the checks at its end.
 internal sealed partial class TrainingRun
 {
-    /// <summary>Trains one epoch (numbered from 1) and returns its mean loss terms.</summary>
-    private LossMetrics TrainEpoch(int epoch, TrainingOptimizer optimizer, Generator shuffler)
+    /// <summary>Trains one epoch (numbered from 1) and returns its mean loss terms, and a vector-quantized model's codebook usage.</summary>
+    private (LossMetrics Terms, CodebookUsage? Codebook) TrainEpoch(int epoch, TrainingOptimizer optimizer, Generator shuffler)
     {
         // A diverged epoch is rolled back whole: to the state the last checkpoint holds, which is the last one that trained without diverging.
         epochStart.Take(module, optimizer);
@@ -50,6 +50,7 @@ internal sealed partial class TrainingRun
             }
 
             ToMasters(optimizer);
+            var codebook = model.EndTrainingEpoch();
 
             // What the next epoch starts from, a checkpoint holds and a rollback restores must be finite: finite
             // gradients can still step a parameter, or a forward pass a running statistic, past the float range.
@@ -58,7 +59,7 @@ internal sealed partial class TrainingRun
                 throw Diverged(epoch, Batches, terms.Latest().Total, optimizer, nonFinite);
             }
 
-            return terms.Mean();
+            return (terms.Mean(), codebook);
         }
         finally
         {

@@ -105,9 +105,10 @@ internal sealed partial class TrainingRun
             var clock = Stopwatch.StartNew();
             var learningRate = RateOf(epoch, 0);
             LossMetrics trainMetrics;
+            CodebookUsage? codebook;
             try
             {
-                trainMetrics = TrainEpoch(epoch, optimizer, shuffler);
+                (trainMetrics, codebook) = TrainEpoch(epoch, optimizer, shuffler);
             }
             catch (OperationCanceledException cancelled) when (cancellationToken.IsCancellationRequested && cancelled.CancellationToken == cancellationToken)
             {
@@ -124,6 +125,7 @@ internal sealed partial class TrainingRun
             {
                 LossWeights = model.Spec.LossTerms.ToDictionary(term => term.Name, term => term.WeightAt(epoch)),
                 LearningRate = learningRate,
+                Codebook = codebook,
             };
             history.Add(summary);
             TrainingLog.EpochCompleted(

@@ -31,6 +31,40 @@ public sealed class ConvolutionSnapshotTests
         """);
 
     [Fact]
+    public void VectorQuantizedOnAFeatureMap() => Verify("""
+        namespace Examples;
+
+        [VectorQuantized(LatentDim = 16, Codes = 128, Likelihood = Likelihood.Gaussian)]
+        [Input(1, 28, 28)]
+        public partial class FashionVqVae
+        {
+            [Conv2d(32, Kernel = 4, Stride = 2, Padding = 1), ReLU,
+             Conv2d(64, Kernel = 4, Stride = 2, Padding = 1), ReLU]
+            public partial Sequential Encoder { get; }
+
+            [ConvTranspose2d(32, Kernel = 4, Stride = 2, Padding = 1), ReLU,
+             ConvTranspose2d(1, Kernel = 4, Stride = 2, Padding = 1), Sigmoid]
+            public partial Sequential Decoder { get; }
+        }
+        """);
+
+    [Fact]
+    public void VectorQuantizedOnAVector() => Verify("""
+        namespace Examples;
+
+        [VectorQuantized(LatentDim = 8, Codes = 32, Commitment = 0.5, RestartDeadCodes = false)]
+        [Input(64)]
+        public partial class TabularVq
+        {
+            [Dense(32), ReLU]
+            public partial Sequential Encoder { get; }
+
+            [Dense(32), ReLU, Dense(64), Sigmoid]
+            public partial Sequential Decoder { get; }
+        }
+        """);
+
+    [Fact]
     public void PoolingUpsamplingAndReshapes() => Verify("""
         namespace Examples;
 
