@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using AutoencoderDsl.Export;
+using AutoencoderDsl.Generators.Diagnostics;
 using AutoencoderDsl.Generators.Emit;
 using AutoencoderDsl.Generators.Helpers;
 using AutoencoderDsl.Generators.Shapes;
@@ -326,4 +327,43 @@ public sealed record VectorQuantizedLatentPart(long LatentDim, long Codes, bool 
 
     /// <summary>The rank of the grid of codes: 0 for a vector, 1 for a sequence, 2 for a feature map.</summary>
     private static int Grid(ModelWriter writer) => writer.Shapes.CodeShape!.Rank - 1;
+}
+
+/// <summary>
+/// <c>[VectorQuantized]</c>'s two terms (van den Oord et al. 2017): the codebook term, which moves each chosen code
+/// towards the encoder outputs that chose it, and the commitment term weighted by β, which keeps the encoder near its codes.
+/// </summary>
+public sealed record QuantizationPart(double Commitment) : Part
+{
+    private const string CommitmentName = "Commitment";
+
+    public override string DeclaredBy => "[VectorQuantized]";
+
+    public override string? Summary => $"commitment β = {Literals.Of(Commitment)}";
+
+    public override IEnumerable<string> LossTerms =>
+        ["new global::AutoencoderDsl.Parts.CodebookTerm()", $"new global::AutoencoderDsl.Parts.CommitmentTerm({CommitmentName})"];
+
+    public override IEnumerable<GeneratedMember> Members(ModelDescription model) => [new(CommitmentName)];
+
+    /// <summary>At least two codes, a finite non-negative commitment weight, and no part that needs a code of another kind.</summary>
+    public static void FindProblems(VectorQuantizedAttribute quantized, AttributeProblems report)
+    {
+        if (quantized.Codes < 2)
+        {
+            report.Report(DiagnosticDescriptors.InvalidQuantizer, nameof(VectorQuantizedAttribute.Codes), $"Codes is {ModelProblems.Number(quantized.Codes)}, but a codebook needs at least 2 codes, such as 512");
+        }
+
+        if (!(quantized.Commitment >= 0 && !double.IsInfinity(quantized.Commitment)))
+        {
+            report.Report(DiagnosticDescriptors.InvalidQuantizer, nameof(VectorQuantizedAttribute.Commitment), $"Commitment is {ModelProblems.Number(quantized.Commitment)}, but the weight of the commitment term must be finite and at least 0, such as 0.25");
+        }
+    }
+
+    public override void WriteConstants(ModelWriter writer)
+    {
+        writer.Doc("β, the weight of the commitment term in the loss.");
+        writer.Code.Line($"public const double {CommitmentName} = {Literals.Of(Commitment)};");
+        writer.Code.Line();
+    }
 }

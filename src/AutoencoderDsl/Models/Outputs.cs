@@ -114,32 +114,3 @@ public sealed class VariationalLoss : ModelLoss
     /// <summary>KL(q(z|x) ‖ N(0, I)) in closed form, in nats per example, before its weight β.</summary>
     public Tensor Kl => this[LossMetrics.KlName];
 }
-
-/// <summary>The result of a vector-quantized autoencoder's forward pass.</summary>
-/// <param name="Reconstruction">The decoded batch, shaped like the input.</param>
-/// <param name="Code">The quantized code the decoder received, <c>[N, ...CodeShape]</c>, with the straight-through gradient to the encoder.</param>
-/// <param name="Indices">The chosen codes, Int64 <c>[N, ...grid]</c>.</param>
-public sealed record VectorQuantizedOutput(Tensor Reconstruction, Tensor Code, Tensor Indices) : ModelOutput(Reconstruction, Code)
-{
-    /// <inheritdoc/>
-    public override void Dispose()
-    {
-        base.Dispose();
-        Indices.Dispose();
-    }
-}
-
-/// <summary>The loss of a vector-quantized autoencoder: reconstruction, codebook and commitment terms.</summary>
-public sealed class VectorQuantizedLoss : ModelLoss
-{
-    internal VectorQuantizedLoss(Tensor total, IReadOnlyList<KeyValuePair<string, Tensor>> terms)
-        : base(total, terms)
-    {
-    }
-
-    /// <summary>‖sg[z_e] − e‖² per example, before its weight 1: what trains the codebook.</summary>
-    public Tensor Codebook => this[Parts.CodebookTerm.TermName];
-
-    /// <summary>‖z_e − sg[e]‖² per example, before its weight β: what keeps the encoder near its codes.</summary>
-    public Tensor Commitment => this[Parts.CommitmentTerm.TermName];
-}

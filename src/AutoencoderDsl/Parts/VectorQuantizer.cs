@@ -314,3 +314,57 @@ public sealed class VectorQuantizer : nn.Module<Tensor, Quantization>
 
     private static Tensor ExampleMeanSquare(Tensor difference) => difference.square().flatten(1).sum(1).mean();
 }
+
+/// <summary>
+/// VQ-VAE's codebook term ‖sg[z_e] − e‖², summed over an example's code and averaged over the batch: it moves each chosen
+/// code towards the encoder outputs that chose it; weight 1.
+/// </summary>
+public sealed record CodebookTerm : LossTerm
+{
+    /// <summary>The name of the codebook term.</summary>
+    public const string TermName = "codebook";
+
+    /// <inheritdoc/>
+    public override string Name => TermName;
+
+    /// <inheritdoc/>
+    public override Tensor Compute(LossInputs inputs) => Quantization(inputs, Name).CodebookLoss;
+
+    /// <inheritdoc/>
+    public override double WeightAt(int? epoch) => 1;
+
+    /// <inheritdoc/>
+    public override string PyTorch(LikelihoodModel likelihood) => "codebook_loss";
+
+    /// <summary>The quantizer's result the term <paramref name="name"/> reads.</summary>
+    internal static Quantization Quantization(LossInputs inputs, string name) =>
+        inputs.Code.Quantization ?? throw new InvalidOperationException($"The {name} term needs a vector-quantized code.");
+}
+
+/// <summary>
+/// VQ-VAE's commitment term ‖z_e − sg[e]‖², summed and averaged like <see cref="CodebookTerm"/>: it keeps the encoder's
+/// output near its code; weighted by β.
+/// </summary>
+/// <param name="Beta">The weight; finite and at least 0.</param>
+public sealed record CommitmentTerm(double Beta) : LossTerm
+{
+    /// <summary>The name of the commitment term.</summary>
+    public const string TermName = "commitment";
+
+    /// <summary>The checked weight.</summary>
+    public double Beta { get; init; } = double.IsFinite(Beta) && Beta >= 0
+        ? Beta
+        : throw new ArgumentOutOfRangeException(nameof(Beta), Beta, "The commitment weight must be finite and at least 0.");
+
+    /// <inheritdoc/>
+    public override string Name => TermName;
+
+    /// <inheritdoc/>
+    public override Tensor Compute(LossInputs inputs) => CodebookTerm.Quantization(inputs, Name).CommitmentLoss;
+
+    /// <inheritdoc/>
+    public override double WeightAt(int? epoch) => Beta;
+
+    /// <inheritdoc/>
+    public override string PyTorch(LikelihoodModel likelihood) => "commitment_loss";
+}

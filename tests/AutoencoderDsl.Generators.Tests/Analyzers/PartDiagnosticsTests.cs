@@ -175,4 +175,32 @@ public sealed class PartDiagnosticsTests
             public partial Sequential Decoder { get; }
         }
         """);
+
+    [Theory]
+    [InlineData("{|ADSL040:Codes = 1|}")]
+    [InlineData("{|ADSL040:Commitment = -0.25|}")]
+    [InlineData("{|ADSL040:Commitment = double.NaN|}")]
+    [InlineData("{|ADSL040:Codes = 0|}, {|ADSL040:Commitment = double.PositiveInfinity|}")]
+    public Task QuantizerOptionsOutOfRange(string arguments) => VerifyAsync($$"""
+        [VectorQuantized(LatentDim = 2, {{arguments}})]
+        [Input(16)]
+        public partial class Model
+        """ + Stacks);
+
+    [Fact]
+    public Task AVectorQuantizedCodeTakesNeitherSparsityNorAClassCondition() => VerifyAsync("""
+        [VectorQuantized(LatentDim = 2, Codes = 8)]
+        [{|ADSL041:Sparse(L1 = 1e-4)|}]
+        [{|ADSL041:ClassConditional(Classes = 3)|}]
+        [Input(16)]
+        public partial class Model
+        """ + Stacks);
+
+    [Fact]
+    public Task AVectorQuantizedCodeTakesDenoisingAndALearnedVariance() => VerifyAsync("""
+        [VectorQuantized(LatentDim = 2, Codes = 8, Likelihood = Likelihood.Gaussian, LearnedVariance = true)]
+        [Denoising(Noise.Gaussian, 0.1)]
+        [Input(16)]
+        public partial class Model
+        """ + Stacks);
 }

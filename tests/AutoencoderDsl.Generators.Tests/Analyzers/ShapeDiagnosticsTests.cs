@@ -208,6 +208,48 @@ public sealed class ShapeDiagnosticsTests
         """);
 
     [Fact]
+    public Task AVectorQuantizedCodeIsAGridOfTheEncodersFeatureMap() => VerifyAsync("""
+        [VectorQuantized(LatentDim = 3, Codes = 8)]
+        [Input(1, 4, 4)]
+        public partial class Model
+        {
+            [Conv2d(4, Kernel = 3, Padding = 1), ReLU, MaxPool2d(2)]
+            public partial Sequential Encoder { get; }
+
+            [ConvTranspose2d(1, Kernel = 2, Stride = 2), Sigmoid]
+            public partial Sequential Decoder { get; }
+        }
+        """);
+
+    [Fact]
+    public Task AVectorQuantizedDecoderStartsFromTheCodeGrid() => VerifyAsync("""
+        [VectorQuantized(LatentDim = 3, Codes = 8)]
+        [Input(1, 4, 4)]
+        public partial class Model
+        {
+            [Conv2d(4, Kernel = 3, Padding = 1), ReLU, MaxPool2d(2)]
+            public partial Sequential Encoder { get; }
+
+            [{|ADSL020:Dense(16)|}, Sigmoid, Unflatten(1, 4, 4)]
+            public partial Sequential Decoder { get; }
+        }
+        """);
+
+    [Fact]
+    public Task AVectorQuantizerReadsAtMostAFeatureMap() => VerifyAsync("""
+        [VectorQuantized(LatentDim = 3, Codes = 8)]
+        [Input(1, 4, 4)]
+        public partial class Model
+        {
+            [Conv2d(4, Kernel = 3, Padding = 1), {|ADSL023:Reshape(2, 2, 2, 8)|}]
+            public partial Sequential Encoder { get; }
+
+            [Flatten, Dense(16), Sigmoid, Unflatten(1, 4, 4)]
+            public partial Sequential Decoder { get; }
+        }
+        """);
+
+    [Fact]
     public Task EmptyEncoderOnAFeatureMap() => VerifyAsync("""
         [Autoencoder(LatentDim = 2)]
         [Input(1, 4, 4)]

@@ -274,4 +274,32 @@ public sealed class LayerEditCodeFixTests
             public partial Sequential Decoder { get; }
         }
         """);
+
+    [Fact]
+    public Task AClassConditionRemovedFromAVectorQuantizedModel() => VerifyAsync(
+        """
+        [VectorQuantized(LatentDim = 2, Codes = 8)]
+        [{|ADSL041:ClassConditional(Classes = 3)|}]
+        [Input(16)]
+        public partial class Model
+        {
+            [Dense(8), ReLU]
+            public partial Sequential Encoder { get; }
+
+            [Dense(16), Sigmoid]
+            public partial Sequential Decoder { get; }
+        }
+        """,
+        """
+        [VectorQuantized(LatentDim = 2, Codes = 8)]
+        [Input(16)]
+        public partial class Model
+        {
+            [Dense(8), ReLU]
+            public partial Sequential Encoder { get; }
+
+            [Dense(16), Sigmoid]
+            public partial Sequential Decoder { get; }
+        }
+        """);
 }
