@@ -166,4 +166,46 @@ public sealed class VectorQuantizedTests(ITestOutputHelper output)
         Assert.Equal(a.Epochs.Select(epoch => epoch.Codebook), b.Epochs.Select(epoch => epoch.Codebook));
         Assert.True(first.Quantizer.Codebook.equal(second.Quantizer.Codebook).all().item<bool>());
     }
+
+    [Fact]
+    public void AResumedOrContinuedRunRepeatsAStraightOneWithItsRestartsAndUsage()
+    {
+        using var train = SyntheticShapes.Generate(200, seed: 13);
+        var folder = Directory.CreateTempSubdirectory("vq-resume-").FullName;
+        try
+        {
+            var options = Quick with { Epochs = 2, CheckpointPath = Path.Combine(folder, "run.ckpt") };
+            using var straight = new GridVq(seed: 14);
+            var expected = straight.Fit(train.Images, options with { Epochs = 3, CheckpointPath = Path.Combine(folder, "straight.ckpt") });
+
+            using var first = new GridVq(seed: 14);
+            first.Fit(train.Images, options);
+            using var resumed = new GridVq(seed: 14);
+            var history = resumed.Fit(train.Images, options with { Epochs = 3 });
+            Assert.Equal(2, history.ResumedEpochs);
+
+            using var continued = new GridVq(seed: 14);
+            continued.Fit(train.Images, Quick with { Epochs = 2 });
+            var more = continued.Fit(train.Images, Quick with { Epochs = 1 });
+
+            foreach (var run in new[] { history, more })
+            {
+                Assert.Equal(expected.Epochs.Select(epoch => epoch.Train.Terms), run.Epochs.Select(epoch => epoch.Train.Terms));
+                Assert.Equal(expected.Epochs.Select(epoch => epoch.Codebook), run.Epochs.Select(epoch => epoch.Codebook));
+            }
+
+            foreach (var model in new GridVq[] { resumed, continued })
+            {
+                var state = model.state_dict();
+                foreach (var (name, value) in straight.state_dict())
+                {
+                    Assert.True(value.equal(state[name]).all().item<bool>(), $"{name} differs from the straight run's");
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
