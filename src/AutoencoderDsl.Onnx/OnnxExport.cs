@@ -82,7 +82,7 @@ public static class OnnxExport
 
     /// <summary>
     /// The whole model in one graph, for pipelines that want every figure of an example in one pass: input <c>x</c> (and
-    /// <c>labels</c>) to <c>code</c>, what <c>Embed</c> gives (a VAE's posterior mean), and <c>reconstruction</c>, what
+    /// <c>labels</c>) to <c>code</c>, what <c>Embed</c> gives (a VAE's posterior mean, a vector-quantized model's chosen codes flattened), and <c>reconstruction</c>, what
     /// <c>Reconstruct</c> gives. An autoencoder's graph also gives <c>anomaly_score</c> <c>[N]</c>, what
     /// <c>AnomalyScore</c> gives with the calibrated threshold's scoring (the default without one), and once a threshold
     /// is calibrated, <c>is_anomaly</c> <c>[N]</c> (Bool), what <c>IsAnomaly</c> gives; the threshold and how it was chosen
