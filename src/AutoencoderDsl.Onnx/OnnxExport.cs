@@ -14,8 +14,8 @@ using static TorchSharp.torch;
 namespace AutoencoderDsl.Onnx;
 
 /// <summary>What <see cref="OnnxExport.ExportOnnx"/> wrote.</summary>
-/// <param name="Encoder">The encoder: input <c>x</c> (and <c>labels</c>) to <c>mean</c> and <c>log_var</c>, or to <c>code</c>.</param>
-/// <param name="Decoder">The decoder: input <c>z</c> (and <c>labels</c>) to <c>output</c>, what <c>Decode</c> returns.</param>
+/// <param name="Encoder">The encoder: input <c>x</c> (and <c>labels</c>) to <c>mean</c> and <c>log_var</c>, to <c>code</c>, or to a vector-quantized model's Int64 <c>indices</c>.</param>
+/// <param name="Decoder">The decoder: input <c>z</c> (and <c>labels</c>), or a vector-quantized model's Int64 <c>indices</c>, to <c>output</c>, what <c>Decode</c> returns.</param>
 /// <param name="Autoencoder">The whole model in one graph, described at <see cref="OnnxExport.Autoencoder"/>.</param>
 public sealed record OnnxFiles(string Encoder, string Decoder, string Autoencoder);
 
@@ -61,9 +61,9 @@ public static class OnnxExport
         ArgumentNullException.ThrowIfNull(model);
         var spec = model.Spec;
         var graph = new GraphBuilder(model, "encoder");
-        foreach (var output in spec.Latent.OnnxEncode(graph, Features(graph, graph.Input("x", spec.InputShape))))
+        foreach (var output in spec.Latent.OnnxEncode(graph, Features(graph, graph.Input(new OnnxValue("x", OnnxElementType.Float, spec.InputShape)))))
         {
-            graph.Output(output, spec.LatentDim);
+            graph.Output(output);
         }
 
         return graph.Model($"{model.GetName()} encoder");
@@ -74,14 +74,15 @@ public static class OnnxExport
     {
         ArgumentNullException.ThrowIfNull(model);
         var graph = new GraphBuilder(model, "decoder");
-        var (_, output) = Decode(graph, graph.Input("z", [model.Spec.LatentDim]), "output");
+        var latent = model.Spec.Latent;
+        var (_, output) = Decode(graph, latent.OnnxDecode(graph, graph.Input(latent.OnnxDecoderInput)), "output");
         graph.Output(output, [.. model.Spec.InputShape]);
         return graph.Model($"{model.GetName()} decoder");
     }
 
     /// <summary>
     /// The whole model in one graph, for pipelines that want every figure of an example in one pass: input <c>x</c> (and
-    /// <c>labels</c>) to <c>code</c>, what <c>Embed</c> gives (a VAE's posterior mean), and <c>reconstruction</c>, what
+    /// <c>labels</c>) to <c>code</c>, what <c>Embed</c> gives (a VAE's posterior mean, a vector-quantized model's chosen codes flattened), and <c>reconstruction</c>, what
     /// <c>Reconstruct</c> gives. An autoencoder's graph also gives <c>anomaly_score</c> <c>[N]</c>, what
     /// <c>AnomalyScore</c> gives with the calibrated threshold's scoring (the default without one), and once a threshold
     /// is calibrated, <c>is_anomaly</c> <c>[N]</c> (Bool), what <c>IsAnomaly</c> gives; the threshold and how it was chosen
@@ -93,10 +94,10 @@ public static class OnnxExport
         ArgumentNullException.ThrowIfNull(model);
         var spec = model.Spec;
         var graph = new GraphBuilder(model, "autoencoder");
-        var x = graph.Input("x", spec.InputShape);
-        var code = spec.Latent.OnnxEmbed(graph, Features(graph, x), "code");
-        graph.Output(code, spec.LatentDim);
-        var (raw, reconstruction) = Decode(graph, code, "reconstruction");
+        var x = graph.Input(new OnnxValue("x", OnnxElementType.Float, spec.InputShape));
+        var (code, decoderInput) = spec.Latent.OnnxEmbed(graph, Features(graph, x), "code");
+        graph.Output(code);
+        var (raw, reconstruction) = Decode(graph, decoderInput, "reconstruction");
         graph.Output(reconstruction, [.. spec.InputShape]);
         var metadata = new Dictionary<string, string>();
         if (spec.Latent.ScoresItsReconstruction)
@@ -156,11 +157,13 @@ public static class OnnxExport
         /// <summary>A parameter or buffer of the model, by its state-dict name.</summary>
         public Tensor State(string name) => state[name];
 
-        public string Input(string name, IReadOnlyList<long> example)
+        public string Input(OnnxValue input)
         {
-            graph.Input.Add(Value(name, TensorProto.Types.DataType.Float, example));
-            return name;
+            graph.Input.Add(Value(input.Name, (TensorProto.Types.DataType)input.ElementType, input.Example));
+            return input.Name;
         }
+
+        public void Output(OnnxValue output) => graph.Output.Add(Value(output.Name, (TensorProto.Types.DataType)output.ElementType, output.Example));
 
         public void Output(string name, params long[] example) =>
             graph.Output.Add(Value(name, TensorProto.Types.DataType.Float, example));

@@ -53,7 +53,8 @@ public static class PyTorchTwin
         Line("    return x.masked_fill(draw < level / 2, low).masked_fill((draw >= level / 2) & (draw < level), high).clamp(low, high)");
         Line();
         Line();
-        foreach (var definition in spec.Encoder.Concat(spec.Decoder).Select(layer => layer.PyTorchDefinition).OfType<string>().Distinct(StringComparer.Ordinal))
+        var definitions = spec.Encoder.Concat(spec.Decoder).Select(layer => layer.PyTorchDefinition).OfType<string>().Concat(latent.PyTorchDefinitions);
+        foreach (var definition in definitions.Distinct(StringComparer.Ordinal))
         {
             Line(definition);
             Line();
@@ -100,11 +101,11 @@ public static class PyTorchTwin
         Line("        return self.decoder(self._join(z, labels))");
         Line();
         Line("    def decode(self, z, labels=None):");
-        Line($"        return {spec.Likelihood.PyTorchOutput("self.decode_raw(z, labels)")}");
+        Line($"        return {spec.Likelihood.PyTorchOutput($"self.decode_raw({latent.PyTorchDecoderInput("z")}, labels)")}");
         Line();
         Line("    def forward(self, x, labels=None):");
         Line("        \"\"\"The reconstruction of each example from its deterministic code.\"\"\"");
-        Line("        return self.decode(self.embed(x, labels), labels)");
+        Line($"        return self.decode({latent.PyTorchReconstructionCode}, labels)");
         if (latent.PyTorchSample.Count > 0)
         {
             Line();

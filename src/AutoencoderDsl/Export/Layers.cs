@@ -47,14 +47,15 @@ public abstract record Layer(int Index)
     /// <summary><paramref name="value"/> once for each of <paramref name="count"/> axes, as ONNX's per-axis attributes take it.</summary>
     protected static long[] Repeat(long value, int count) => Enumerable.Repeat(value, count).ToArray();
 
-    /// <summary>A convolution whose weight (and bias, when it has one) are <paramref name="prefix"/>'s; pads are the same on every side.</summary>
-    protected static string OnnxConvolution(IOnnxGraph graph, string input, string prefix, int spatialRank, long kernel, long stride, long padding, long dilation, bool bias)
+    /// <summary>A convolution whose weight (and bias, when it has one) are <paramref name="prefix"/>'s, into <paramref name="output"/> (a new name when null); pads are the same on every side.</summary>
+    protected static string OnnxConvolution(IOnnxGraph graph, string input, string prefix, int spatialRank, long kernel, long stride, long padding, long dilation, bool bias, string? output = null)
     {
+        ArgumentNullException.ThrowIfNull(graph);
         var weight = graph.Initializer(prefix + ".weight");
         return graph.Node(
             "Conv",
             bias ? [input, weight, graph.Initializer(prefix + ".bias")] : [input, weight],
-            graph.Next(prefix),
+            output ?? graph.Next(prefix),
             OnnxAttribute.Ints("kernel_shape", Repeat(kernel, spatialRank)),
             OnnxAttribute.Ints("strides", Repeat(stride, spatialRank)),
             OnnxAttribute.Ints("pads", Repeat(padding, 2 * spatialRank)),
@@ -193,6 +194,13 @@ public sealed record Convolution(int Index, int SpatialRank, long InChannels, lo
     /// <inheritdoc/>
     public override string Onnx(IOnnxGraph graph, string input, string prefix) =>
         OnnxConvolution(graph, input, prefix, SpatialRank, Kernel, Stride, Padding, Dilation, bias: true);
+
+    /// <summary>
+    /// The 1 × 1 convolution whose weight and bias are <paramref name="stateName"/><c>.weight</c> and <c>.bias</c>, into
+    /// the value <paramref name="output"/>: a latent head's map of every position of a sequence or feature map to the code width.
+    /// </summary>
+    public static string OnnxPointwise(IOnnxGraph graph, string input, string stateName, int spatialRank, string output) =>
+        OnnxConvolution(graph, input, stateName, spatialRank, kernel: 1, stride: 1, padding: 0, dilation: 1, bias: true, output);
 }
 
 /// <summary><c>ConvTranspose1d</c> and <c>ConvTranspose2d</c> with a square kernel.</summary>

@@ -58,3 +58,19 @@ public sealed class OnnxAttribute
     /// <summary>An INTS attribute.</summary>
     public static OnnxAttribute Ints(string name, params long[] values) => new(name, values);
 }
+
+/// <summary>The element types of the values an exported graph takes and gives, by ONNX's numbers for them.</summary>
+public enum OnnxElementType
+{
+    /// <summary>32-bit floating point: data, codes and outputs.</summary>
+    Float = 1,
+
+    /// <summary>64-bit integers: labels and code indices.</summary>
+    Int64 = 7,
+}
+
+/// <summary>An input or output of an exported graph: its name, element type and the shape of one example (the batch dimension comes first and is free).</summary>
+/// <param name="Name">The value's name in the graph.</param>
+/// <param name="ElementType">Its element type.</param>
+/// <param name="Example">The shape of one example: <c>[]</c> for one value per example.</param>
+public sealed record OnnxValue(string Name, OnnxElementType ElementType, IReadOnlyList<long> Example);

@@ -17,7 +17,10 @@ public abstract record LatentHead
     /// <summary>The width of the code.</summary>
     public int LatentDim { get; }
 
-    /// <summary>The state-dict names of the head's linear maps, each with a <c>.weight</c> <c>[LatentDim, features]</c> and a <c>.bias</c>; the first gives the deterministic code.</summary>
+    /// <summary>
+    /// The state-dict names of the head's maps, each with a <c>.weight</c> <c>[LatentDim, features]</c> (a 1 × 1
+    /// convolution's <c>[LatentDim, features, 1, …]</c>) and a <c>.bias</c>; the first gives the deterministic code.
+    /// </summary>
     public abstract IReadOnlyList<string> StateDictNames { get; }
 
     /// <summary>
@@ -44,8 +47,11 @@ public abstract record LatentHead
     /// <summary>The lines of the twin's <c>sample</c> method (at class indentation), or none for a head without a prior.</summary>
     public virtual IReadOnlyList<string> PyTorchSample => [];
 
+    /// <summary>The Python classes the head's modules need beyond PyTorch's, written once before the model's class.</summary>
+    public virtual IReadOnlyList<string> PyTorchDefinitions => [];
+
     /// <summary>The twin's lines that build the head's maps from <paramref name="features"/> inputs, at <c>__init__</c>'s indentation.</summary>
-    public IEnumerable<string> PyTorchModules(long features)
+    public virtual IEnumerable<string> PyTorchModules(long features)
     {
         foreach (var name in StateDictNames)
         {
@@ -53,11 +59,26 @@ public abstract record LatentHead
         }
     }
 
-    /// <summary>The encoder graph's outputs, from the encoder's <paramref name="features"/>: what <c>Encode</c> gives, each value named as the output it is.</summary>
-    public abstract IReadOnlyList<string> OnnxEncode(IOnnxGraph graph, string features);
+    /// <summary>What the twin's <c>forward</c> decodes to reconstruct <c>x</c>, what its <c>decode</c> takes: a Python expression.</summary>
+    public virtual string PyTorchReconstructionCode => "self.embed(x, labels)";
 
-    /// <summary>The deterministic code, what <c>Embed</c> gives, from the encoder's <paramref name="features"/>, as the value <paramref name="output"/>.</summary>
-    public abstract string OnnxEmbed(IOnnxGraph graph, string features, string output);
+    /// <summary>The decoder's input from <paramref name="code"/>, what the twin's <c>decode</c> takes: a Python expression.</summary>
+    public virtual string PyTorchDecoderInput(string code) => code;
+
+    /// <summary>The encoder graph's outputs, from the encoder's <paramref name="features"/>: what <c>Encode</c> gives, each value named as the output it is.</summary>
+    public abstract IReadOnlyList<OnnxValue> OnnxEncode(IOnnxGraph graph, string features);
+
+    /// <summary>
+    /// The deterministic code, what <c>Embed</c> gives, from the encoder's <paramref name="features"/>, as the value
+    /// <paramref name="output"/>; and the value the decoder reads to reconstruct from it.
+    /// </summary>
+    public abstract (OnnxValue Code, string DecoderInput) OnnxEmbed(IOnnxGraph graph, string features, string output);
+
+    /// <summary>The decoder graph's input: what <c>Decode</c> takes.</summary>
+    public virtual OnnxValue OnnxDecoderInput => new("z", OnnxElementType.Float, [LatentDim]);
+
+    /// <summary>The value the decoder reads from the decoder graph's <paramref name="input"/>, <see cref="OnnxDecoderInput"/>.</summary>
+    public virtual string OnnxDecode(IOnnxGraph graph, string input) => input;
 }
 
 /// <summary>A deterministic code: one linear map, state-dict name <c>code</c>, through a sigmoid when a sparsity target needs activations in (0, 1).</summary>
@@ -86,13 +107,16 @@ public sealed record DeterministicLatent(int LatentDim, bool Squashed = false) :
     public override IReadOnlyList<string> PyTorchDraw => ["z = self.encode(input, labels)", "mean = log_var = None"];
 
     /// <inheritdoc/>
-    public override IReadOnlyList<string> OnnxEncode(IOnnxGraph graph, string features) => [OnnxEmbed(graph, features, Name)];
+    public override IReadOnlyList<OnnxValue> OnnxEncode(IOnnxGraph graph, string features) => [OnnxEmbed(graph, features, Name).Code];
 
     /// <inheritdoc/>
-    public override string OnnxEmbed(IOnnxGraph graph, string features, string output) =>
-        Squashed
+    public override (OnnxValue Code, string DecoderInput) OnnxEmbed(IOnnxGraph graph, string features, string output)
+    {
+        var code = Squashed
             ? graph.Node("Sigmoid", [Linear.OnnxMap(graph, features, Name, graph.Next(Name + "_linear"))], output)
             : Linear.OnnxMap(graph, features, Name, output);
+        return (new OnnxValue(code, OnnxElementType.Float, [LatentDim]), code);
+    }
 }
 
 /// <summary>
@@ -138,11 +162,18 @@ public sealed record GaussianLatent(int LatentDim) : LatentHead(LatentDim)
     ];
 
     /// <inheritdoc/>
-    public override IReadOnlyList<string> OnnxEncode(IOnnxGraph graph, string features) =>
-        [Linear.OnnxMap(graph, features, Mean, Mean), Linear.OnnxMap(graph, features, LogVar, LogVar)];
+    public override IReadOnlyList<OnnxValue> OnnxEncode(IOnnxGraph graph, string features) =>
+    [
+        new(Linear.OnnxMap(graph, features, Mean, Mean), OnnxElementType.Float, [LatentDim]),
+        new(Linear.OnnxMap(graph, features, LogVar, LogVar), OnnxElementType.Float, [LatentDim]),
+    ];
 
     /// <inheritdoc/>
-    public override string OnnxEmbed(IOnnxGraph graph, string features, string output) => Linear.OnnxMap(graph, features, Mean, output);
+    public override (OnnxValue Code, string DecoderInput) OnnxEmbed(IOnnxGraph graph, string features, string output)
+    {
+        var mean = Linear.OnnxMap(graph, features, Mean, output);
+        return (new OnnxValue(mean, OnnxElementType.Float, [LatentDim]), mean);
+    }
 }
 
 /// <summary>
@@ -150,7 +181,7 @@ public sealed record GaussianLatent(int LatentDim) : LatentHead(LatentDim)
 /// name <c>code</c> (a linear map for a feature vector, a 1 × 1 convolution for a sequence or feature map), and a
 /// <see cref="VectorQuantizer"/> of <see cref="Codes"/> codes, state-dict name <c>quantizer</c>, which replaces each
 /// vector by its nearest code. The code a decoder receives is shaped <see cref="CodeShape"/>; <c>Encode</c> gives its
-/// indices, one per position of the grid.
+/// indices, one per position of the grid, and <c>Decode</c> takes them, in the PyTorch twin and the ONNX graphs too.
 /// </summary>
 /// <param name="LatentDim">D, the width of one code: the channels the decoder receives.</param>
 /// <param name="Codes">K, the number of codes.</param>
@@ -160,6 +191,7 @@ public sealed record VectorQuantizedLatent(int LatentDim, long Codes, IReadOnlyL
 {
     private const string Name = StateNames.Code;
     private const string Quantizer = StateNames.Quantizer;
+    private const string Indices = "indices";
 
     /// <summary>The checked number of codes.</summary>
     public long Codes { get; init; } = Codes >= 2 ? Codes : throw new ArgumentOutOfRangeException(nameof(Codes), Codes, "A vector quantizer needs at least 2 codes.");
@@ -191,15 +223,50 @@ public sealed record VectorQuantizedLatent(int LatentDim, long Codes, IReadOnlyL
     /// <inheritdoc/>
     public override IReadOnlyList<string> PyTorchDraw =>
     [
-        $"z, _, codebook_loss, commitment_loss = self.{Quantizer}(self.{Name}(self.features(input, labels)))",
+        $"z, _, codebook_loss, commitment_loss = self.{Quantizer}(self.{Name}(self._join(self.encoder(input), labels)))",
         "mean = log_var = None",
     ];
 
     /// <inheritdoc/>
-    public override IReadOnlyList<string> OnnxEncode(IOnnxGraph graph, string features) =>
-        [VectorQuantizer.Onnx(graph, Linear.OnnxMap(graph, features, Name, graph.Next(Name)), Quantizer, CodeShape.Count - 1).Indices];
+    public override IReadOnlyList<string> PyTorchDefinitions => [VectorQuantizer.PyTorchDefinition];
 
     /// <inheritdoc/>
-    public override string OnnxEmbed(IOnnxGraph graph, string features, string output) =>
-        graph.Node("Flatten", [VectorQuantizer.Onnx(graph, Linear.OnnxMap(graph, features, Name, graph.Next(Name)), Quantizer, CodeShape.Count - 1).Quantized], output, OnnxAttribute.Int("axis", 1));
+    public override IEnumerable<string> PyTorchModules(long features) =>
+        [$"self.{Name} = {CodeMap(features).PyTorch}", $"self.{Quantizer} = {VectorQuantizer.PyTorchModule(Codes, LatentDim)}"];
+
+    /// <inheritdoc/>
+    public override string PyTorchReconstructionCode => "self.encode(x, labels)";
+
+    /// <inheritdoc/>
+    public override string PyTorchDecoderInput(string code) => $"self.{Quantizer}.lookup({code})";
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<OnnxValue> OnnxEncode(IOnnxGraph graph, string features) =>
+        [new(graph.Node("Identity", [Quantize(graph, features).Indices], Indices), OnnxElementType.Int64, Grid)];
+
+    /// <inheritdoc/>
+    public override (OnnxValue Code, string DecoderInput) OnnxEmbed(IOnnxGraph graph, string features, string output)
+    {
+        var quantized = Quantize(graph, features).Quantized;
+        var code = graph.Node("Flatten", [quantized], output, OnnxAttribute.Int("axis", 1));
+        return (new OnnxValue(code, OnnxElementType.Float, [System.Linq.Enumerable.Aggregate(CodeShape, 1L, (product, dim) => product * dim)]), quantized);
+    }
+
+    /// <inheritdoc/>
+    public override OnnxValue OnnxDecoderInput => new(Indices, OnnxElementType.Int64, Grid);
+
+    /// <inheritdoc/>
+    public override string OnnxDecode(IOnnxGraph graph, string input) => VectorQuantizer.OnnxLookup(graph, input, Quantizer, Grid.Count);
+
+    /// <summary>The map from <paramref name="features"/> inputs (or channels) to the code width: a 1 × 1 convolution on a grid.</summary>
+    private Layer CodeMap(long features) =>
+        Grid.Count == 0 ? new Linear(0, features, LatentDim) : new Convolution(0, Grid.Count, features, LatentDim, Kernel: 1, Stride: 1, Padding: 0, Dilation: 1);
+
+    private (string Indices, string Quantized) Quantize(IOnnxGraph graph, string features)
+    {
+        var encoded = Grid.Count == 0
+            ? Linear.OnnxMap(graph, features, Name, graph.Next(Name))
+            : Convolution.OnnxPointwise(graph, features, Name, Grid.Count, graph.Next(Name));
+        return VectorQuantizer.Onnx(graph, encoded, Quantizer, Grid.Count);
+    }
 }

@@ -243,7 +243,6 @@ public sealed class VectorQuantizer : nn.Module<Tensor, Quantization>
         }
 
         long[] toLast = spatialRank == 2 ? [0, 2, 3, 1] : [0, 2, 1];
-        long[] toChannels = spatialRank == 2 ? [0, 3, 1, 2] : [0, 2, 1];
         var codebook = graph.Initializer(prefix + ".codebook");
         var flat = spatialRank == 0 ? input : graph.Node("Transpose", [input], graph.Next(prefix + "_channels_last"), OnnxAttribute.Ints("perm", toLast));
         var lastAxis = graph.Constant(prefix + ".last_axis", [-1L], [1]);
@@ -253,13 +252,37 @@ public sealed class VectorQuantizer : nn.Module<Tensor, Quantization>
         var twice = graph.Node("Mul", [graph.Constant(prefix + ".two", [2f], []), products], graph.Next(prefix + "_twice"));
         var distances = graph.Node("Add", [graph.Node("Sub", [inputNorms, twice], graph.Next(prefix + "_difference")), codeNorms], graph.Next(prefix + "_distances"));
         var indices = graph.Node("ArgMin", [distances], graph.Next(prefix + "_indices"), OnnxAttribute.Int("axis", -1), OnnxAttribute.Int("keepdims", 0));
-        var gathered = graph.Node("Gather", [codebook, indices], graph.Next(prefix + "_codes"), OnnxAttribute.Int("axis", 0));
-        var quantized = spatialRank == 0 ? gathered : graph.Node("Transpose", [gathered], graph.Next(prefix), OnnxAttribute.Ints("perm", toChannels));
-        return (indices, quantized);
+        return (indices, OnnxLookup(graph, indices, prefix, spatialRank));
+    }
+
+    /// <summary>
+    /// <see cref="Lookup"/> in ONNX: the codes of <paramref name="prefix"/><c>.codebook</c> at the Int64
+    /// <paramref name="indices"/> (<c>[N]</c>, <c>[N, L]</c> or <c>[N, H, W]</c>) by Gather, with the code width moved to
+    /// dimension 1. An index outside [0, K) is ONNX Runtime's error, not a check of the graph's.
+    /// </summary>
+    /// <param name="graph">The graph under construction.</param>
+    /// <param name="indices">The code indices.</param>
+    /// <param name="prefix">The quantizer's state-dict prefix, e.g. <c>quantizer</c>.</param>
+    /// <param name="spatialRank">0 for vectors, 1 for sequences, 2 for feature maps.</param>
+    /// <returns>The codes: <c>[N, D]</c>, <c>[N, D, L]</c> or <c>[N, D, H, W]</c>.</returns>
+    public static string OnnxLookup(IOnnxGraph graph, string indices, string prefix, int spatialRank)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        if (spatialRank is < 0 or > 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(spatialRank), spatialRank, "A vector quantizer reads vectors (0), sequences (1) or feature maps (2).");
+        }
+
+        long[] toChannels = spatialRank == 2 ? [0, 3, 1, 2] : [0, 2, 1];
+        var gathered = graph.Node("Gather", [graph.Initializer(prefix + ".codebook"), indices], graph.Next(prefix + "_codes"), OnnxAttribute.Int("axis", 0));
+        return spatialRank == 0 ? gathered : graph.Node("Transpose", [gathered], graph.Next(prefix), OnnxAttribute.Ints("perm", toChannels));
     }
 
     /// <summary>The PyTorch expression that builds the same module, with <see cref="PyTorchDefinition"/> defined.</summary>
-    public string PyTorch => string.Create(CultureInfo.InvariantCulture, $"VectorQuantizer({Codes}, {Width})");
+    public string PyTorch => PyTorchModule(Codes, Width);
+
+    /// <summary>The PyTorch expression that builds a quantizer of <paramref name="codes"/> codes of width <paramref name="width"/>, with <see cref="PyTorchDefinition"/> defined.</summary>
+    public static string PyTorchModule(long codes, long width) => string.Create(CultureInfo.InvariantCulture, $"VectorQuantizer({codes}, {width})");
 
     /// <summary>The nearest code of each row of <paramref name="flat"/> <c>[M, D]</c>, <paramref name="rowsPerChunk"/> rows at a time.</summary>
     internal Tensor NearestCodes(Tensor flat, long rowsPerChunk)

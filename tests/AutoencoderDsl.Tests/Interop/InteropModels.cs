@@ -81,3 +81,39 @@ public partial class MaskedL1Ae
     [Dense(6), Sigmoid]
     public partial Sequential Decoder { get; }
 }
+
+/// <summary>A vector-quantized code vector: one of 8 codes per example, mapped by a linear layer.</summary>
+[VectorQuantized(LatentDim = 3, Codes = 8, Likelihood = Likelihood.Gaussian)]
+[Input(6)]
+public partial class VectorVqAe
+{
+    [Dense(8), ReLU]
+    public partial Sequential Encoder { get; }
+
+    [Dense(8), ReLU, Dense(6)]
+    public partial Sequential Decoder { get; }
+}
+
+/// <summary>A vector-quantized feature map: a 4 × 4 grid of codes mapped by a 1 × 1 convolution, with a fused final Sigmoid.</summary>
+[VectorQuantized(LatentDim = 4, Codes = 16, Commitment = 0.5)]
+[Input(1, 8, 8)]
+public partial class FeatureMapVq
+{
+    [Conv2d(8, 3, Stride = 2, Padding = 1), ReLU]
+    public partial Sequential Encoder { get; }
+
+    [ConvTranspose2d(4, 4, Stride = 2, Padding = 1), ReLU, Conv2d(1, 3, Padding = 1), Sigmoid]
+    public partial Sequential Decoder { get; }
+}
+
+/// <summary>A vector-quantized sequence: 8 positions of codes mapped by a 1 × 1 convolution.</summary>
+[VectorQuantized(LatentDim = 3, Codes = 8, Likelihood = Likelihood.Gaussian, RestartDeadCodes = false)]
+[Input(2, 16)]
+public partial class SequenceVq
+{
+    [Conv1d(6, 3, Padding = 1), ReLU, MaxPool1d(2)]
+    public partial Sequential Encoder { get; }
+
+    [ConvTranspose1d(2, 2, Stride = 2)]
+    public partial Sequential Decoder { get; }
+}

@@ -24,7 +24,8 @@ public sealed class MLNetTests(ITestOutputHelper output)
     /// <summary>
     /// Unconditional models with every likelihood the score graph computes, and whether each is scored above a perfect
     /// reconstruction: Gaussian (unit, fixed σ, learned σ with a squashed code), Bernoulli from logits and from
-    /// probabilities, and a VAE, which has no score column.
+    /// probabilities, a VAE, which has no score column, and vector-quantized codes of a vector and of a feature map,
+    /// whose embedding is the chosen codes flattened.
     /// </summary>
     private static readonly IReadOnlyDictionary<string, (InteropCase Model, bool Excess)> Cases = new Dictionary<string, (InteropCase, bool)>
     {
@@ -32,6 +33,8 @@ public sealed class MLNetTests(ITestOutputHelper output)
         ["SparseScaleAe"] = (InteropCase.All["SparseScaleAe"], false),
         ["MaskedL1Ae"] = (InteropCase.All["MaskedL1Ae"], true),
         ["FeatureMapVae"] = (InteropCase.All["FeatureMapVae"], false),
+        ["VectorVqAe"] = (InteropCase.All["VectorVqAe"], true),
+        ["FeatureMapVq"] = (InteropCase.All["FeatureMapVq"], false),
         ["FixedSigmaAe"] = (new InteropCase("FixedSigmaAe", seed => new FixedSigmaAe(seed), (n, g) => randn([n, 5], generator: g), 0, (m, z, l) => ((FixedSigmaAe)m).Decode(z), (m, x, l) => ((FixedSigmaAe)m).Embed(x), (m, x, l) => ((FixedSigmaAe)m).Loss(x)), true),
         ["ProbabilityAe"] = (new InteropCase("ProbabilityAe", seed => new ProbabilityAe(seed), (n, g) => rand([n, 5], generator: g), 0, (m, z, l) => ((ProbabilityAe)m).Decode(z), (m, x, l) => ((ProbabilityAe)m).Embed(x), (m, x, l) => ((ProbabilityAe)m).Loss(x)), false),
     };
@@ -70,9 +73,10 @@ public sealed class MLNetTests(ITestOutputHelper output)
         var embeddings = scored.GetColumn<float[]>(AutoencoderEstimator.EmbeddingColumn).ToArray();
         var reconstructions = scored.GetColumn<float[]>(AutoencoderEstimator.ReconstructionColumn).ToArray();
         Assert.Equal(rows.shape[0], embeddings.Length);
-        double embedding = MaxDifference(typed.Embed(rows), embeddings);
+        Tensor expectedEmbeddings = typed.Embed(rows);
+        double embedding = MaxDifference(expectedEmbeddings, embeddings);
         double reconstruction = MaxDifference(((Tensor)typed.Reconstruct(rows)).flatten(1), reconstructions);
-        Assert.Equal(trained.Spec.LatentDim, estimator.EmbeddingSize);
+        Assert.Equal(expectedEmbeddings.shape[1], estimator.EmbeddingSize);
         Assert.Equal(features, ((VectorDataViewType)scored.Schema[AutoencoderEstimator.ReconstructionColumn].Type).Size);
         var report = $"{name}: largest difference from the model over {rows.shape[0]} CSV rows — embedding {embedding:E2}, reconstruction {reconstruction:E2}";
         Assert.True(embedding <= Tolerance, $"the embedding differs by {embedding}");

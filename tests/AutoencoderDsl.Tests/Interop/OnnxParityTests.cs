@@ -25,28 +25,70 @@ public sealed class OnnxParityTests(ITestOutputHelper output)
         using var folder = new TemporaryFolder();
         var (trained, _) = model.Trained(seed: 7);
         using var __ = trained;
+        dynamic typed = trained;
         var files = trained.ExportOnnx(folder.Path);
         using var encoder = new InferenceSession(files.Encoder);
         using var decoder = new InferenceSession(files.Decoder);
-        double worstEncoder = 0, worstDecoder = 0;
+        using var whole = new InferenceSession(files.Autoencoder);
+        double worstEncoder = 0, worstDecoder = 0, worstCode = 0, worstReconstruction = 0;
+        long differentIndices = 0, indices = 0;
         foreach (int size in new[] { 1, 3, 8 })
         {
             using var scope = NewDisposeScope();
             using var generator = new Generator((ulong)size);
             var batch = model.Batch(size, generator);
             var labels = model.Classes > 0 ? randint(0, model.Classes, [size], generator: generator) : null;
-            var codes = randn([size, trained.Spec.LatentDim], generator: generator);
+            var codes = model.DecoderInput(trained, size, generator);
 
-            var encoded = Run(encoder, "x", batch, labels);
-            var expectedCode = model.Embed(trained, batch, labels);
-            worstEncoder = Math.Max(worstEncoder, MaxDifference(expectedCode, encoded[trained.Spec.Latent.StateDictNames[0]]));
-            var decoded = Run(decoder, "z", codes, labels);
+            // The encoder graph's first output is what Encode gives: a code (a VAE's mean), or code indices.
+            var encoded = Run(encoder, "x", batch, labels)[encoder.OutputMetadata.Keys.First()];
+            if (model.Indices is { } encode)
+            {
+                differentIndices += PyTorchParityTests.DifferentIndices(encode(trained, batch), encoded);
+                indices += encoded.numel();
+            }
+            else
+            {
+                worstEncoder = Math.Max(worstEncoder, MaxDifference(model.Embed(trained, batch, labels), encoded));
+            }
+
+            var decoded = Run(decoder, trained.Spec.Latent.OnnxDecoderInput.Name, codes, labels);
             worstDecoder = Math.Max(worstDecoder, MaxDifference(model.Decode(trained, codes, labels), decoded["output"]));
+            var both = Run(whole, "x", batch, labels);
+            worstCode = Math.Max(worstCode, MaxDifference(model.Embed(trained, batch, labels), both["code"]));
+            Tensor reconstructed = labels is null ? typed.Reconstruct(batch) : typed.Reconstruct(batch, labels);
+            worstReconstruction = Math.Max(worstReconstruction, MaxDifference(reconstructed, both["reconstruction"]));
         }
 
-        output.WriteLine($"{name}: largest difference from TorchSharp over batches of 1, 3 and 8 — encoder {worstEncoder:E2}, decoder {worstDecoder:E2}");
+        output.WriteLine($"{name}: largest difference from TorchSharp over batches of 1, 3 and 8 — "
+            + (model.Indices is null ? $"encoder {worstEncoder:E2}" : $"encoder {differentIndices} of {indices} code indices differ")
+            + $", decoder {worstDecoder:E2}, whole model's code {worstCode:E2} and reconstruction {worstReconstruction:E2}");
         Assert.True(worstEncoder <= Tolerance, $"the encoder differs by {worstEncoder}");
+        Assert.Equal(0, differentIndices);
         Assert.True(worstDecoder <= Tolerance, $"the decoder differs by {worstDecoder}");
+        Assert.True(worstCode <= Tolerance, $"the whole model's code differs by {worstCode}");
+        Assert.True(worstReconstruction <= Tolerance, $"the whole model's reconstruction differs by {worstReconstruction}");
+    }
+
+    [Fact]
+    public void AVectorQuantizedModelsGraphsTakeAndGiveInt64CodeIndicesOnItsGrid()
+    {
+        using var folder = new TemporaryFolder();
+        using var vq = new FeatureMapVq(seed: 9);
+        vq.eval();
+        var files = vq.ExportOnnx(folder.Path);
+        using var encoder = new InferenceSession(files.Encoder);
+        using var decoder = new InferenceSession(files.Decoder);
+
+        var indices = Assert.Single(encoder.OutputMetadata);
+        var input = Assert.Single(decoder.InputMetadata);
+
+        Assert.Equal("indices", indices.Key);
+        Assert.Equal(typeof(long), indices.Value.ElementType);
+        Assert.Equal([-1, 4, 4], indices.Value.Dimensions);
+        Assert.Equal("indices", input.Key);
+        Assert.Equal(typeof(long), input.Value.ElementType);
+        Assert.Equal([-1, 4, 4], input.Value.Dimensions);
     }
 
     [Fact]
@@ -69,7 +111,13 @@ public sealed class OnnxParityTests(ITestOutputHelper output)
 
     private static Dictionary<string, Tensor> Run(InferenceSession session, string inputName, Tensor input, Tensor? labels)
     {
-        var inputs = new List<NamedOnnxValue> { NamedOnnxValue.CreateFromTensor(inputName, new OrtTensors.DenseTensor<float>(input.contiguous().data<float>().ToArray(), input.shape.Select(dim => (int)dim).ToArray())) };
+        var dims = input.shape.Select(dim => (int)dim).ToArray();
+        var inputs = new List<NamedOnnxValue>
+        {
+            input.dtype == ScalarType.Int64
+                ? NamedOnnxValue.CreateFromTensor(inputName, new OrtTensors.DenseTensor<long>(input.contiguous().data<long>().ToArray(), dims))
+                : NamedOnnxValue.CreateFromTensor(inputName, new OrtTensors.DenseTensor<float>(input.contiguous().data<float>().ToArray(), dims)),
+        };
         if (labels is not null)
         {
             inputs.Add(NamedOnnxValue.CreateFromTensor("labels", new OrtTensors.DenseTensor<long>(labels.data<long>().ToArray(), [(int)labels.shape[0]])));
@@ -78,10 +126,10 @@ public sealed class OnnxParityTests(ITestOutputHelper output)
         using var results = session.Run(inputs);
         return results.ToDictionary(
             result => result.Name,
-            result =>
+            result => result.Value switch
             {
-                var values = result.AsTensor<float>();
-                return tensor(values.ToArray(), values.Dimensions.ToArray().Select(dim => (long)dim).ToArray());
+                OrtTensors.Tensor<long> values => tensor(values.ToArray(), values.Dimensions.ToArray().Select(dim => (long)dim).ToArray()),
+                _ => tensor(result.AsTensor<float>().ToArray(), result.AsTensor<float>().Dimensions.ToArray().Select(dim => (long)dim).ToArray()),
             });
     }
 

@@ -29,6 +29,13 @@ public sealed record InteropCase(
     Func<AutoencoderModel, Tensor, Tensor?, Tensor> Embed,
     Func<AutoencoderModel, Tensor, Tensor?, ModelLoss> Loss)
 {
+    /// <summary>What <see cref="Decode"/> takes for <c>count</c> examples, when not standard-normal codes <c>[count, LatentDim]</c>.</summary>
+    public Func<long, Generator, Tensor>? Codes { get; init; }
+
+    /// <summary>A vector-quantized model's <c>Encode</c>: code indices, which the twin and the encoder graph must give exactly.</summary>
+    public Func<AutoencoderModel, Tensor, Tensor>? Indices { get; init; }
+
+
     public static IReadOnlyDictionary<string, InteropCase> All { get; } = new InteropCase[]
     {
         new("VectorLayersAe", seed => new VectorLayersAe(seed), (n, g) => randn([n, 12], generator: g), 0,
@@ -43,9 +50,31 @@ public sealed record InteropCase(
             (m, z, l) => ((SparseScaleAe)m).Decode(z), (m, x, l) => ((SparseScaleAe)m).Embed(x), (m, x, l) => ((SparseScaleAe)m).Loss(x)),
         new("MaskedL1Ae", seed => new MaskedL1Ae(seed), (n, g) => rand([n, 6], generator: g), 0,
             (m, z, l) => ((MaskedL1Ae)m).Decode(z), (m, x, l) => ((MaskedL1Ae)m).Embed(x), (m, x, l) => ((MaskedL1Ae)m).Loss(x)),
+        new("VectorVqAe", seed => new VectorVqAe(seed), (n, g) => randn([n, 6], generator: g), 0,
+            (m, z, l) => ((VectorVqAe)m).Decode(z), (m, x, l) => ((VectorVqAe)m).Embed(x), (m, x, l) => ((VectorVqAe)m).Loss(x))
+        {
+            Codes = (n, g) => randint(0, VectorVqAe.Codes, [n], generator: g),
+            Indices = (m, x) => ((VectorVqAe)m).Encode(x),
+        },
+        new("FeatureMapVq", seed => new FeatureMapVq(seed), (n, g) => rand([n, 1, 8, 8], generator: g), 0,
+            (m, z, l) => ((FeatureMapVq)m).Decode(z), (m, x, l) => ((FeatureMapVq)m).Embed(x), (m, x, l) => ((FeatureMapVq)m).Loss(x))
+        {
+            Codes = (n, g) => randint(0, FeatureMapVq.Codes, [n, 4, 4], generator: g),
+            Indices = (m, x) => ((FeatureMapVq)m).Encode(x),
+        },
+        new("SequenceVq", seed => new SequenceVq(seed), (n, g) => randn([n, 2, 16], generator: g), 0,
+            (m, z, l) => ((SequenceVq)m).Decode(z), (m, x, l) => ((SequenceVq)m).Embed(x), (m, x, l) => ((SequenceVq)m).Loss(x))
+        {
+            Codes = (n, g) => randint(0, SequenceVq.Codes, [n, 8], generator: g),
+            Indices = (m, x) => ((SequenceVq)m).Encode(x),
+        },
     }.ToDictionary(model => model.Name);
 
     public static TheoryData<string> Names => [.. All.Keys];
+
+    /// <summary>Inputs for <see cref="Decode"/>: <see cref="Codes"/>'s, or standard-normal codes <c>[count, LatentDim]</c>.</summary>
+    public Tensor DecoderInput(AutoencoderModel model, long count, Generator generator) =>
+        Codes?.Invoke(count, generator) ?? randn([count, model.Spec.LatentDim], generator: generator);
 
     /// <summary>The model trained for two epochs on 256 examples, so batch norms have running statistics, in evaluation mode.</summary>
     public (AutoencoderModel Model, Tensor? Labels) Trained(long seed)
@@ -81,7 +110,7 @@ public sealed class PyTorchParityTests(ITestOutputHelper output)
         using var _ = trained;
         using var scope = NewDisposeScope();
         using var generator = new Generator(4);
-        var codes = randn([5, trained.Spec.LatentDim], generator: generator);
+        var codes = model.DecoderInput(trained, 5, generator);
         var batch = model.Batch(5, generator);
         trained.ExportPyTorch(folder.Path);
         NpyFile.Write(codes, folder.File("codes.npy"));
@@ -106,14 +135,17 @@ public sealed class PyTorchParityTests(ITestOutputHelper output)
         double embedded = MaxDifference(model.Embed(trained, batch, labels), NpyFile.Read(folder.File("embedded.npy")));
         var expected = loss.Terms.Select(term => (double)term.Value.item<float>()).ToArray(); // the total first, then each term
         var actual = NpyFile.Read(folder.File("losses.npy")).data<double>().ToArray();
+        long differentIndices = model.Indices is { } encode ? DifferentIndices(encode(trained, batch), NpyFile.Read(folder.File("indices.npy"))) : 0;
         trained.LoadPyTorch(folder.File("perturbed.pt"));
         double back = MaxDifference(model.Decode(trained, codes, labels), NpyFile.Read(folder.File("decoded-perturbed.npy")));
 
         output.WriteLine($"{name}: largest differences — decoded {decoded:E2}, embedded {embedded:E2}, after PyTorch's perturbed weights came back {back:E2}; "
+            + (model.Indices is null ? string.Empty : $"{differentIndices} code indices differ; ")
             + $"loss .NET [{string.Join(", ", expected.Select(value => value.ToString("G7")))}] PyTorch [{string.Join(", ", actual.Select(value => value.ToString("G7")))}]");
         Assert.True(decoded <= OutputTolerance, $"decoded outputs differ by {decoded}");
         Assert.True(embedded <= OutputTolerance, $"codes differ by {embedded}");
         Assert.True(back <= OutputTolerance, $"after loading PyTorch's weights, decoded outputs differ by {back}");
+        Assert.Equal(0, differentIndices);
         Assert.Equal(expected.Length, actual.Length);
         for (int index = 0; index < expected.Length; index++)
         {
@@ -148,6 +180,14 @@ public sealed class PyTorchParityTests(ITestOutputHelper output)
         copy.LoadPyTorch(folder.File("weights.pt"));
 
         Assert.All(model.state_dict(), entry => Assert.True(entry.Value.equal(copy.state_dict()[entry.Key]).all().item<bool>(), $"{entry.Key} differs"));
+    }
+
+    /// <summary>How many of the twin's code indices differ from the model's, after checking both are Int64 of one shape.</summary>
+    internal static long DifferentIndices(Tensor expected, Tensor actual)
+    {
+        Assert.Equal(ScalarType.Int64, actual.dtype);
+        Assert.Equal(expected.shape, actual.shape);
+        return expected.ne(actual).sum().item<long>();
     }
 
     private static double MaxDifference(Tensor expected, Tensor actual)

@@ -1,5 +1,6 @@
-"""Loads a model's exported twin and weights, and writes what the .NET test compares: decoded codes, the loss terms
-of a fixed batch, and decoded codes after a perturbation of every weight, saved for the way back."""
+"""Loads a model's exported twin and weights, and writes what the .NET test compares: decoded codes, the codes and
+(for a vector-quantized model) code indices of a fixed batch, its loss terms, and decoded codes after a perturbation of
+every weight, saved for the way back."""
 import importlib.util
 import os
 import sys
@@ -26,6 +27,9 @@ codes, labels, batch, noise = load("codes.npy"), load("labels.npy"), load("batch
 with torch.no_grad():
     np.save(os.path.join(folder, "decoded.npy"), model.decode(codes, labels).numpy())
     np.save(os.path.join(folder, "embedded.npy"), model.embed(batch, labels).numpy())
+    encoded = model.encode(batch, labels)
+    if isinstance(encoded, torch.Tensor) and encoded.dtype == torch.int64:
+        np.save(os.path.join(folder, "indices.npy"), encoded.numpy())
     total, terms = model.loss(batch, labels=labels, noise=noise)
     np.save(os.path.join(folder, "losses.npy"), np.array([total.item()] + [value.item() for value in terms.values()], dtype=np.float64))
 
