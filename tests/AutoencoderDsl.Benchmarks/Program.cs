@@ -49,6 +49,9 @@ using static TorchSharp.torch;
 //   images [count] [rounds]
 //              ImageFolder: images per second decoding each time against reading the cache, 28×28 grey PNGs and
 //              64×64 colour JPEGs (10,000 each by default, best of 3 rounds) written to a temporary folder
+//   vq-compare [epochs]
+//              a convolutional VQ-VAE, β-VAE and autoencoder on the same trunk, trained alike (8 epochs by default):
+//              test MSE and PSNR, parameters, code size, epoch time and the VQ-VAE's codebook use (VqComparison.cs)
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 string what = args.Length > 0 ? args[0] : "all";
@@ -85,6 +88,8 @@ switch (what)
     case "images":
         ImageFolderBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3);
         return 0;
+    case "vq-compare":
+        return VqComparison.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8);
     case "memory-run":
         return MemoryBenchmark.Run(bool.Parse(args[1]));
     case "optimizer":
@@ -104,7 +109,7 @@ switch (what)
     case "all" or "ratio" or "bound" or "phases" or "scaling" or "guidance" or "gradient-check":
         break;
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, gradient-check, convolutions, images, bf16, bf16-check, bf16-fit [epochs], bf16-train [mlp|conv] [epochs], plain [epochs] [mlp|conv], fused-adam [rounds], per-call, folder-epochs [rounds], generator, generator-against <dll>, optimizer, memory, streaming-memory [examples] [file.npy], or nothing for all of them.");
+        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, gradient-check, convolutions, images, bf16, bf16-check, bf16-fit [epochs], bf16-train [mlp|conv] [epochs], plain [epochs] [mlp|conv], fused-adam [rounds], per-call, folder-epochs [rounds], vq-compare [epochs], generator, generator-against <dll>, optimizer, memory, streaming-memory [examples] [file.npy], or nothing for all of them.");
         return 2;
 }
 
