@@ -62,12 +62,14 @@ public abstract class VectorQuantizedModule : AutoencoderModel
     /// <summary>The declared encoder followed by the map to the code width: z_e, <c>[N, ...CodeShape]</c>.</summary>
     protected abstract Tensor EncodeCore(Tensor x, Tensor? condition);
 
-    /// <summary>The nearest code of every position of each example: Int64 <c>[N]</c> for a code vector, <c>[N, ...grid]</c> otherwise.</summary>
+    /// <summary>The nearest code of every position of each example, in the module's current mode (the indices carry no gradient): Int64 <c>[N]</c> for a code vector, <c>[N, ...grid]</c> otherwise.</summary>
     /// <param name="x">A batch <c>[N, ...InputShape]</c>.</param>
     public Tensor Encode(Tensor x) => Call("Encode", () =>
     {
         Shapes.RequireBatch(x, Spec.InputShape, nameof(x));
-        return Infer(() => Quantizer.Encode(EncodeCore(x, null)));
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return Quantizer.Encode(EncodeCore(x, null)).MoveToOuterDisposeScope();
     });
 
     /// <summary>Encodes, quantizes and decodes a batch, keeping the quantized code and its indices: TorchSharp's <c>forward</c>, which <see cref="call"/> runs with the module's hooks.</summary>
@@ -120,7 +122,7 @@ public abstract class VectorQuantizedModule : AutoencoderModel
         var indices = new List<Tensor>();
         for (long start = 0; start < train.shape[0]; start += batchSize)
         {
-            indices.Add(Encode(train.narrow(0, start, Math.Min(batchSize, train.shape[0] - start))).cpu());
+            indices.Add(TrainingCodes(train.narrow(0, start, Math.Min(batchSize, train.shape[0] - start))).cpu());
         }
 
         return Prior = CodePrior.Fit(cat(indices), Head.Codes);
@@ -133,9 +135,16 @@ public abstract class VectorQuantizedModule : AutoencoderModel
     {
         ArgumentNullException.ThrowIfNull(train);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        using var indices = Collect(train, nameof(train), batchSize, (x, _) => Encode(x));
+        using var indices = Collect(train, nameof(train), batchSize, (x, _) => TrainingCodes(x));
         return Prior = CodePrior.Fit(indices.cpu(), Head.Codes);
     }
+
+    /// <summary>The code indices of a batch of training data for the prior: in evaluation mode, as inference sees them.</summary>
+    private Tensor TrainingCodes(Tensor x) => Call("FitPrior", () =>
+    {
+        Shapes.RequireBatch(x, Spec.InputShape, "train");
+        return Infer(() => Quantizer.Encode(EncodeCore(x, null)));
+    });
 
     /// <summary>Indices to codes for the decoder: Int64 <c>[N, ...grid]</c>, each in [0, Codes).</summary>
     private protected override Tensor DecoderInput(Tensor indices, string parameterName)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using AutoencoderDsl.Export;
 
 namespace AutoencoderDsl.Parts;
@@ -198,12 +199,12 @@ public sealed record VectorQuantizedLatent(int LatentDim, long Codes, IReadOnlyL
 
     /// <summary>The checked shape of the code.</summary>
     public IReadOnlyList<long> CodeShape { get; init; } =
-        CodeShape is { Count: >= 1 and <= 3 } && CodeShape[0] == LatentDim && System.Linq.Enumerable.All(CodeShape, dim => dim > 0)
+        CodeShape is { Count: >= 1 and <= 3 } && CodeShape[0] == LatentDim && CodeShape.All(dim => dim > 0)
             ? [.. CodeShape]
             : throw new ArgumentException($"The code shape is [LatentDim] or [LatentDim, ...grid] of at most two positive sizes, with LatentDim {LatentDim}.", nameof(CodeShape));
 
     /// <summary>The grid of one example's codes: empty for a vector, <c>[L]</c> or <c>[H, W]</c>.</summary>
-    public IReadOnlyList<long> Grid => [.. System.Linq.Enumerable.Skip(CodeShape, 1)];
+    public IReadOnlyList<long> Grid => [.. CodeShape.Skip(1)];
 
     /// <inheritdoc/>
     public override IReadOnlyList<string> StateDictNames => [Name];
@@ -249,7 +250,7 @@ public sealed record VectorQuantizedLatent(int LatentDim, long Codes, IReadOnlyL
     {
         var quantized = Quantize(graph, features).Quantized;
         var code = graph.Node("Flatten", [quantized], output, OnnxAttribute.Int("axis", 1));
-        return (new OnnxValue(code, OnnxElementType.Float, [System.Linq.Enumerable.Aggregate(CodeShape, 1L, (product, dim) => product * dim)]), quantized);
+        return (new OnnxValue(code, OnnxElementType.Float, [CodeShape.Aggregate(1L, (product, dim) => product * dim)]), quantized);
     }
 
     /// <inheritdoc/>
