@@ -51,7 +51,7 @@ return ExampleCommand.Run(args, "Trains a VAE with a 2-D latent space and writes
         {
             var generator = new Generator().manual_seed(settings.Seed);
             var originals = test.Images.narrow(0, 0, 16);
-            int shown = Math.Min(test.Count, 2000), explored = Math.Min(shown, 1000);
+            int shown = Math.Min(test.Count, 10_000), explored = Math.Min(shown, 1000);
             var points = model.Embed(test.Images.narrow(0, 0, shown));
             var labels = test.Labels.narrow(0, 0, shown);
 
@@ -63,6 +63,8 @@ return ExampleCommand.Run(args, "Trains a VAE with a 2-D latent space and writes
             ExampleFiles.Wrote(settings.Output("manifold.png"), "the 2-D manifold: images decoded on an even 16 × 16 grid of codes");
             Plots.LatentScatter(points, labels, test.ClassNames, settings.Output("latent-space.png"), $"Codes of {shown:N0} test images");
             ExampleFiles.Wrote(settings.Output("latent-space.png"), "the posterior means of the test images, coloured by class");
+            Plots.ThumbnailMap(points, test.Images.narrow(0, 0, shown), labels, test.ClassNames, settings.Output("thumbnails.png"), title: $"Test images where their codes lie");
+            ExampleFiles.Wrote(settings.Output("thumbnails.png"), "the test image nearest the centre of each square of the map, drawn where its code lies");
             Plots.LossCurves(history, settings.Output("loss.png"));
             ExampleFiles.Wrote(settings.Output("loss.png"), "every loss term per epoch, training and validation");
             LatentExplorer.Write(settings.Output("explorer.html"), points[..explored], labels[..explored], test.ClassNames, test.Images[..explored], model.Reconstruct(test.Images[..explored]), z => model.Decode(z), gridSide: 32, title: "FashionVae: the latent space");

@@ -96,7 +96,8 @@ public static class ImageGrid
         return (bytes.data<byte>().ToArray(), (int)shape[0], shape.Length == 4 ? (int)shape[1] : 1, (int)shape[^2], (int)shape[^1]);
     }
 
-    private static SKImage Tile(byte[] pixels, int index, int channels, int height, int width)
+    /// <summary>Image <paramref name="index"/> of what <see cref="Pixels"/> gave, as an opaque RGBA image.</summary>
+    internal static SKImage Tile(byte[] pixels, int index, int channels, int height, int width)
     {
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque);
         var rgba = new byte[width * height * 4];

@@ -5,6 +5,7 @@ using AutoencoderDsl.Evaluation;
 using AutoencoderDsl.IO;
 using AutoencoderDsl.Training;
 using ScottPlot;
+using SkiaSharp;
 using static TorchSharp.torch;
 
 namespace AutoencoderDsl.Plotting;
@@ -18,7 +19,11 @@ public static class Plots
     /// <summary>The height of every plot, in pixels.</summary>
     public const int Height = 650;
 
-    /// <summary>A 2-D embedding as a scatter, one colour per class with a legend of the class names, axes and a title.</summary>
+    /// <summary>
+    /// A 2-D embedding as a scatter, one colour per class with a legend of the class names, equal units on both axes (so
+    /// distances on the map are distances in the code), and markers sized and made transparent for the number of points
+    /// (<see cref="MarkerFor"/>), so that 10,000 points show their density instead of a solid blot.
+    /// </summary>
     /// <param name="points">The codes, <c>[N, 2]</c>.</param>
     /// <param name="labels">Each point's class, Int64 <c>[N]</c>, indices into <paramref name="classNames"/>.</param>
     /// <param name="classNames">The classes' names, for the legend.</param>
@@ -26,12 +31,123 @@ public static class Plots
     /// <param name="title">The plot's title.</param>
     public static void LatentScatter(Tensor points, Tensor labels, IReadOnlyList<string> classNames, string path, string title = "Latent space")
     {
+        var (xs, ys, classes) = Points(points, labels, classNames);
+        var plot = new Plot();
+        AddClasses(plot, xs, ys, classes, classNames, MarkerFor(xs.Length));
+        plot.Title(title);
+        plot.XLabel("z₁");
+        plot.YLabel("z₂");
+        plot.ShowLegend(Edge.Right);
+        plot.Axes.SquareUnits();
+        Save(plot, path);
+    }
+
+    /// <summary>
+    /// Examples drawn on the map where their codes lie, as UMAP users publish them: the plane is cut into
+    /// <paramref name="cells"/> × <paramref name="cells"/> squares over the points' extent, and in each square that holds
+    /// codes the example nearest its centre is drawn there as a thumbnail framed in its class's colour, over the faint
+    /// scatter of every point.
+    /// </summary>
+    /// <param name="points">The codes, <c>[N, 2]</c>.</param>
+    /// <param name="images">The examples, <c>[N, 1, H, W]</c>, <c>[N, 3, H, W]</c> or <c>[N, H, W]</c>, values in [0, 1].</param>
+    /// <param name="labels">Each point's class, Int64 <c>[N]</c>, indices into <paramref name="classNames"/>.</param>
+    /// <param name="classNames">The classes' names, for the legend.</param>
+    /// <param name="path">The PNG file.</param>
+    /// <param name="cells">How many squares across the longer side of the map; from 2 to 100.</param>
+    /// <param name="title">The plot's title.</param>
+    /// <returns>How many thumbnails were drawn.</returns>
+    public static int ThumbnailMap(Tensor points, Tensor images, Tensor labels, IReadOnlyList<string> classNames, string path, int cells = 24, string title = "Examples on the latent space")
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentOutOfRangeException.ThrowIfLessThan(cells, 2);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(cells, 100);
+        var (xs, ys, classes) = Points(points, labels, classNames);
+        var (pixels, count, channels, height, width) = ImageGrid.Pixels(images);
+        if (count != xs.Length)
+        {
+            throw new ArgumentException($"Expected one image per point, {xs.Length}, but got {count}.", nameof(images));
+        }
+
+        var plot = new Plot();
+        var (size, alpha) = MarkerFor(xs.Length);
+        AddClasses(plot, xs, ys, classes, classNames, (size, alpha / 2), legend: false);
+        var palette = new ScottPlot.Palettes.Category10();
+
+        // The faint scatter would give faint legend markers: the legend shows the frames' colours instead.
+        foreach (int label in classes.Distinct().Order())
+        {
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = classNames[(int)label], MarkerFillColor = palette.GetColor((int)label), MarkerShape = MarkerShape.FilledSquare, MarkerSize = 8 });
+        }
+
+        // Square cells over the longer side, so the thumbnails keep the images' proportions on equal units.
+        double left = xs.Min(), bottom = ys.Min();
+        double side = Math.Max(Math.Max(xs.Max() - left, ys.Max() - bottom), 1e-12) / cells;
+        double DistanceToCentre(int n, (int Column, int Row) cell) =>
+            Math.Pow(xs[n] - left - ((cell.Column + 0.5) * side), 2) + Math.Pow(ys[n] - bottom - ((cell.Row + 0.5) * side), 2);
+
+        var chosen = new Dictionary<(int Column, int Row), int>();
+        for (int n = 0; n < xs.Length; n++)
+        {
+            var cell = (Math.Min((int)((xs[n] - left) / side), cells - 1), Math.Min((int)((ys[n] - bottom) / side), cells - 1));
+            if (!chosen.TryGetValue(cell, out int best) || DistanceToCentre(n, cell) < DistanceToCentre(best, cell))
+            {
+                chosen[cell] = n;
+            }
+        }
+
+        var thumbnails = new List<ScottPlot.Image>();
+        try
+        {
+            foreach (var n in chosen.OrderBy(pair => pair.Key).Select(pair => pair.Value))
+            {
+                using var tile = ImageGrid.Tile(pixels, n, channels, height, width);
+                var thumbnail = new ScottPlot.Image(SKBitmap.FromImage(tile));
+                thumbnails.Add(thumbnail);
+                double half = side * 0.45;
+                var frame = new CoordinateRect(xs[n] - half, xs[n] + half, ys[n] - half, ys[n] + half);
+                plot.Add.ImageRect(thumbnail, frame);
+                var border = plot.Add.Rectangle(frame.Left, frame.Right, frame.Bottom, frame.Top);
+                border.FillStyle.Color = Colors.Transparent;
+                border.LineStyle.Color = palette.GetColor((int)classes[n]);
+                border.LineStyle.Width = 1.5f;
+            }
+
+            plot.Title(title);
+            plot.XLabel("z₁");
+            plot.YLabel("z₂");
+            plot.ShowLegend(Edge.Right);
+            plot.Axes.SquareUnits();
+            Save(plot, path);
+        }
+        finally
+        {
+            thumbnails.ForEach(thumbnail => thumbnail.Dispose());
+        }
+
+        return chosen.Count;
+    }
+
+    /// <summary>
+    /// The marker size in pixels and its opacity for <paramref name="count"/> points: 5 pixels and opaque up to 2,000
+    /// points, then smaller as the fourth root of the count and more transparent as its square root (3.4 pixels at 45 %
+    /// for 10,000, 2.3 pixels at 20 % for 50,000), so that overlapping points add up to their density.
+    /// </summary>
+    public static (float Size, double Alpha) MarkerFor(long count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        double thousands = Math.Max(count, 1) / 1000.0;
+        return ((float)Math.Clamp(6 / Math.Pow(thousands, 0.25), 1.5, 5), Math.Clamp(Math.Sqrt(2 / thousands), 0.2, 1));
+    }
+
+    /// <summary>The points' coordinates and classes, checked.</summary>
+    private static (double[] Xs, double[] Ys, long[] Classes) Points(Tensor points, Tensor labels, IReadOnlyList<string> classNames)
+    {
         ArgumentNullException.ThrowIfNull(points);
         ArgumentNullException.ThrowIfNull(labels);
         ArgumentNullException.ThrowIfNull(classNames);
-        if (points.ndim != 2 || points.shape[1] != 2 || labels.ndim != 1 || labels.shape[0] != points.shape[0] || labels.dtype != ScalarType.Int64)
+        if (points.ndim != 2 || points.shape[1] != 2 || points.shape[0] == 0 || labels.ndim != 1 || labels.shape[0] != points.shape[0] || labels.dtype != ScalarType.Int64)
         {
-            throw new ArgumentException($"Expected points [N, 2] and Int64 labels [N], but got {Shapes.Format(points.shape)} and {labels.dtype} {Shapes.Format(labels.shape)}.", nameof(points));
+            throw new ArgumentException($"Expected points [N, 2] with N ≥ 1 and Int64 labels [N], but got {Shapes.Format(points.shape)} and {labels.dtype} {Shapes.Format(labels.shape)}.", nameof(points));
         }
 
         using var scope = NewDisposeScope();
@@ -44,7 +160,17 @@ public static class Plots
             throw new ArgumentException($"Every label must index one of the {classNames.Count} class names.", nameof(labels));
         }
 
-        var plot = new Plot();
+        if (xs.Concat(ys).Any(value => !double.IsFinite(value)))
+        {
+            throw new ArgumentException("Every coordinate must be finite to be drawn, but a code is NaN or infinite.", nameof(points));
+        }
+
+        return (xs, ys, classes);
+    }
+
+    /// <summary>One scatter per class in its colour of Category10, named for the legend when <paramref name="legend"/> is set.</summary>
+    private static void AddClasses(Plot plot, double[] xs, double[] ys, long[] classes, IReadOnlyList<string> classNames, (float Size, double Alpha) marker, bool legend = true)
+    {
         var palette = new ScottPlot.Palettes.Category10();
         for (int label = 0; label < classNames.Count; label++)
         {
@@ -54,16 +180,10 @@ public static class Plots
                 continue;
             }
 
-            var scatter = plot.Add.ScatterPoints(members.Select(index => xs[index]).ToArray(), members.Select(index => ys[index]).ToArray(), palette.GetColor(label));
-            scatter.MarkerSize = 3;
-            scatter.LegendText = classNames[label];
+            var scatter = plot.Add.ScatterPoints(members.Select(index => xs[index]).ToArray(), members.Select(index => ys[index]).ToArray(), palette.GetColor(label).WithAlpha(marker.Alpha));
+            scatter.MarkerSize = marker.Size;
+            scatter.LegendText = legend ? classNames[label] : string.Empty;
         }
-
-        plot.Title(title);
-        plot.XLabel("z₁");
-        plot.YLabel("z₂");
-        plot.ShowLegend(Edge.Right);
-        Save(plot, path);
     }
 
     /// <summary>

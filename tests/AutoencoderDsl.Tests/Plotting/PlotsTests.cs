@@ -44,6 +44,47 @@ public sealed class PlotsTests : IDisposable
     }
 
     [Fact]
+    public void MarkersShrinkAndFadeAsPointsCrowdIn()
+    {
+        Assert.Equal((5f, 1.0), Plots.MarkerFor(2000));
+        var (size, alpha) = Plots.MarkerFor(10_000);
+        Assert.Equal(3.37, size, 0.01);
+        Assert.Equal(0.447, alpha, 0.001);
+        Assert.Equal(0.2, Plots.MarkerFor(60_000).Alpha);
+        Assert.True(Plots.MarkerFor(60_000).Size < size);
+    }
+
+    [Fact]
+    public void ThumbnailsOfTheExamplesNearestEachCellsCentreAreDrawnOnTheMapInTheirClassFrames()
+    {
+        using var generator = new Generator(2);
+        using var points = cat([randn([200, 2], generator: generator), randn([200, 2], generator: generator) + 6]);
+        using var labels = cat([zeros(200, dtype: ScalarType.Int64), ones(200, dtype: ScalarType.Int64)]);
+
+        // White images for one class and mid-grey for the other, so the thumbnails' pixels can be told from the plot's.
+        using var images = cat([ones(200, 1, 8, 8), full([200, 1, 8, 8], 0.5f)]);
+
+        int drawn = Plots.ThumbnailMap(points, images, labels, ["white", "grey"], folder.File("map.png"), cells: 10);
+        Assert.InRange(drawn, 10, 100);
+
+        using var png = SKBitmap.Decode(folder.File("map.png"));
+        Assert.Equal((Plots.Width, Plots.Height), (png.Width, png.Height));
+        Assert.True(Coloured(png, new SKColor(128, 128, 128)) > 100, "the grey thumbnails are missing");
+        var palette = new ScottPlot.Palettes.Category10();
+        foreach (int label in new[] { 0, 1 })
+        {
+            var colour = palette.GetColor(label);
+            Assert.True(Coloured(png, new SKColor(colour.R, colour.G, colour.B)) > 20, $"class {label}'s frames are missing");
+        }
+
+        using var fewer = ones(10, 1, 8, 8);
+        var mismatch = Assert.Throws<ArgumentException>(() => Plots.ThumbnailMap(points, fewer, labels, ["white", "grey"], folder.File("bad.png")));
+        Assert.Contains("one image per point, 400, but got 10", mismatch.Message);
+        using var nan = full([400, 2], double.NaN);
+        Assert.Throws<ArgumentException>(() => Plots.LatentScatter(nan, labels, ["white", "grey"], folder.File("nan.png")));
+    }
+
+    [Fact]
     public void EachLossTermFillsAPanelOfItsOwnOverWholeEpochs()
     {
         // A KL term of 6 beside a total of 300, as a VAE has them: on one shared axis the KL would lie flat.
