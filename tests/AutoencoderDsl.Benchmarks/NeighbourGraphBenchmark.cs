@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using AutoencoderDsl;
 using AutoencoderDsl.Data;
 using AutoencoderDsl.Evaluation;
 using static TorchSharp.torch;

@@ -113,49 +113,58 @@ public static class NearestNeighbours
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var x = NeighbourGraph.Working(input.detach().flatten(1).to(ScalarType.Float64), nameof(input));
-        var norms = x.square().sum(1);
+        var (x, norms) = NeighbourGraph.Prepare(input.detach().flatten(1), ScalarType.Float64, nameof(input), chunkBytes);
         var near = embeddings.Select(embedding =>
         {
-            var codes = NeighbourGraph.Working(embedding.detach().to(ScalarType.Float64), nameof(embeddings));
-            return NeighbourGraph.Nearest(codes, codes, deepest, excludeSelf: true, chunkBytes).Indices;
+            var (codes, codeNorms) = NeighbourGraph.Prepare(embedding.detach(), ScalarType.Float64, nameof(embeddings), chunkBytes);
+            return NeighbourGraph.Nearest(codes, codeNorms, codes, codeNorms, deepest, excludeSelf: true, chunkBytes).Indices;
         }).ToArray();
         var columns = arange(n, dtype: ScalarType.Int64, device: x.device).unsqueeze(0);
         var excess = new long[embeddings.Count, neighbours.Count];
 
-        // A block holds its float64 distances and up to four masks at a time, while ties are ranked.
-        long rows = NeighbourGraph.RowsPerChunk(n, sizeof(double) + 4, chunkBytes);
+        // A block holds its float64 distances and, while they are sorted, their sorted copy and its Int64 order.
+        long rows = NeighbourGraph.RowsPerChunk(n, 3 * sizeof(long), chunkBytes);
         for (long start = 0; start < n; start += rows)
         {
             using var chunkScope = NewDisposeScope();
             long size = Math.Min(rows, n - start);
             var distances = NeighbourGraph.SquaredDistances(x.narrow(0, start, size), norms.narrow(0, start, size), x, norms);
             distances.diagonal(start).fill_(double.PositiveInfinity);
+            var neighbourhoods = near.Select(indices => indices.narrow(0, start, size)).ToArray();
+            var targets = neighbourhoods.Select(neighbourhood => distances.gather(1, neighbourhood)).ToArray();
+
+            // r(i, j) = 1 + the others nearer to i than j + those as near with a lower index. The nearer are counted
+            // by a binary search in the sorted row; ties, rare in real data, by a pass over the row where they occur.
+            var ranks = new Tensor[near.Length];
+            var tiedColumns = new Tensor[near.Length];
+            using (var sortScope = NewDisposeScope())
+            {
+                var sorted = distances.sort(1).Values;
+                for (int e = 0; e < near.Length; e++)
+                {
+                    var nearer = searchsorted(sorted, targets[e]);
+                    ranks[e] = nearer.add(1).MoveToOuterDisposeScope();
+                    tiedColumns[e] = searchsorted(sorted, targets[e], right: true).sub_(nearer).gt(1).any(0).MoveToOuterDisposeScope();
+                }
+            }
+
             for (int e = 0; e < near.Length; e++)
             {
-                var neighbourhood = near[e].narrow(0, start, size);
-                var toNeighbours = distances.gather(1, neighbourhood);
+                var tied = tiedColumns[e].data<bool>().ToArray();
                 for (int column = 0; column < deepest; column++)
                 {
-                    using var columnScope = NewDisposeScope();
-                    var j = neighbourhood.narrow(1, column, 1);
-                    var distance = toNeighbours.narrow(1, column, 1);
-
-                    // r(i, j) = 1 + the others nearer to i than j + those as near with a lower index.
-                    var rank = distances.lt(distance).sum(1).add_(1);
-                    if (distances.eq(distance).sum(1).max().item<long>() > 1)
+                    if (tied[column])
                     {
-                        rank.add_(distances.eq(distance).logical_and_(columns.lt(j)).sum(1));
+                        using var columnScope = NewDisposeScope();
+                        var j = neighbourhoods[e].narrow(1, column, 1);
+                        ranks[e].narrow(1, column, 1).add_(distances.eq(targets[e].narrow(1, column, 1)).logical_and_(columns.lt(j)).sum(1, keepdim: true));
                     }
+                }
 
-                    for (int index = 0; index < neighbours.Count; index++)
-                    {
-                        int k = neighbours[index];
-                        if (column < k)
-                        {
-                            excess[e, index] += (rank - k).clamp_min_(0).sum().item<long>();
-                        }
-                    }
+                for (int index = 0; index < neighbours.Count; index++)
+                {
+                    int k = neighbours[index];
+                    excess[e, index] += (ranks[e].narrow(1, 0, k) - k).clamp_min_(0).sum().item<long>();
                 }
             }
         }
@@ -190,12 +199,9 @@ public static class NearestNeighbours
         using var noGrad = no_grad();
         long m = queries.shape[0];
         var type = points.dtype == ScalarType.Float64 || queries.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
-        var (nearest, _) = NeighbourGraph.Nearest(
-            NeighbourGraph.Working(queries.detach().to(type), nameof(queries)),
-            NeighbourGraph.Working(points.detach().to(type), nameof(points)),
-            deepest,
-            excludeSelf: false,
-            NeighbourGraph.DefaultChunkBytes);
+        var (queryRows, queryNorms) = NeighbourGraph.Prepare(queries.detach(), type, nameof(queries), NeighbourGraph.DefaultChunkBytes);
+        var (pointRows, pointNorms) = NeighbourGraph.Prepare(points.detach(), type, nameof(points), NeighbourGraph.DefaultChunkBytes);
+        var (nearest, _) = NeighbourGraph.Nearest(queryRows, queryNorms, pointRows, pointNorms, deepest, excludeSelf: false, NeighbourGraph.DefaultChunkBytes);
         long classes = Math.Max(pointLabels.max().item<long>(), queryLabels.max().item<long>()) + 1;
         var voters = pointLabels.index_select(0, nearest.flatten()).view(m, deepest);
         return neighbours.Select(k =>

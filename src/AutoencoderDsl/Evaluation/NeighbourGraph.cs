@@ -56,8 +56,9 @@ public sealed class NeighbourGraph : IDisposable
 
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var points = Working(data.detach().flatten(1), nameof(data));
-        var (indices, squared) = Nearest(points, points, neighbours, excludeSelf: true, chunkBytes);
+        var type = data.dtype == ScalarType.Float64 ? ScalarType.Float64 : ScalarType.Float32;
+        var (points, norms) = Prepare(data.detach().flatten(1), type, nameof(data), chunkBytes);
+        var (indices, squared) = Nearest(points, norms, points, norms, neighbours, excludeSelf: true, chunkBytes);
         return new NeighbourGraph(indices.MoveToOuterDisposeScope(), squared.sqrt_().MoveToOuterDisposeScope());
     }
 
@@ -69,18 +70,28 @@ public sealed class NeighbourGraph : IDisposable
     }
 
     /// <summary>
-    /// <paramref name="data"/> <c>[N, D]</c> in the precision distances are computed in: float64 stays, every other type
-    /// becomes float32. Throws when a value is not finite, since a NaN has no place in an order.
+    /// <paramref name="data"/> <c>[N, D]</c> as <paramref name="type"/>, and the squared norm of each row, computed a block
+    /// of rows at a time so no squared copy of the data is held. Throws when a value is not finite or its square
+    /// overflows, since a NaN has no place in an order.
     /// </summary>
-    internal static Tensor Working(Tensor data, string parameterName)
+    internal static (Tensor Data, Tensor Norms) Prepare(Tensor data, ScalarType type, string parameterName, long chunkBytes)
     {
-        var working = data.dtype == ScalarType.Float64 ? data : data.to(ScalarType.Float32);
-        if (!working.isfinite().all().item<bool>())
+        var converted = data.to(type);
+        var norms = empty(converted.shape[0], type, device: converted.device);
+        long rows = RowsPerChunk(converted.shape[1], converted.ElementSize, chunkBytes);
+        for (long start = 0; start < converted.shape[0]; start += rows)
         {
-            throw new ArgumentException($"Expected finite values, but {parameterName} holds NaN or an infinity; neighbours are ordered by distance, which such a value does not have.", parameterName);
+            using var blockScope = NewDisposeScope();
+            long size = Math.Min(rows, converted.shape[0] - start);
+            norms.narrow(0, start, size).copy_(converted.narrow(0, start, size).square().sum(1));
         }
 
-        return working;
+        if (!norms.isfinite().all().item<bool>())
+        {
+            throw new ArgumentException($"Expected finite values whose squares sum to a finite {type}, but {parameterName} holds NaN, an infinity or values too large; neighbours are ordered by distance, which such a value does not have.", parameterName);
+        }
+
+        return (converted, norms);
     }
 
     /// <summary>
@@ -96,15 +107,14 @@ public sealed class NeighbourGraph : IDisposable
 
     /// <summary>
     /// The <paramref name="neighbours"/> nearest rows of <paramref name="points"/> <c>[N, D]</c> to each row of
-    /// <paramref name="queries"/> <c>[M, D]</c> (both of one floating type, finite, without gradients), nearest first,
+    /// <paramref name="queries"/> <c>[M, D]</c> (both of one floating type, finite, without gradients, with the squared
+    /// norms of their rows), nearest first,
     /// equal distances to the lower index: their indices <c>Int64 [M, k]</c> and squared distances <c>[M, k]</c>. With
     /// <paramref name="excludeSelf"/> the queries are the points and row i never finds itself.
     /// </summary>
-    internal static (Tensor Indices, Tensor SquaredDistances) Nearest(Tensor queries, Tensor points, int neighbours, bool excludeSelf, long chunkBytes)
+    internal static (Tensor Indices, Tensor SquaredDistances) Nearest(Tensor queries, Tensor queryNorms, Tensor points, Tensor pointNorms, int neighbours, bool excludeSelf, long chunkBytes)
     {
         long m = queries.shape[0], n = points.shape[0];
-        var pointNorms = points.square().sum(1);
-        var queryNorms = excludeSelf ? pointNorms : queries.square().sum(1);
         var indices = empty([m, neighbours], ScalarType.Int64, device: points.device);
         var squared = empty([m, neighbours], points.dtype, device: points.device);
         long rows = RowsPerChunk(n, points.ElementSize + BytesBesideEachDistance, chunkBytes);
@@ -130,14 +140,20 @@ public sealed class NeighbourGraph : IDisposable
     /// <summary>The k smallest entries of each row of <paramref name="distances"/> <c>[B, N]</c>, in increasing order, equal values by increasing column.</summary>
     private static (Tensor Indices, Tensor Values) Smallest(Tensor distances, int k)
     {
-        var (values, indices) = distances.topk(k, dim: 1, largest: false);
+        // One more than k shows whether a column beyond the k-th lies at the k-th distance (an excluded self is +∞).
+        int taken = (int)Math.Min(k + 1, distances.shape[1]);
+        var (values, indices) = distances.topk(taken, dim: 1, largest: false);
         var threshold = values.narrow(1, k - 1, 1);
-        if (distances.le(threshold).sum(1).max().item<long>() > k)
+        bool tiedBeyond = taken > k && values.narrow(1, k, 1).eq(threshold).any().item<bool>();
+        values = values.narrow(1, 0, k);
+        indices = indices.narrow(1, 0, k);
+        if (tiedBeyond)
         {
             // Some row has more columns at its k-th distance than places left, and topk picks among them at will:
             // keep every nearer column and, of those at the k-th distance, the lowest until the row has k.
+            // Every column nearer than the k-th distance is among the k found.
+            var places = k - values.lt(threshold).sum(1, keepdim: true);
             var nearer = distances.lt(threshold);
-            var places = k - nearer.sum(1, keepdim: true);
             var tied = distances.eq(threshold);
             var kept = nearer.logical_or_(tied.logical_and_(tied.cumsum(1, ScalarType.Int32).le(places)));
             indices = kept.nonzero().select(1, 1).view(distances.shape[0], k);

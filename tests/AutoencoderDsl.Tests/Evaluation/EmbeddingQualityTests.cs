@@ -73,18 +73,22 @@ public sealed class EmbeddingQualityTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void TrustworthinessInBlocksOfOneRowIsTheSame()
+    public void TrustworthinessInBlocksIsALoopOverEveryPairWithTiesByLowerIndex()
     {
+        // Coordinates from {0, 1, 2} tie almost every distance, in the input and in the embedding alike.
         using var generator = new Generator(22);
         using var scope = NewDisposeScope();
         var input = randint(0, 3, [80, 4], generator: generator).to(ScalarType.Float32);
         var embedding = input.narrow(1, 0, 2) + randint(0, 2, [80, 2], generator: generator);
+        var other = input.narrow(1, 1, 2);
 
-        var whole = NearestNeighbours.Trustworthiness(input, [embedding, input.narrow(1, 1, 2)], [5, 10], NeighbourGraph.DefaultChunkBytes);
-        var rowByRow = NearestNeighbours.Trustworthiness(input, [embedding, input.narrow(1, 1, 2)], [5, 10], chunkBytes: 1);
+        var whole = NearestNeighbours.Trustworthiness(input, [embedding, other], [5, 10], NeighbourGraph.DefaultChunkBytes);
+        var rowByRow = NearestNeighbours.Trustworthiness(input, [embedding, other], [5, 10], chunkBytes: 1);
 
-        Assert.Equal(whole, rowByRow);
-        Assert.Equal(NearestNeighbours.Trustworthiness(input, embedding, neighbours: 10), whole[0][1]);
+        double[][] expected = [[ByLoop(input, embedding, 5), ByLoop(input, embedding, 10)], [ByLoop(input, other, 5), ByLoop(input, other, 10)]];
+        Assert.Equal(expected, whole);
+        Assert.Equal(expected, rowByRow);
+        Assert.Equal(expected[0][1], NearestNeighbours.Trustworthiness(input, embedding, neighbours: 10));
     }
 
     [Fact]
@@ -130,6 +134,24 @@ public sealed class EmbeddingQualityTests(ITestOutputHelper output)
         Assert.Equal(quality.Pca.Accuracy, quality.PcaAccuracy);
         Assert.NotEqual(quality.Code.Trustworthiness5, quality.Pca.Trustworthiness5);
         Assert.Contains("needs more than 20 examples", Assert.Throws<ArgumentException>(() => NearestNeighbours.Compare(Embed, train, trainLabels, test[..20], testLabels[..20])).Message);
+    }
+
+    /// <summary>The definition of trustworthiness as loops over every pair, ordering both spaces by (distance, index).</summary>
+    private static double ByLoop(Tensor input, Tensor embedding, int k)
+    {
+        int n = (int)input.shape[0];
+        double[][] Rows(Tensor x) => x.to(ScalarType.Float64).data<double>().ToArray().Chunk((int)x.shape[1]).ToArray();
+        int[] Order(double[][] rows, int i) => Enumerable.Range(0, n).Where(j => j != i)
+            .OrderBy(j => rows[i].Zip(rows[j], (a, b) => (a - b) * (a - b)).Sum()).ThenBy(j => j).ToArray();
+        var (x, y) = (Rows(input), Rows(embedding));
+        long excess = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var inputOrder = Order(x, i);
+            excess += Order(y, i).Take(k).Sum(j => Math.Max(0, Array.IndexOf(inputOrder, j) + 1 - k));
+        }
+
+        return 1 - (2.0 / (n * k * ((2.0 * n) - (3.0 * k) - 1)) * excess);
     }
 
     /// <summary>Writes a float32 matrix as CSV of the exact float64 value of each element.</summary>
