@@ -49,6 +49,8 @@ using static TorchSharp.torch;
 //   images [count] [rounds]
 //              ImageFolder: images per second decoding each time against reading the cache, 28×28 grey PNGs and
 //              64×64 colour JPEGs (10,000 each by default, best of 3 rounds) written to a temporary folder
+//   knn-graph  the exact k = 15 neighbour graph of Fashion-MNIST's 60,000 training images and the trustworthiness of
+//              the test images' 2-D PCA: time and peak memory (NeighbourGraphBenchmark.cs)
 //   vq-compare [epochs]
 //              a convolutional VQ-VAE, β-VAE and autoencoder on the same trunk, trained alike (8 epochs by default):
 //              test MSE and PSNR, parameters, code size, epoch time and the VQ-VAE's codebook use (VqComparison.cs)
@@ -88,6 +90,8 @@ switch (what)
     case "images":
         ImageFolderBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3);
         return 0;
+    case "knn-graph":
+        return NeighbourGraphBenchmark.Run();
     case "vq-compare":
         return VqComparison.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8);
     case "memory-run":
@@ -109,7 +113,7 @@ switch (what)
     case "all" or "ratio" or "bound" or "phases" or "scaling" or "guidance" or "gradient-check":
         break;
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, gradient-check, convolutions, images, bf16, bf16-check, bf16-fit [epochs], bf16-train [mlp|conv] [epochs], plain [epochs] [mlp|conv], fused-adam [rounds], per-call, folder-epochs [rounds], vq-compare [epochs], generator, generator-against <dll>, optimizer, memory, streaming-memory [examples] [file.npy], or nothing for all of them.");
+        Console.Error.WriteLine($"Unknown benchmark '{what}'; expected ratio, bound, phases, scaling, guidance, gradient-check, convolutions, images, bf16, bf16-check, bf16-fit [epochs], bf16-train [mlp|conv] [epochs], plain [epochs] [mlp|conv], fused-adam [rounds], per-call, folder-epochs [rounds], knn-graph, vq-compare [epochs], generator, generator-against <dll>, optimizer, memory, streaming-memory [examples] [file.npy], or nothing for all of them.");
         return 2;
 }
 

@@ -96,10 +96,10 @@ public abstract partial class AutoencoderModel
     [WithoutLabels]
     public DenoisingQuality MeasureDenoising(Tensor noisy, Tensor clean, double peak = 1) => MeasureDenoisingOf(noisy, clean, labels: null, peak);
 
-    /// <summary>The k-nearest-neighbour accuracy of the codes of held-out data, voting among the codes of the training data, beside the same vote in PCA's coordinates of the same dimension fitted on the same data: whether the code beats the linear baseline. A class-conditional model's codes leave the class to the condition, so it has no such measure.</summary>
+    /// <summary>The k-nearest-neighbour accuracy of the codes of held-out data, voting among the codes of the training data (at <paramref name="neighbours"/>, 1 and 5), and the trustworthiness of the held-out codes against the held-out inputs (k = 5 and 10); beside the same figures for PCA's coordinates of the same dimension fitted on the same data: whether the code beats the linear baseline. A class-conditional model's codes leave the class to the condition, so it has no such measure.</summary>
     /// <param name="train">Training examples <c>[N, ...InputShape]</c>.</param>
     /// <param name="trainLabels">Their classes, <c>Int64 [N]</c>.</param>
-    /// <param name="test">Held-out examples of the same shape.</param>
+    /// <param name="test">Held-out examples of the same shape, more than 20.</param>
     /// <param name="testLabels">Their classes, <c>Int64 [M]</c>.</param>
     /// <param name="neighbours">k, the neighbours that vote.</param>
     [WithoutLabels]
@@ -238,7 +238,7 @@ public abstract partial class AutoencoderModel
         return Quality.OfDenoising(noisy, denoised, clean, peak);
     }
 
-    /// <summary>The k-nearest-neighbour accuracy of the codes of <paramref name="test"/> against those of <paramref name="train"/>, beside PCA's at the same dimension.</summary>
+    /// <summary>The k-nearest-neighbour accuracies of the codes of <paramref name="test"/> against those of <paramref name="train"/> and their trustworthiness, beside PCA's at the same dimension.</summary>
     protected EmbeddingQuality MeasureEmbeddingOf(Tensor train, Tensor trainLabels, Tensor test, Tensor testLabels, int neighbours) =>
         NearestNeighbours.Compare(x => EmbedBatch(x, labels: null), train, trainLabels, test, testLabels, neighbours);
 

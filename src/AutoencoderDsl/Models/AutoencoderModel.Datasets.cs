@@ -164,12 +164,12 @@ public abstract partial class AutoencoderModel
     }
 
     /// <summary>
-    /// The k-nearest-neighbour accuracy of the codes of <paramref name="test"/> against those of <paramref name="train"/>,
-    /// beside PCA's at the same dimension, with the classes each data set gives under <c>"label"</c>. PCA compares raw
-    /// values, so both data sets are read into memory.
+    /// The k-nearest-neighbour accuracies of the codes of <paramref name="test"/> against those of <paramref name="train"/>
+    /// and the trustworthiness of the test codes, beside PCA's at the same dimension, with the classes each data set gives
+    /// under <c>"label"</c>. PCA and trustworthiness compare raw values, so both data sets are read into memory.
     /// </summary>
     /// <param name="train">Examples whose codes vote, with their classes.</param>
-    /// <param name="test">Held-out examples of the same shape, with their classes.</param>
+    /// <param name="test">Held-out examples of the same shape, more than 20, with their classes.</param>
     /// <param name="neighbours">k, the neighbours that vote.</param>
     public EmbeddingQuality MeasureEmbedding(torch.utils.data.Dataset train, torch.utils.data.Dataset test, int neighbours = 5)
     {
