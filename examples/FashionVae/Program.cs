@@ -45,6 +45,11 @@ return ExampleCommand.Run(args, "Trains a VAE with a 2-D latent space and writes
         var embedding = model.MeasureEmbedding(train.Images, train.Labels, test.Images, test.Labels);
         Console.WriteLine($"Classes kept apart by the 2-D codes: {embedding.Accuracy:P1} of the test images have the class of most of their {embedding.Neighbours} nearest training codes; "
             + $"{embedding.PcaAccuracy:P1} in 2-D PCA fitted on the same images.");
+        if (embedding is { Code.Trustworthiness10: double code, Pca.Trustworthiness10: double pca })
+        {
+            Console.WriteLine($"Neighbourhoods kept by the 2-D codes: trustworthiness {embedding.Code.Trustworthiness5:F3} at 5 neighbours and {code:F3} at 10; "
+                + $"2-D PCA {embedding.Pca.Trustworthiness5:F3} and {pca:F3}.");
+        }
         Console.WriteLine();
 
         using (var scope = NewDisposeScope())

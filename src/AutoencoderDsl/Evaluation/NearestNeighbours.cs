@@ -9,9 +9,9 @@ namespace AutoencoderDsl.Evaluation;
 /// <param name="Accuracy">The share of held-out examples whose k nearest training embeddings vote for their class, at the k asked for.</param>
 /// <param name="OneNeighbourAccuracy">The same with k = 1: the share whose nearest training embedding has their class.</param>
 /// <param name="FiveNeighbourAccuracy">The same with k = 5, the vote the Parametric UMAP paper's tables report.</param>
-/// <param name="Trustworthiness5">The trustworthiness at k = 5 of the held-out embeddings against the held-out inputs, as scikit-learn's <c>trustworthiness</c> computes it.</param>
-/// <param name="Trustworthiness10">The same at k = 10.</param>
-public sealed record EmbeddingScores(double Accuracy, double OneNeighbourAccuracy, double FiveNeighbourAccuracy, double Trustworthiness5, double Trustworthiness10);
+/// <param name="Trustworthiness5">The trustworthiness at k = 5 of the held-out embeddings against the held-out inputs, as scikit-learn's <c>trustworthiness</c> computes it; null for 10 or fewer held-out examples, where it is not defined (k &lt; n / 2).</param>
+/// <param name="Trustworthiness10">The same at k = 10; null for 20 or fewer held-out examples.</param>
+public sealed record EmbeddingScores(double Accuracy, double OneNeighbourAccuracy, double FiveNeighbourAccuracy, double? Trustworthiness5, double? Trustworthiness10);
 
 /// <summary>
 /// How well an embedding keeps classes apart and neighbourhoods whole, side by side with PCA's coordinates of the same
@@ -37,14 +37,14 @@ public static class NearestNeighbours
     /// The k-nearest-neighbour accuracies (at <paramref name="neighbours"/>, 1 and 5) on <paramref name="test"/> of the
     /// codes <paramref name="embed"/> gives, voting among the codes of <paramref name="train"/>, and the trustworthiness
     /// (k = 5 and 10) of the test codes against the test inputs; beside the same figures for PCA's coordinates of the same
-    /// dimension fitted on <paramref name="train"/>. The test set needs more than 20 examples.
+    /// dimension fitted on <paramref name="train"/>. A trustworthiness is null when the test set is too small for its k
+    /// (2k or fewer examples), so a small held-out set still gets its accuracies.
     /// </summary>
     public static EmbeddingQuality Compare(Func<Tensor, Tensor> embed, Tensor train, Tensor trainLabels, Tensor test, Tensor testLabels, int neighbours = 5)
     {
         ArgumentNullException.ThrowIfNull(embed);
         ArgumentNullException.ThrowIfNull(test);
         ArgumentOutOfRangeException.ThrowIfLessThan(neighbours, 1);
-        RequireTrustworthinessData(test.shape[0], 10, nameof(test));
         using var scope = NewDisposeScope();
         var trainCodes = embed(train);
         var testCodes = embed(test);
@@ -54,10 +54,12 @@ public static class NearestNeighbours
         int[] votes = [neighbours, 1, 5];
         var code = Accuracies(trainCodes, trainLabels, testCodes, testLabels, votes);
         var linear = Accuracies(pca.Project(train), trainLabels, testPca, testLabels, votes);
-        var trust = Trustworthiness(test, [testCodes, testPca], [5, 10], NeighbourGraph.DefaultChunkBytes);
+        int[] defined = [.. new[] { 5, 10 }.Where(k => 2L * k < test.shape[0])];
+        var trust = defined.Length == 0 ? null : Trustworthiness(test, [testCodes, testPca], defined, NeighbourGraph.DefaultChunkBytes);
+        double? At(int embedding, int k) => Array.IndexOf(defined, k) is int index and >= 0 ? trust![embedding][index] : null;
         return new EmbeddingQuality(
-            new EmbeddingScores(code[0], code[1], code[2], trust[0][0], trust[0][1]),
-            new EmbeddingScores(linear[0], linear[1], linear[2], trust[1][0], trust[1][1]),
+            new EmbeddingScores(code[0], code[1], code[2], At(0, 5), At(0, 10)),
+            new EmbeddingScores(linear[0], linear[1], linear[2], At(1, 5), At(1, 10)),
             dimensions,
             neighbours);
     }

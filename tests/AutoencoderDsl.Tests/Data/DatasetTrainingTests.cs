@@ -397,7 +397,7 @@ public sealed class DatasetTrainingTests
         var quality = model.MeasureEmbedding(train, test, neighbours: 3);
         var expected = model.MeasureEmbedding(data[..150], labels[..150], data[150..], labels[150..], neighbours: 3);
         Assert.Equal(expected, quality);
-        Assert.InRange(quality.Code.Trustworthiness10, 0.5, 1);
+        Assert.InRange(quality.Code.Trustworthiness10!.Value, 0.5, 1);
 
         using var unlabelled = new ExampleList(data, labels: null);
         var error = Assert.Throws<InvalidDataException>(() => model.MeasureEmbedding(unlabelled, test));

@@ -133,7 +133,15 @@ public sealed class EmbeddingQualityTests(ITestOutputHelper output)
         Assert.Equal(quality.Code.Accuracy, quality.Accuracy);
         Assert.Equal(quality.Pca.Accuracy, quality.PcaAccuracy);
         Assert.NotEqual(quality.Code.Trustworthiness5, quality.Pca.Trustworthiness5);
-        Assert.Contains("needs more than 20 examples", Assert.Throws<ArgumentException>(() => NearestNeighbours.Compare(Embed, train, trainLabels, test[..20], testLabels[..20])).Message);
+
+        // A small held-out set keeps its accuracies; a trustworthiness its k leaves undefined (k < n / 2) is null.
+        var small = NearestNeighbours.Compare(Embed, train, trainLabels, test[..20], testLabels[..20]);
+        Assert.NotNull(small.Code.Trustworthiness5);
+        Assert.Null(small.Code.Trustworthiness10);
+        Assert.Null(small.Pca.Trustworthiness10);
+        Assert.InRange(small.Accuracy, 0, 1);
+        var tiny = NearestNeighbours.Compare(Embed, train, trainLabels, test[..10], testLabels[..10]);
+        Assert.Equal((null, null), (tiny.Code.Trustworthiness5, tiny.Code.Trustworthiness10));
     }
 
     /// <summary>The definition of trustworthiness as loops over every pair, ordering both spaces by (distance, index).</summary>
