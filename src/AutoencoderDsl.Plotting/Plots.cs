@@ -34,12 +34,7 @@ public static class Plots
         var (xs, ys, classes) = Points(points, labels, classNames);
         var plot = new Plot();
         AddClasses(plot, xs, ys, classes, classNames, MarkerFor(xs.Length));
-        plot.Title(title);
-        plot.XLabel("z₁");
-        plot.YLabel("z₂");
-        plot.ShowLegend(Edge.Right);
-        plot.Axes.SquareUnits();
-        Save(plot, path);
+        SaveMap(plot, title, path);
     }
 
     /// <summary>
@@ -112,12 +107,7 @@ public static class Plots
                 border.LineStyle.Width = 1.5f;
             }
 
-            plot.Title(title);
-            plot.XLabel("z₁");
-            plot.YLabel("z₂");
-            plot.ShowLegend(Edge.Right);
-            plot.Axes.SquareUnits();
-            Save(plot, path);
+            SaveMap(plot, title, path);
         }
         finally
         {
@@ -166,6 +156,17 @@ public static class Plots
         }
 
         return (xs, ys, classes);
+    }
+
+    /// <summary>A map of the latent plane: its title, the axes named for the code, the legend beside it, and equal units on both axes.</summary>
+    private static void SaveMap(Plot plot, string title, string path)
+    {
+        plot.Title(title);
+        plot.XLabel("z₁");
+        plot.YLabel("z₂");
+        plot.ShowLegend(Edge.Right);
+        plot.Axes.SquareUnits();
+        Save(plot, path);
     }
 
     /// <summary>One scatter per class in its colour of Category10, named for the legend when <paramref name="legend"/> is set.</summary>
