@@ -64,8 +64,8 @@ return ExampleCommand.Run(args, "Trains a VAE with a 2-D latent space and writes
             ExampleFiles.Wrote(settings.Output("samples.png"), "images decoded from codes drawn from N(0, I)");
             ImageGrid.Save(cat([originals, model.Reconstruct(originals)]), settings.Output("reconstructions.png"), columns: 8, scale: 2, rowLabels: ["originals", "", "reconstructed", ""]);
             ExampleFiles.Wrote(settings.Output("reconstructions.png"), "16 test images above their reconstructions");
-            ImageGrid.Save(LatentGrid(model, 16), settings.Output("manifold.png"), columns: 16, scale: 1, title: "The decoder over [-2.5, 2.5]²");
-            ExampleFiles.Wrote(settings.Output("manifold.png"), "the 2-D manifold: images decoded on an even 16 × 16 grid of codes");
+            Plots.DecodedManifold(z => model.Decode(z), points, settings.Output("manifold.png"), side: 20, title: "The decoder where the test codes lie");
+            ExampleFiles.Wrote(settings.Output("manifold.png"), "the 2-D manifold: images decoded on an even 20 × 20 grid over the test codes, faded to grey where few of them lie");
             Plots.LatentScatter(points, labels, test.ClassNames, settings.Output("latent-space.png"), $"Codes of {shown:N0} test images");
             ExampleFiles.Wrote(settings.Output("latent-space.png"), "the posterior means of the test images, coloured by class");
             Plots.ThumbnailMap(points, test.Images.narrow(0, 0, shown), labels, test.ClassNames, settings.Output("thumbnails.png"), title: $"Test images where their codes lie");
@@ -89,11 +89,3 @@ return ExampleCommand.Run(args, "Trains a VAE with a 2-D latent space and writes
 checkpointOption,
 patienceOption);
 
-// Decodes an evenly spaced grid over the prior's central region: how the model lays out the data in two dimensions.
-static Tensor LatentGrid(FashionVae model, int side)
-{
-    var axis = linspace(-2.5, 2.5, side);
-    var x = axis.repeat(side);
-    var y = axis.flip(0).repeat_interleave(side);
-    return model.Decode(stack([x, y], dim: 1));
-}

@@ -118,6 +118,92 @@ public static class Plots
     }
 
     /// <summary>
+    /// The decoder over the part of the plane where the codes lie, with the data's density behind it: an even
+    /// <paramref name="side"/> × <paramref name="side"/> grid of codes over the square that holds
+    /// <paramref name="points"/>, each decoded and drawn in its cell on axes of the code, its contrast faded towards mid
+    /// grey by how few of the points fall in that cell (full contrast where the codes are densest, 15 % where there are
+    /// none), so the map shows both what the decoder makes and whether data was there to teach it.
+    /// </summary>
+    /// <param name="decode">The model's decoder on codes <c>[M, 2]</c>, giving images <c>[M, C, H, W]</c> or <c>[M, H, W]</c> in [0, 1], such as <c>z =&gt; model.Decode(z)</c>.</param>
+    /// <param name="points">The codes of the data, <c>[N, 2]</c>, whose extent the grid covers and whose density fades it.</param>
+    /// <param name="path">The PNG file.</param>
+    /// <param name="side">Cells across each side; from 2 to 64.</param>
+    /// <param name="title">The plot's title.</param>
+    /// <returns>Each cell's share of the points, <c>[side, side]</c> row by row from the top, which set its contrast.</returns>
+    public static double[,] DecodedManifold(Func<Tensor, Tensor> decode, Tensor points, string path, int side = 20, string title = "The decoder where the codes lie")
+    {
+        ArgumentNullException.ThrowIfNull(decode);
+        ArgumentOutOfRangeException.ThrowIfLessThan(side, 2);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(side, 64);
+        using var classes = zeros(points.shape.Length > 0 ? points.shape[0] : 0, dtype: ScalarType.Int64);
+        var (xs, ys, _) = Points(points, classes, ["points"]);
+
+        // A square over the points' extent, so that cells are square on equal units.
+        double middleX = (xs.Min() + xs.Max()) / 2, middleY = (ys.Min() + ys.Max()) / 2;
+        double width = Math.Max(Math.Max(xs.Max() - xs.Min(), ys.Max() - ys.Min()), 1e-12);
+        double cell = width / side, left = middleX - (width / 2), top = middleY + (width / 2);
+        var shares = new double[side, side];
+        for (int n = 0; n < xs.Length; n++)
+        {
+            int column = Math.Min((int)((xs[n] - left) / cell), side - 1), row = Math.Min((int)((top - ys[n]) / cell), side - 1);
+            shares[row, column] += 1.0 / xs.Length;
+        }
+
+        double densest = shares.Cast<double>().Max();
+        byte[] pixels;
+        int count, channels, height, imageWidth;
+        using (var scope = NewDisposeScope())
+        {
+            var centres = arange(side, dtype: ScalarType.Float64).add(0.5).mul(cell);
+            var codes = stack([centres.add(left).repeat(side), centres.neg().add(top).repeat_interleave(side)], dim: 1);
+            using var noGrad = no_grad();
+            (pixels, count, channels, height, imageWidth) = ImageGrid.Pixels(decode(codes.to(ScalarType.Float32)));
+        }
+
+        if (count != side * side)
+        {
+            throw new ArgumentException($"The decoder must give one image per code, {side * side}, but gave {count}.", nameof(decode));
+        }
+
+        var plot = new Plot();
+        var tiles = new List<ScottPlot.Image>();
+        try
+        {
+            int plane = height * imageWidth;
+            for (int index = 0; index < count; index++)
+            {
+                int row = index / side, column = index % side;
+
+                // Fading the pixels themselves keeps the tiles opaque, so no grid line shows through.
+                double contrast = 0.15 + (0.85 * Math.Sqrt(shares[row, column] / densest));
+                var faded = new byte[channels * plane];
+                for (int at = 0; at < faded.Length; at++)
+                {
+                    faded[at] = (byte)Math.Round((contrast * pixels[(index * channels * plane) + at]) + ((1 - contrast) * 128));
+                }
+
+                using var image = ImageGrid.Tile(faded, 0, channels, height, imageWidth);
+                var tile = new ScottPlot.Image(SKBitmap.FromImage(image));
+                tiles.Add(tile);
+                double x = left + (column * cell), y = top - (row * cell);
+                plot.Add.ImageRect(tile, new CoordinateRect(x, x + cell, y - cell, y));
+            }
+
+            plot.Title(title);
+            plot.XLabel("z₁");
+            plot.YLabel("z₂");
+            plot.Axes.SquareUnits();
+            Save(plot, path);
+        }
+        finally
+        {
+            tiles.ForEach(tile => tile.Dispose());
+        }
+
+        return shares;
+    }
+
+    /// <summary>
     /// The marker size in pixels and its opacity for <paramref name="count"/> points: 5 pixels and opaque up to 2,000
     /// points, then smaller as the fourth root of the count and more transparent as its square root (3.4 pixels at 45 %
     /// for 10,000, 2.3 pixels at 20 % for 50,000), so that overlapping points add up to their density.

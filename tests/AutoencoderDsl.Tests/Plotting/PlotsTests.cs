@@ -85,6 +85,34 @@ public sealed class PlotsTests : IDisposable
     }
 
     [Fact]
+    public void TheDecodedManifoldIsFadedWhereFewCodesLie()
+    {
+        // 99 codes in the bottom-left cell of a 4 × 4 grid over [0, 8]², one in the top-right: a black decoder's tiles
+        // are black where the codes crowd and mid grey with 15 % of their contrast where none lie.
+        using var generator = new Generator(3);
+        using var points = cat([rand([99, 2], generator: generator), full([1, 2], 8.0f)]);
+        var decoded = new List<long>();
+        Tensor Decode(Tensor codes)
+        {
+            decoded.Add(codes.shape[0]);
+            return zeros(codes.shape[0], 1, 6, 6);
+        }
+
+        var shares = Plots.DecodedManifold(Decode, points, folder.File("manifold.png"), side: 4);
+
+        Assert.Equal([16L], decoded);
+        Assert.Equal(0.99, shares[3, 0], 10);
+        Assert.Equal(0.01, shares[0, 3], 10);
+        Assert.Equal(1.0, shares.Cast<double>().Sum(), 10);
+        using var png = SKBitmap.Decode(folder.File("manifold.png"));
+        Assert.Equal((Plots.Width, Plots.Height), (png.Width, png.Height));
+        Assert.True(Coloured(png, new SKColor(0, 0, 0)) > 1000, "the dense cell's tile is not black");
+        Assert.True(Coloured(png, new SKColor(109, 109, 109)) > 1000, "the empty cells' tiles are not faded");
+
+        Assert.Throws<ArgumentException>(() => Plots.DecodedManifold(codes => zeros(3, 1, 6, 6), points, folder.File("bad.png"), side: 4));
+    }
+
+    [Fact]
     public void EachLossTermFillsAPanelOfItsOwnOverWholeEpochs()
     {
         // A KL term of 6 beside a total of 300, as a VAE has them: on one shared axis the KL would lie flat.
