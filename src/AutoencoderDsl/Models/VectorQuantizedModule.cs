@@ -166,8 +166,10 @@ public abstract class VectorQuantizedModule : AutoencoderModel
         var quantization = Quantizer.forward(encoded);
         if (training && Head.RestartDeadCodes)
         {
+            // A detached handle on the batch's own output, not a copy: nothing writes to z_e after it is made, and
+            // every batch but an epoch's last is dropped unread.
             lastEncoderOutputs?.Dispose();
-            lastEncoderOutputs = encoded.detach().clone().DetachFromDisposeScope();
+            lastEncoderOutputs = encoded.detach().DetachFromDisposeScope();
         }
 
         return new LatentCode(quantization.Quantized, Quantization: quantization);
