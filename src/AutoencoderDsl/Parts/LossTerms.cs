@@ -9,7 +9,8 @@ namespace AutoencoderDsl.Parts;
 /// <param name="Code">The code the decoder was given, and the posterior for a variational model.</param>
 /// <param name="Likelihood">How the output is scored.</param>
 /// <param name="LogScale">The learned log σ of a Gaussian likelihood, or null.</param>
-public sealed record LossInputs(Tensor Decoded, Tensor Target, LatentCode Code, LikelihoodModel Likelihood, Tensor? LogScale);
+/// <param name="Neighbourhood">The codes of each example's graph neighbour and negatives, for a model with <see cref="NeighbourhoodTerm"/>; null otherwise.</param>
+public sealed record LossInputs(Tensor Decoded, Tensor Target, LatentCode Code, LikelihoodModel Likelihood, Tensor? LogScale, NeighbourCodes? Neighbourhood = null);
 
 /// <summary>
 /// One term of a model's loss, contributed by one declared part. The total is Σ weight · term, each term kept in the

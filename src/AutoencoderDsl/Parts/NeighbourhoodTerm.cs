@@ -1,0 +1,96 @@
+using System;
+using static TorchSharp.torch;
+
+namespace AutoencoderDsl.Parts;
+
+/// <summary>
+/// What the neighbourhood term reads beside the batch's own codes (the heads): the code of one neighbour of each head,
+/// and which codes each head is pushed away from.
+/// </summary>
+/// <param name="Tails">The deterministic code of each head's sampled neighbour, <c>[B, D]</c>.</param>
+/// <param name="Pool">The codes negatives are drawn from, <c>[P, D]</c>: the heads and tails in training, the heads in evaluation.</param>
+/// <param name="Negatives">For each head, <c>Int64 [B, m]</c> rows of <paramref name="Pool"/> it is pushed away from.</param>
+public sealed record NeighbourCodes(Tensor Tails, Tensor Pool, Tensor Negatives);
+
+/// <summary>
+/// UMAP's fuzzy-graph cross-entropy (McInnes, Healy and Melville 2018) in its parametric form (Sainburg, McInnes and
+/// Gentner 2021): each example's code is pulled towards the code of a neighbour drawn from the k-nearest-neighbour
+/// graph of the training inputs, and pushed away from <see cref="NegativeSamples"/> other codes. In nats per example:
+/// −log q(‖zᵢ − zⱼ‖) − Σₙ log(1 − q(‖zᵢ − zₙ‖)), with q(d) = 1 / (1 + a d²ᵇ) and a, b fitted to
+/// <see cref="MinDistance"/> as UMAP fits them (<see cref="CurveParameters"/>). Weighted by <see cref="Weight"/>.
+/// </summary>
+/// <remarks>
+/// With t = log a + b log(d² + ε), −log q = softplus(t) and −log(1 − q) = softplus(−t): both are computed in that form,
+/// which stays finite when codes meet or fly apart. ε = 10⁻³ is UMAP's own guard in its repulsive gradient.
+/// </remarks>
+/// <param name="Weight">The term's weight beside the reconstruction; positive and finite.</param>
+/// <param name="Neighbours">k, the nearest other training examples each example's graph edges go to; at least 2.</param>
+/// <param name="MinDistance">How close neighbours may sit in the code, UMAP's <c>min_dist</c>; in [0, 1).</param>
+/// <param name="NegativeSamples">The codes each example is pushed away from per step; at least 1.</param>
+public sealed record NeighbourhoodTerm(double Weight, int Neighbours, double MinDistance, int NegativeSamples) : LossTerm
+{
+    /// <summary>The name of the neighbourhood term.</summary>
+    public const string TermName = "neighbourhood";
+
+    /// <summary>ε in t = log a + b log(d² + ε).</summary>
+    public const double Epsilon = 1e-3;
+
+    /// <summary>The checked weight.</summary>
+    public double Weight { get; init; } = double.IsFinite(Weight) && Weight > 0
+        ? Weight
+        : throw new ArgumentOutOfRangeException(nameof(Weight), Weight, "The neighbourhood weight must be positive and finite.");
+
+    /// <summary>The checked neighbour count.</summary>
+    public int Neighbours { get; init; } = Neighbours >= 2
+        ? Neighbours
+        : throw new ArgumentOutOfRangeException(nameof(Neighbours), Neighbours, "The neighbourhood graph needs at least 2 neighbours per example.");
+
+    /// <summary>The checked minimum distance.</summary>
+    public double MinDistance { get; init; } = MinDistance is >= 0 and < 1
+        ? MinDistance
+        : throw new ArgumentOutOfRangeException(nameof(MinDistance), MinDistance, "The minimum distance must lie in [0, 1).");
+
+    /// <summary>The checked negative sample count.</summary>
+    public int NegativeSamples { get; init; } = NegativeSamples >= 1
+        ? NegativeSamples
+        : throw new ArgumentOutOfRangeException(nameof(NegativeSamples), NegativeSamples, "At least 1 negative sample is needed.");
+
+    /// <summary>a and b of q(d) = 1 / (1 + a d²ᵇ) for <see cref="MinDistance"/>.</summary>
+    public (double A, double B) Curve => CurveParameters.Fit(MinDistance);
+
+    /// <inheritdoc/>
+    public override string Name => TermName;
+
+    /// <inheritdoc/>
+    public override double WeightAt(int? epoch) => Weight;
+
+    /// <inheritdoc/>
+    public override Tensor Compute(LossInputs inputs)
+    {
+        var neighbourhood = inputs.Neighbourhood
+            ?? throw new InvalidOperationException("The neighbourhood term needs the codes of each example's neighbours; the trainer and Evaluate give them.");
+        var heads = (inputs.Code.Mean ?? inputs.Code.Z).flatten(1);
+        return CrossEntropy(heads, neighbourhood, Curve);
+    }
+
+    /// <summary>The term's value for codes <paramref name="heads"/> <c>[B, D]</c>, in nats per head.</summary>
+    internal static Tensor CrossEntropy(Tensor heads, NeighbourCodes neighbourhood, (double A, double B) curve)
+    {
+        using var scope = NewDisposeScope();
+        var (a, b) = curve;
+        var attraction = nn.functional.softplus(LogOdds(heads, neighbourhood.Tails, a, b));
+        int negatives = (int)neighbourhood.Negatives.shape[1];
+        var pushed = neighbourhood.Pool.index_select(0, neighbourhood.Negatives.flatten()).view(heads.shape[0], negatives, -1);
+        var repulsion = nn.functional.softplus(-LogOdds(heads.unsqueeze(1), pushed, a, b)).sum(1);
+        return (attraction + repulsion).mean().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>t = log a + b log(d² + ε) between matching rows of <paramref name="x"/> and <paramref name="y"/>, so that q = sigmoid(−t).</summary>
+    private static Tensor LogOdds(Tensor x, Tensor y, double a, double b) =>
+        ((x - y).square().sum(-1) + Epsilon).log() * b + Math.Log(a);
+
+    /// <inheritdoc/>
+    public override string PyTorch(LikelihoodModel likelihood) =>
+        throw new NotSupportedException(
+            "The PyTorch twin has no neighbourhood term: it needs the k-nearest-neighbour graph of the training data, which the twin's training script does not build. Export the model without [Neighbourhood] to train it in PyTorch, or keep training it here; its weights load in PyTorch either way (SavePyTorch).");
+}
