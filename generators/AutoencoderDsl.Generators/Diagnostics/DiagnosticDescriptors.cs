@@ -430,6 +430,16 @@ public static class DiagnosticDescriptors
         helpLinkUri: DocumentationRoot + "ADSL041.md",
         customTags: NotConfigurable);
 
+    public static readonly DiagnosticDescriptor InvalidNeighbourhood = new(
+        id: "ADSL042",
+        title: "Neighbourhood term option out of range",
+        messageFormat: "{0}",
+        category: Modelling,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: DocumentationRoot + "ADSL042.md",
+        customTags: NotConfigurable);
+
     private static string RepositoryUrl() =>
         typeof(DiagnosticDescriptors).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false)
             .Cast<System.Reflection.AssemblyMetadataAttribute>()

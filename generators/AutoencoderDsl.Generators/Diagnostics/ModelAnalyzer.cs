@@ -59,6 +59,7 @@ public sealed class ModelAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.NumberAsLabels,
         DiagnosticDescriptors.InvalidQuantizer,
         DiagnosticDescriptors.QuantizedCombination,
+        DiagnosticDescriptors.InvalidNeighbourhood,
     ];
 
     public override void Initialize(AnalysisContext context)

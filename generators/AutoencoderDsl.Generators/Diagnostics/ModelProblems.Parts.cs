@@ -62,6 +62,11 @@ public static partial class ModelProblems
             DenoisingPart.FindProblems(denoising, Report<DenoisingAttribute>(reading, problems));
         }
 
+        if (reading.Part<NeighbourhoodAttribute>() is { } neighbourhood)
+        {
+            NeighbourhoodPart.FindProblems(neighbourhood, Report<NeighbourhoodAttribute>(reading, problems));
+        }
+
         if (reading.Model is VectorQuantizedAttribute)
         {
             FindQuantizedCombinationProblems(reading, problems);
@@ -80,6 +85,17 @@ public static partial class ModelProblems
                 "[Sparse]",
                 reading.Type.Name,
                 "a sparsity penalty needs a code of activations, but a quantized code is a choice among the codebook's vectors, already as compact as log2(Codes) bits a position; remove [Sparse]");
+        }
+
+        if (reading.Part<NeighbourhoodAttribute>() is not null)
+        {
+            Report<NeighbourhoodAttribute>(reading, problems).Report(
+                DiagnosticDescriptors.QuantizedCombination,
+                null,
+                FixKind.RemoveAttribute,
+                "[Neighbourhood]",
+                reading.Type.Name,
+                "the neighbourhood term lays examples out by their distances in a continuous code, but a quantized code puts each example on one of the codebook's vectors, so the distances it would read are between codebook vectors; remove [Neighbourhood], or declare [Autoencoder] or [Variational]");
         }
 
         if (reading.Part<ClassConditionalAttribute>() is not null)

@@ -62,6 +62,11 @@ public static class ModelParts
             parts.Add(sparsityTarget ? new SparsityPart(sparse.Weight, sparse.Target) : new SparsityPart(sparse.L1, Target: null));
         }
 
+        if (reading.Part<NeighbourhoodAttribute>() is { } neighbourhood)
+        {
+            parts.Add(new NeighbourhoodPart(neighbourhood.Weight, neighbourhood.Neighbours, neighbourhood.MinDistance, neighbourhood.NegativeSamples));
+        }
+
         return parts.ToEquatableArray();
     }
 }

@@ -343,3 +343,62 @@ public sealed record SparsityPart(double Weight, double? Target) : Part
         }
     }
 }
+
+/// <summary>
+/// <c>[Neighbourhood]</c>: UMAP's fuzzy-graph cross-entropy between the code and the k-nearest-neighbour graph of the
+/// training inputs, weighted by <paramref name="Weight"/>, on a deterministic code or a posterior mean.
+/// </summary>
+public sealed record NeighbourhoodPart(double Weight, int Neighbours, double MinDistance, int NegativeSamples) : Part
+{
+    // A reader of the class wants the term's weight and k, as β and the class count before them; the curve's minimum
+    // distance and the negatives per step are the term's own settings, in its spec entry.
+    private const string WeightName = "NeighbourhoodWeight";
+    private const string NeighboursName = "Neighbours";
+
+    public override string DeclaredBy => "[Neighbourhood]";
+
+    public override string? Summary => $"{Literals.Of(Neighbours)}-nearest-neighbour graph kept in the code (weight {Literals.Of(Weight)}, minimum distance {Literals.Of(MinDistance)})";
+
+    public override IEnumerable<string> LossTerms =>
+    [
+        $"new global::AutoencoderDsl.Parts.NeighbourhoodTerm(Weight: {WeightName}, Neighbours: {NeighboursName}, MinDistance: {Literals.Of(MinDistance)}, NegativeSamples: {Literals.Of(NegativeSamples)})",
+    ];
+
+    public override IEnumerable<GeneratedMember> Members(ModelDescription model) => [new(WeightName), new(NeighboursName)];
+
+    /// <summary>The runtime term's ranges: a positive finite weight, k of at least 2, a minimum distance in [0, 1) and at least one negative.</summary>
+    public static void FindProblems(NeighbourhoodAttribute neighbourhood, AttributeProblems report)
+    {
+        void Report(string argument, string message) => report.Report(DiagnosticDescriptors.InvalidNeighbourhood, argument, message);
+
+        if (neighbourhood.Neighbours < 2)
+        {
+            Report(nameof(NeighbourhoodAttribute.Neighbours), $"Neighbours is {ModelProblems.Number(neighbourhood.Neighbours)}, but the graph joins each training example to its k nearest others and needs k of at least 2, such as Neighbours = 15");
+        }
+
+        if (!(neighbourhood.Weight > 0 && !double.IsInfinity(neighbourhood.Weight)))
+        {
+            Report(nameof(NeighbourhoodAttribute.Weight), $"Weight is {ModelProblems.Number(neighbourhood.Weight)}, but the weight of the neighbourhood term must be positive and finite, such as Weight = 1");
+        }
+
+        if (!(neighbourhood.MinDistance >= 0 && neighbourhood.MinDistance < 1))
+        {
+            Report(nameof(NeighbourhoodAttribute.MinDistance), $"MinDistance is {ModelProblems.Number(neighbourhood.MinDistance)}, but UMAP's minimum distance between neighbours' codes must lie in [0, 1), such as MinDistance = 0.1");
+        }
+
+        if (neighbourhood.NegativeSamples < 1)
+        {
+            Report(nameof(NeighbourhoodAttribute.NegativeSamples), $"NegativeSamples is {ModelProblems.Number(neighbourhood.NegativeSamples)}, but each example needs at least 1 code to be pushed away from, such as NegativeSamples = 5");
+        }
+    }
+
+    public override void WriteConstants(ModelWriter writer)
+    {
+        writer.Doc("The weight of the neighbourhood term in the loss.");
+        writer.Code.Line($"public const double {WeightName} = {Literals.Of(Weight)};");
+        writer.Code.Line();
+        writer.Doc("k, the nearest training examples each example's neighbour graph joins it to.");
+        writer.Code.Line($"public const int {NeighboursName} = {Literals.Of(Neighbours)};");
+        writer.Code.Line();
+    }
+}

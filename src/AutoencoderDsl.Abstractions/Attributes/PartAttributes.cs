@@ -73,6 +73,30 @@ public sealed class SparseAttribute : ModelPartAttribute
 }
 
 /// <summary>
+/// A neighbourhood-preserving code: alongside the reconstruction, the loss trains the code to keep each training
+/// example's <see cref="Neighbours"/> nearest neighbours in the input space close and other examples apart. The term is
+/// UMAP's fuzzy-graph cross-entropy with negative sampling (McInnes, Healy and Melville 2018) in its parametric form
+/// (Sainburg, McInnes and Gentner 2021), its own term <c>neighbourhood</c> in the loss and the history. It composes
+/// with <see cref="AutoencoderAttribute"/> and with <see cref="VariationalAttribute"/>, where it reads the posterior
+/// mean; a vector-quantized code does not take it. The k-nearest-neighbour graph is built once per <c>Fit</c> from the
+/// training examples.
+/// </summary>
+public sealed class NeighbourhoodAttribute : ModelPartAttribute
+{
+    /// <summary>k, the nearest other training examples each example's graph edges go to; at least 2, 15 unless set.</summary>
+    public int Neighbours { get; set; } = 15;
+
+    /// <summary>The weight of the neighbourhood term beside the reconstruction; positive and finite.</summary>
+    public double Weight { get; set; } = 1;
+
+    /// <summary>How close neighbours may sit in the code, UMAP's <c>min_dist</c>; in [0, 1), 0.1 unless set.</summary>
+    public double MinDistance { get; set; } = 0.1;
+
+    /// <summary>How many other codes each example is pushed away from per step; at least 1, 5 unless set.</summary>
+    public int NegativeSamples { get; set; } = 5;
+}
+
+/// <summary>
 /// A class-conditional model: the one-hot label is joined to the encoder's features before the latent heads and to the
 /// code before the decoder, so a variational model generates examples of a chosen class. Labels are an <c>Int64</c>
 /// tensor <c>[N]</c> with values in [0, <see cref="Classes"/>).

@@ -75,6 +75,8 @@ public sealed class CatalogueTests
     [InlineData("[Variational(LatentDim = 2, KlWarmupEpochs = 3)]")]
     [InlineData("[Autoencoder(LatentDim = 2, Likelihood = Likelihood.Gaussian, LearnedVariance = true)]")]
     [InlineData("[Autoencoder(LatentDim = 2), Sparse(L1 = 0.001)]")]
+    [InlineData("[Autoencoder(LatentDim = 2), Neighbourhood(Neighbours = 5)]")]
+    [InlineData("[Variational(LatentDim = 2), Neighbourhood]")]
     [InlineData("[Autoencoder(LatentDim = 2), Denoising(Noise.Gaussian, 0.5)]")]
     [InlineData("[Autoencoder(LatentDim = 2), ClassConditional(Classes = 3)]")]
     [InlineData("[Variational(LatentDim = 2), ClassConditional(Classes = 3), Denoising(Noise.Masking, 0.2)]")]

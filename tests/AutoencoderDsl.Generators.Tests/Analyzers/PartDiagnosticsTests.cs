@@ -1,9 +1,11 @@
 using System.Threading.Tasks;
+using AutoencoderDsl.Generators.Diagnostics;
+using Microsoft.CodeAnalysis.Testing;
 using static AutoencoderDsl.Generators.Tests.Analyzers.AnalyzerVerifier;
 
 namespace AutoencoderDsl.Generators.Tests.Analyzers;
 
-/// <summary>ADSL029–ADSL034: part attributes and likelihood options in combinations that make no sense.</summary>
+/// <summary>ADSL029–ADSL034, ADSL040–ADSL042: part attributes and likelihood options in combinations that make no sense.</summary>
 public sealed class PartDiagnosticsTests
 {
     private const string Stacks = """
@@ -192,6 +194,67 @@ public sealed class PartDiagnosticsTests
         [VectorQuantized(LatentDim = 2, Codes = 8)]
         [{|ADSL041:Sparse(L1 = 1e-4)|}]
         [{|ADSL041:ClassConditional(Classes = 3)|}]
+        [Input(16)]
+        public partial class Model
+        """ + Stacks);
+
+    [Fact]
+    public Task AVectorQuantizedCodeTakesNoNeighbourhoodTerm() => VerifyAsync(
+        """
+        [VectorQuantized(LatentDim = 2, Codes = 8)]
+        [{|#0:Neighbourhood(Neighbours = 10)|}]
+        [Input(16)]
+        public partial class Model
+        """ + Stacks,
+        new DiagnosticResult(DiagnosticDescriptors.QuantizedCombination).WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments(
+            "[Neighbourhood]",
+            "Model",
+            "the neighbourhood term lays examples out by their distances in a continuous code, but a quantized code puts each example on one of the codebook's vectors, so the distances it would read are between codebook vectors; remove [Neighbourhood], or declare [Autoencoder] or [Variational]"));
+
+    [Theory]
+    [InlineData("{|ADSL042:Neighbours = 1|}")]
+    [InlineData("{|ADSL042:Neighbours = -3|}")]
+    [InlineData("{|ADSL042:Weight = 0|}")]
+    [InlineData("{|ADSL042:Weight = -0.5|}")]
+    [InlineData("{|ADSL042:Weight = double.NaN|}")]
+    [InlineData("{|ADSL042:Weight = double.PositiveInfinity|}")]
+    [InlineData("{|ADSL042:MinDistance = 1|}")]
+    [InlineData("{|ADSL042:MinDistance = -0.1|}")]
+    [InlineData("{|ADSL042:MinDistance = double.NaN|}")]
+    [InlineData("{|ADSL042:NegativeSamples = 0|}")]
+    [InlineData("Neighbours = 2, Weight = 1e-3, MinDistance = 0, NegativeSamples = 1")]
+    [InlineData("{|ADSL042:Neighbours = 0|}, Weight = 2, {|ADSL042:MinDistance = 1.5|}, {|ADSL042:NegativeSamples = -1|}")]
+    public Task NeighbourhoodOptionsOutOfRange(string arguments) => VerifyAsync($$"""
+        [Autoencoder(LatentDim = 2)]
+        [Neighbourhood({{arguments}})]
+        [Input(16)]
+        public partial class Model
+        """ + Stacks);
+
+    /// <summary>Each option out of range is its own diagnostic, saying what came, what is allowed and an example.</summary>
+    [Fact]
+    public Task EveryNeighbourhoodOptionOutOfRangeIsNamed() => VerifyAsync(
+        """
+        [Autoencoder(LatentDim = 2)]
+        [Neighbourhood({|#0:Neighbours = 1|}, {|#1:Weight = -2|}, {|#2:MinDistance = 1|}, {|#3:NegativeSamples = 0|})]
+        [Input(16)]
+        public partial class Model
+        """ + Stacks,
+        new DiagnosticResult(DiagnosticDescriptors.InvalidNeighbourhood).WithLocation(0).WithArguments(
+            "Neighbours is 1, but the graph joins each training example to its k nearest others and needs k of at least 2, such as Neighbours = 15"),
+        new DiagnosticResult(DiagnosticDescriptors.InvalidNeighbourhood).WithLocation(1).WithArguments(
+            "Weight is -2, but the weight of the neighbourhood term must be positive and finite, such as Weight = 1"),
+        new DiagnosticResult(DiagnosticDescriptors.InvalidNeighbourhood).WithLocation(2).WithArguments(
+            "MinDistance is 1, but UMAP's minimum distance between neighbours' codes must lie in [0, 1), such as MinDistance = 0.1"),
+        new DiagnosticResult(DiagnosticDescriptors.InvalidNeighbourhood).WithLocation(3).WithArguments(
+            "NegativeSamples is 0, but each example needs at least 1 code to be pushed away from, such as NegativeSamples = 5"));
+
+    [Fact]
+    public Task ANeighbourhoodTermComposesWithAVariationalModelAndEveryOtherPart() => VerifyAsync("""
+        [Variational(LatentDim = 2, KlWarmupEpochs = 3)]
+        [Neighbourhood]
+        [ClassConditional(Classes = 4)]
+        [Denoising(Noise.Masking, 0.3)]
         [Input(16)]
         public partial class Model
         """ + Stacks);

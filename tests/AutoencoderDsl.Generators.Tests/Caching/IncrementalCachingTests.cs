@@ -94,6 +94,7 @@ public sealed class IncrementalCachingTests
     [InlineData("[Denoising(Noise.Gaussian, 0.5)]", "[Denoising(Noise.Gaussian, 0.3)]")]
     [InlineData("[ClassConditional(Classes = 10)]", "[ClassConditional(Classes = 4)]")]
     [InlineData("[Denoising(Noise.Gaussian, 0.5)]", "[Denoising(Noise.Gaussian, 0.5), Sparse(L1 = 0.01)]")]
+    [InlineData("[Neighbourhood(Neighbours = 15)]", "[Neighbourhood(Neighbours = 10)]")]
     public void EditingOnePartRegeneratesOnlyItsModel(string before, string after)
     {
         var source = Declaration.Replace("[Autoencoder(LatentDim = 8, Likelihood = Likelihood.Gaussian)]", "[Autoencoder(LatentDim = 8, Likelihood = Likelihood.Gaussian)]\n" + before, StringComparison.Ordinal);

@@ -302,4 +302,32 @@ public sealed class LayerEditCodeFixTests
             public partial Sequential Decoder { get; }
         }
         """);
+
+    [Fact]
+    public Task ANeighbourhoodTermRemovedFromAVectorQuantizedModel() => VerifyAsync(
+        """
+        [VectorQuantized(LatentDim = 2, Codes = 8)]
+        [{|ADSL041:Neighbourhood(Neighbours = 10, Weight = 0.5)|}]
+        [Input(16)]
+        public partial class Model
+        {
+            [Dense(8), ReLU]
+            public partial Sequential Encoder { get; }
+
+            [Dense(16), Sigmoid]
+            public partial Sequential Decoder { get; }
+        }
+        """,
+        """
+        [VectorQuantized(LatentDim = 2, Codes = 8)]
+        [Input(16)]
+        public partial class Model
+        {
+            [Dense(8), ReLU]
+            public partial Sequential Encoder { get; }
+
+            [Dense(16), Sigmoid]
+            public partial Sequential Decoder { get; }
+        }
+        """);
 }

@@ -112,6 +112,40 @@ public sealed class PartSnapshotTests
         }
         """);
 
+    [Fact]
+    public void TwoDimensionalAutoencoderKeepingNeighbourhoods() => Verify("""
+        namespace Examples;
+
+        [Autoencoder(LatentDim = 2)]
+        [Neighbourhood(Neighbours = 10, Weight = 0.5, MinDistance = 0.05, NegativeSamples = 8)]
+        [Input(1, 28, 28)]
+        public partial class FashionMap
+        {
+            [Flatten, Dense(256), ReLU]
+            public partial Sequential Encoder { get; }
+
+            [Dense(256), ReLU, Dense(784), Sigmoid, Unflatten(1, 28, 28)]
+            public partial Sequential Decoder { get; }
+        }
+        """);
+
+    [Fact]
+    public void VariationalKeepingNeighbourhoods() => Verify("""
+        namespace Examples;
+
+        [Variational(LatentDim = 2)]
+        [Neighbourhood]
+        [Input(784)]
+        public partial class NeighbourVae
+        {
+            [Dense(256), ReLU]
+            public partial Sequential Encoder { get; }
+
+            [Dense(256), ReLU, Dense(784), Sigmoid]
+            public partial Sequential Decoder { get; }
+        }
+        """);
+
     private static void Verify(string declaration, [CallerMemberName] string method = "")
     {
         var run = GeneratorRun.Run(TestCompilation.Usings + declaration);
