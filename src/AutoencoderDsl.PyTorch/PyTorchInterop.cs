@@ -99,14 +99,18 @@ public static class PyTorchInterop
     /// --weights &lt;Model&gt;.pt --data train.npy --out trained.pt --processes 2</c>, after
     /// <see cref="NpyFile.Write"/> has written the data, and read the result back with <see cref="LoadPyTorch"/>.
     /// </summary>
+    /// <exception cref="NotSupportedException">A loss term has no PyTorch form (the neighbourhood term); nothing is written. <see cref="SavePyTorch"/> still writes the weights.</exception>
     public static PyTorchExport ExportPyTorch(this AutoencoderModel model, string folder)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+
+        // Written out before anything touches the disk: a model with a term the twin cannot train is refused here.
+        var source = TwinSource(model);
         Directory.CreateDirectory(folder);
         var name = model.GetName();
         var export = new PyTorchExport(Path.Combine(folder, name + ".py"), Path.Combine(folder, name + ".pt"), Path.Combine(folder, "train.py"));
-        AtomicFile.Write(export.Module, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(TwinSource(model))));
+        AtomicFile.Write(export.Module, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(source)));
         model.SavePyTorch(export.Weights);
         using (var script = typeof(PyTorchInterop).Assembly.GetManifestResourceStream("AutoencoderDsl.PyTorch.train.py")!)
         {

@@ -111,7 +111,7 @@ public abstract partial class AutoencoderModel : nn.Module<Tensor, ModelOutput>,
         }
 
         RequireLabels(labels, input.shape[0], nameof(labels));
-        return LossCore(input, target, labels);
+        return LossCore(input, target, labels, neighbours: null);
     });
 
     /// <summary>Trains on <paramref name="train"/> (<c>[N, ...InputShape]</c>) and returns the loss history.</summary>
@@ -235,7 +235,7 @@ public abstract partial class AutoencoderModel : nn.Module<Tensor, ModelOutput>,
         return z;
     }
 
-    ModelLoss ITrainableAutoencoder.ComputeLoss(Tensor input, Tensor target, Tensor? labels) => LossCore(input, target, labels);
+    ModelLoss ITrainableAutoencoder.ComputeLoss(Tensor input, Tensor target, Tensor? labels, NeighbourExamples? neighbours) => LossCore(input, target, labels, neighbours);
 
     /// <summary>Encodes a batch for the loss: the code the decoder trains on (a posterior draw for a VAE).</summary>
     private protected abstract LatentCode EncodeLatent(Tensor x, Tensor? condition);
@@ -250,7 +250,7 @@ public abstract partial class AutoencoderModel : nn.Module<Tensor, ModelOutput>,
     /// The loss on checked inputs: a denoising model corrupts the input while training; every declared term is computed
     /// once and the total is their sum, each weighted for the epoch being trained.
     /// </summary>
-    private ModelLoss LossCore(Tensor input, Tensor target, Tensor? labels)
+    private ModelLoss LossCore(Tensor input, Tensor target, Tensor? labels, NeighbourExamples? neighbours)
     {
         using var scope = NewDisposeScope();
         if (training && Spec.Corruption is { } corruption)
@@ -259,7 +259,7 @@ public abstract partial class AutoencoderModel : nn.Module<Tensor, ModelOutput>,
         }
 
         var condition = OneHot(labels);
-        var code = EncodeLatent(input, condition);
+        var (code, neighbourhood) = EncodeWithNeighbours(input, target, condition, neighbours);
         var decoded = DecodeCore(code.Z, condition);
         var logScale = LogScale;
         if (input.dtype != target.dtype)
@@ -267,11 +267,12 @@ public abstract partial class AutoencoderModel : nn.Module<Tensor, ModelOutput>,
             // A bfloat16 working copy in training (FitOptions.Precision): the loss is taken in the target's float32.
             var type = target.dtype;
             code = code with { Z = code.Z.to(type), Mean = code.Mean?.to(type), LogVar = code.LogVar?.to(type) };
+            neighbourhood = neighbourhood is null ? null : neighbourhood with { Tails = neighbourhood.Tails.to(type), Pool = neighbourhood.Pool.to(type) };
             decoded = decoded.to(type);
             logScale = logScale?.to(type);
         }
 
-        var inputs = new LossInputs(decoded, target, code, Spec.Likelihood, logScale);
+        var inputs = new LossInputs(decoded, target, code, Spec.Likelihood, logScale, neighbourhood);
         int? epoch = ((ITrainableAutoencoder)this).Epoch;
         var terms = new List<KeyValuePair<string, Tensor>>(Spec.LossTerms.Count);
         Tensor? total = null;
@@ -291,6 +292,38 @@ public abstract partial class AutoencoderModel : nn.Module<Tensor, ModelOutput>,
 
         // The reconstruction term alone is the total when nothing is added to it: alias it, so each tensor is disposed once.
         return NewLoss(ReferenceEquals(total, terms[0].Value) ? total!.alias().MoveToOuterDisposeScope() : total!.MoveToOuterDisposeScope(), terms);
+    }
+
+    /// <summary>
+    /// Encodes the batch for the loss and, for a model with the neighbourhood part, the codes its term reads. With the
+    /// training graph's <paramref name="neighbours"/>, the batch and its neighbours go through the encoder in one pass
+    /// (so normalisation layers see them as one batch). Without them (evaluation, or <c>Loss</c>), each example is paired
+    /// with its nearest other example of the batch, by the distance between the clean <paramref name="target"/>s, and
+    /// pushed from the batch.
+    /// </summary>
+    private (LatentCode Code, NeighbourCodes? Neighbourhood) EncodeWithNeighbours(Tensor input, Tensor target, Tensor? condition, NeighbourExamples? neighbours)
+    {
+        if (!Spec.LossTerms.OfType<NeighbourhoodTerm>().Any())
+        {
+            return (EncodeLatent(input, condition), null);
+        }
+
+        long batch = input.shape[0];
+        if (neighbours is null)
+        {
+            var code = EncodeLatent(input, condition);
+            var heads = (code.Mean ?? code.Z).flatten(1);
+            var flat = target.flatten(1);
+            var nearest = batch > 1
+                ? cdist(flat, flat).masked_fill(eye(batch, dtype: ScalarType.Bool, device: flat.device), double.PositiveInfinity).argmin(1)
+                : zeros(1, dtype: ScalarType.Int64, device: flat.device);
+            return (code, new NeighbourCodes(heads.index_select(0, nearest), heads));
+        }
+
+        var both = EncodeLatent(cat([input, neighbours.Examples]), condition is null ? null : cat([condition, OneHot(neighbours.Labels)!]));
+        var all = (both.Mean ?? both.Z).flatten(1);
+        var own = new LatentCode(both.Z.narrow(0, 0, batch), both.Mean?.narrow(0, 0, batch), both.LogVar?.narrow(0, 0, batch));
+        return (own, new NeighbourCodes(all.narrow(0, batch, batch), all));
     }
 
     /// <summary>

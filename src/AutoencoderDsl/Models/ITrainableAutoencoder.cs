@@ -26,9 +26,11 @@ public interface ITrainableAutoencoder
 
     /// <summary>
     /// The loss of reconstructing <paramref name="target"/> from <paramref name="input"/> (they differ when denoising),
-    /// given the <paramref name="labels"/> of a class-conditional model. The caller has checked every argument.
+    /// given the <paramref name="labels"/> of a class-conditional model and, in training, the graph
+    /// <paramref name="neighbours"/> of a model with the neighbourhood part (without them its term pairs each example
+    /// with its nearest within the batch). The caller has checked every argument.
     /// </summary>
-    ModelLoss ComputeLoss(Tensor input, Tensor target, Tensor? labels);
+    ModelLoss ComputeLoss(Tensor input, Tensor target, Tensor? labels, Parts.NeighbourExamples? neighbours = null);
 
     /// <summary>
     /// Called when a training epoch's batches are done, before its checks and checkpoint: a vector quantizer reports its

@@ -43,6 +43,14 @@ internal static class FitChecks
         {
             throw new ArgumentException("Early stopping watches the validation loss; give validation data or set ValidationSplit.", nameof(options));
         }
+
+        long trained = split ? train.Count - Trainer.HeldOut(train.Count, options.ValidationSplit) : train.Count;
+        if (model.Spec.LossTerms.OfType<Parts.NeighbourhoodTerm>().FirstOrDefault() is { Neighbours: var k } && trained <= k)
+        {
+            throw new ArgumentException(
+                $"The neighbourhood part links each training example to its {k} nearest others, but there are only {trained} examples to train on; give at least {k + 1}, or declare fewer Neighbours.",
+                nameof(train));
+        }
     }
 
     /// <summary>Refuses a model that <see cref="TrainingPrecision.BFloat16"/> cannot keep float32 masters of in the flat Adam buffer.</summary>

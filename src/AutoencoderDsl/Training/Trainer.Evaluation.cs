@@ -73,10 +73,13 @@ public static partial class Trainer
     private const ulong EvaluationSeed = 0x5EED;
 
     /// <summary>Holds out the last <paramref name="share"/> of a seeded permutation of the data as validation data.</summary>
+    /// <summary>How many of <paramref name="count"/> examples a validation split of <paramref name="share"/> holds out: at least one.</summary>
+    internal static long HeldOut(long count, double share) => Math.Max(1, (long)Math.Round(count * share));
+
     private static (TrainingData Train, TrainingData Validation) Split(TrainingData data, double share, long seed)
     {
         long count = data.Count;
-        long held = Math.Max(1, (long)Math.Round(count * share));
+        long held = HeldOut(count, share);
         if (held >= count)
         {
             throw new ArgumentException($"ValidationSplit {share} of {count} examples leaves none to train on.", "options");

@@ -18,10 +18,29 @@ public static partial class Trainer
     /// </summary>
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<nn.Module, TrainingContinuation> Continuations = new();
 
+    /// <summary>The neighbourhood graph of each model's last training data, which its next <c>Fit</c> on the same data reuses.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<nn.Module, NeighbourhoodData> Neighbourhoods = new();
+
+    /// <summary>The graph <paramref name="module"/> kept from an earlier <c>Fit</c>, if it is of <paramref name="train"/> over <paramref name="k"/> neighbours.</summary>
+    internal static NeighbourhoodData? CachedNeighbourhood(nn.Module module, TrainingData train, int k) =>
+        Neighbourhoods.TryGetValue(module, out var kept) && kept.IsFor(train, k) ? kept : null;
+
+    /// <summary>Keeps <paramref name="data"/> for <paramref name="module"/>'s next <c>Fit</c>, releasing the graph it replaces.</summary>
+    internal static void KeepNeighbourhood(nn.Module module, NeighbourhoodData data)
+    {
+        if (Neighbourhoods.TryGetValue(module, out var kept) && !ReferenceEquals(kept, data))
+        {
+            kept.Dispose();
+        }
+
+        Neighbourhoods.AddOrUpdate(module, data);
+    }
+
     /// <summary>
     /// Forgets what <paramref name="model"/>'s earlier <c>Fit</c> calls leave for the next to continue (the optimizer's
     /// state, the epoch count and the history, the random state), so that its next <c>Fit</c> starts from epoch 1 with a
-    /// new optimizer, from the parameters the model holds now.
+    /// new optimizer, from the parameters the model holds now. The neighbourhood part's graph of the training data is
+    /// released too, so a next <c>Fit</c> builds it again (after changing the training tensor's values in place, say).
     /// </summary>
     public static void ResetTraining(ITrainableAutoencoder model)
     {
@@ -29,6 +48,11 @@ public static partial class Trainer
         if (Continuations.Remove(model.Module, out var continuation))
         {
             continuation.Dispose();
+        }
+
+        if (Neighbourhoods.Remove(model.Module, out var neighbourhood))
+        {
+            neighbourhood.Dispose();
         }
     }
 

@@ -21,6 +21,7 @@ internal sealed partial class TrainingRun
             bool deferred = deferReads && optimizer.SkipsOnDevice;
             using var terms = new TermAccumulator(deferred ? device : null);
             using var reader = train.Open(order, options.BatchSize, device, rules, "train", options.Loading);
+            using var neighbourDraws = NeighbourDraws(epoch);
             ToWorkingCopy(optimizer);
             var clock = Stopwatch.StartNew();
             var lastReport = TimeSpan.Zero;
@@ -28,7 +29,7 @@ internal sealed partial class TrainingRun
             for (int batch = 1; batch <= Batches; batch++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                TrainBatch(epoch, batch, optimizer, reader, terms, seen);
+                TrainBatch(epoch, batch, optimizer, reader, terms, seen, order, neighbourDraws);
                 seen += Math.Min(options.BatchSize, Examples - seen);
                 batchesRun++;
                 if (batch % NativeMemory.BatchesBetweenChecks == 0)

@@ -10,11 +10,11 @@ namespace AutoencoderDsl.Training;
 internal sealed partial class TrainingRun
 {
     /// <summary>
-    /// One optimizer step on the batch starting at <paramref name="seen"/>: the batch on the training device and through
-    /// <see cref="FitOptions.Corrupt"/>, the loss, backward, clipping, the step, the terms recorded. Its temporaries are
-    /// released with its scope.
+    /// One optimizer step on the batch starting at <paramref name="seen"/> of <paramref name="order"/>: the batch on the
+    /// training device and through <see cref="FitOptions.Corrupt"/> (with its graph neighbours, for the neighbourhood
+    /// part), the loss, backward, clipping, the step, the terms recorded. Its temporaries are released with its scope.
     /// </summary>
-    private void TrainBatch(int epoch, int batch, TrainingOptimizer optimizer, IBatchReader reader, TermAccumulator terms, long seen)
+    private void TrainBatch(int epoch, int batch, TrainingOptimizer optimizer, IBatchReader reader, TermAccumulator terms, long seen, Tensor? order, Generator? neighbourDraws)
     {
         using var scope = NewDisposeScope();
         optimizer.LearningRate = RateOf(epoch, batch - 1);
@@ -22,7 +22,7 @@ internal sealed partial class TrainingRun
         using var examples = reader.Next(size, cancellationToken);
         var clean = examples.Examples;
         var input = Corrupted(options.Corrupt, clean);
-        var loss = model.ComputeLoss(InPassPrecision(input), clean, examples.Labels);
+        var loss = model.ComputeLoss(InPassPrecision(input), clean, examples.Labels, NeighboursOf(order, seen, size, neighbourDraws));
         optimizer.ZeroGrad();
         loss.Total.backward();
         ClipGradients();

@@ -37,6 +37,7 @@ internal sealed partial class TrainingRun
     private readonly EpochStart epochStart = new();
     private readonly ExampleRules rules;
     private readonly ILogger log;
+    private readonly bool validationIsSplit;
     private readonly TrainingContinuation? continuation;
     private readonly NativeMemory? freedMemory;
     private double? firstBatchLoss;
@@ -57,6 +58,7 @@ internal sealed partial class TrainingRun
     public TrainingRun(ITrainableAutoencoder model, TrainingData train, TrainingData? validation, bool validationIsSplit, FitOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken, TrainingContinuation? continuation)
     {
         this.continuation = continuation;
+        this.validationIsSplit = validationIsSplit;
         freedMemory = options.ReleaseFreedMemory ? new NativeMemory() : null;
         // Continuing, Epochs counts the epochs this call trains; resuming from a checkpoint, the epochs of the whole run.
         TotalEpochs = (continuation?.History.Count ?? 0) + options.Epochs;
@@ -98,6 +100,20 @@ internal sealed partial class TrainingRun
         }
 
         int resumed = Resume(optimizer);
+        PrepareNeighbourhood();
+        try
+        {
+            return TrainEpochs(optimizer, shuffler, resumed);
+        }
+        finally
+        {
+            ReleaseNeighbourhood();
+        }
+    }
+
+    /// <summary>The epochs from the one after the history's last, to the end or a stop.</summary>
+    private (TrainingHistory History, TrainingContinuation Next) TrainEpochs(TrainingOptimizer optimizer, Generator shuffler, int resumed)
+    {
         var stop = TrainingStopReason.Completed;
         runClock.Start();
         for (int epoch = history.Count + 1; epoch <= TotalEpochs && !StopsBeforeNextEpoch(resumed); epoch++)

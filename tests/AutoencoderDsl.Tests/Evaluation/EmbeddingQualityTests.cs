@@ -38,7 +38,7 @@ public sealed class EmbeddingQualityTests(ITestOutputHelper output)
     [Fact]
     public void TrustworthinessAgreesWithScikitLearn()
     {
-        if (!ScikitLearn.Available(output))
+        if (!DebianPython.Available(output, "sklearn.manifold"))
         {
             return;
         }
@@ -58,7 +58,7 @@ public sealed class EmbeddingQualityTests(ITestOutputHelper output)
                 + "from sklearn.manifold import trustworthiness\n"
                 + "x = np.loadtxt(sys.argv[1], delimiter=','); e = np.loadtxt(sys.argv[2], delimiter=',')\n"
                 + "print(' '.join(repr(float(trustworthiness(x, e, n_neighbors=k))) for k in (5, 10)))\n";
-            var expected = ChildProcess.Run(ScikitLearn.Interpreter, ["-c", Script, inputFile, embeddingFile], folder: null, TimeSpan.FromMinutes(2))
+            var expected = ChildProcess.Run(DebianPython.Interpreter, ["-c", Script, inputFile, embeddingFile], folder: null, TimeSpan.FromMinutes(2))
                 .Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(value => double.Parse(value, CultureInfo.InvariantCulture)).ToArray();
 
             output.WriteLine($"scikit-learn: {expected[0]:R}, {expected[1]:R}");
@@ -168,44 +168,5 @@ public sealed class EmbeddingQualityTests(ITestOutputHelper output)
         long columns = matrix.shape[1];
         var values = matrix.contiguous().data<float>().ToArray();
         File.WriteAllLines(path, values.Chunk((int)columns).Select(row => string.Join(',', row.Select(value => ((double)value).ToString("R", CultureInfo.InvariantCulture)))));
-    }
-
-    /// <summary>
-    /// Debian's python3-sklearn, the reference trustworthiness is held to. Where it is missing the test says it skipped;
-    /// with AUTOENCODERDSL_REQUIRE_PYTORCH=1, which CI sets once it has installed the Python packages, it fails instead.
-    /// </summary>
-    private static class ScikitLearn
-    {
-        public const string Interpreter = "/usr/bin/python3";
-
-        private static readonly Lazy<bool> Importable = new(() =>
-        {
-            try
-            {
-                using var process = Process.Start(new ProcessStartInfo(Interpreter, ["-c", "import sklearn.manifold"]) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false });
-                return process is not null && process.WaitForExit(TimeSpan.FromSeconds(60)) && process.ExitCode == 0;
-            }
-            catch (System.ComponentModel.Win32Exception)
-            {
-                return false;
-            }
-        });
-
-        public static bool Available(ITestOutputHelper output)
-        {
-            if (Importable.Value)
-            {
-                return true;
-            }
-
-            const string Message = $"{Interpreter} cannot import sklearn (apt-get install python3-sklearn)";
-            if (Environment.GetEnvironmentVariable("AUTOENCODERDSL_REQUIRE_PYTORCH") == "1")
-            {
-                Assert.Fail($"AUTOENCODERDSL_REQUIRE_PYTORCH=1 but {Message}.");
-            }
-
-            output.WriteLine($"Skipped: {Message}.");
-            return false;
-        }
     }
 }

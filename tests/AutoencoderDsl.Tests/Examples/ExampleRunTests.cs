@@ -23,13 +23,15 @@ public sealed partial class ExampleRunTests(ITestOutputHelper output)
     [InlineData("ConvBetaVae")]
     [InlineData("ConditionalVae")]
     [InlineData("AnomalyDetection")]
-    public void Runs_on_the_built_in_shapes_and_writes_what_it_says(string example)
+    [InlineData("Visualise")]
+    [InlineData("Visualise", "--model", "map")]
+    public void Runs_on_the_built_in_shapes_and_writes_what_it_says(string example, params string[] options)
     {
         var program = Path.Combine(DotnetProcess.Repository, "examples", example, "bin", DotnetProcess.Configuration, "net10.0", example + ".dll");
         Assert.True(File.Exists(program), $"{program} is missing; building the test project builds it.");
         using var folder = new TemporaryFolder();
 
-        var log = DotnetProcess.Run(folder.Path, TimeSpan.FromMinutes(3), program, "--data", "builtin", "--epochs", "1", "--out", folder.Path);
+        var log = DotnetProcess.Run(folder.Path, TimeSpan.FromMinutes(3), [program, "--data", "builtin", "--epochs", "1", "--out", folder.Path, .. options]);
 
         output.WriteLine(log);
         Assert.Contains("built-in synthetic shapes", log, StringComparison.Ordinal);
