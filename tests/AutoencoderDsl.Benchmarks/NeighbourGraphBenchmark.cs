@@ -5,6 +5,7 @@ using System.Linq;
 using AutoencoderDsl;
 using AutoencoderDsl.Data;
 using AutoencoderDsl.Evaluation;
+using AutoencoderDsl.Parts;
 using static TorchSharp.torch;
 
 /// <summary>
@@ -36,6 +37,15 @@ internal static class NeighbourGraphBenchmark
             {
                 Console.WriteLine($"| exact k = 15 graph | {Shapes.Format(train.Images.flatten(1).shape)} float32 | {graphSeconds:F1} s | {graphPeak:F0} MiB |");
                 Console.WriteLine($"  mean distance to the 1st and 15th neighbour: {graph.Distances.select(1, 0).mean().item<float>():F3}, {graph.Distances.select(1, 14).mean().item<float>():F3}");
+            }
+
+            // What the neighbourhood part builds at the start of Fit: the same exact graph, then UMAP's weights, symmetrised.
+            var (fuzzy, fuzzySeconds, fuzzyPeak) = Measure(() => NeighbourhoodGraph.Build(train.Images, neighbours: 15));
+            using (fuzzy)
+            {
+                Console.WriteLine($"| the neighbourhood part's fuzzy graph, k = 15 | {Shapes.Format(train.Images.flatten(1).shape)} float32 | {fuzzySeconds:F1} s | {fuzzyPeak:F0} MiB |");
+                using var degrees = fuzzy.RowStarts[1..] - fuzzy.RowStarts[..^1];
+                Console.WriteLine($"  edges after symmetrising: {fuzzy.Columns.shape[0]:N0}, {degrees.to(ScalarType.Float64).mean().item<double>():F1} per example on average and {degrees.max().item<long>()} at most");
             }
 
             using var pca = Pca.Fit(train.Images, 2);

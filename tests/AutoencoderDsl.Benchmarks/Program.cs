@@ -49,8 +49,9 @@ using static TorchSharp.torch;
 //   images [count] [rounds]
 //              ImageFolder: images per second decoding each time against reading the cache, 28×28 grey PNGs and
 //              64×64 colour JPEGs (10,000 each by default, best of 3 rounds) written to a temporary folder
-//   knn-graph  the exact k = 15 neighbour graph of Fashion-MNIST's 60,000 training images and the trustworthiness of
-//              the test images' 2-D PCA: time and peak memory (NeighbourGraphBenchmark.cs)
+//   knn-graph  the exact k = 15 neighbour graph of Fashion-MNIST's 60,000 training images, the neighbourhood part's
+//              fuzzy graph over it, and the trustworthiness of the test images' 2-D PCA: time and peak memory
+//              (NeighbourGraphBenchmark.cs)
 //   vq-compare [epochs]
 //              a convolutional VQ-VAE, β-VAE and autoencoder on the same trunk, trained alike (8 epochs by default):
 //              test MSE and PSNR, parameters, code size, epoch time and the VQ-VAE's codebook use (VqComparison.cs)

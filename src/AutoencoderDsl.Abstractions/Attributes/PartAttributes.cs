@@ -86,13 +86,17 @@ public sealed class NeighbourhoodAttribute : ModelPartAttribute
     /// <summary>k, the nearest other training examples each example's graph edges go to; at least 2, 15 unless set.</summary>
     public int Neighbours { get; set; } = 15;
 
-    /// <summary>The weight of the neighbourhood term beside the reconstruction; positive and finite.</summary>
+    /// <summary>
+    /// The weight of the neighbourhood term beside the reconstruction; positive and finite, 1 unless set. The
+    /// reconstruction is in nats per example summed over the input's elements and the term in nats per example near 1,
+    /// so the weight goes with the input's size: 1000 for 28 × 28 images (examples/Visualise), 30 for 20 features.
+    /// </summary>
     public double Weight { get; set; } = 1;
 
     /// <summary>How close neighbours may sit in the code, UMAP's <c>min_dist</c>; in [0, 1), 0.1 unless set.</summary>
     public double MinDistance { get; set; } = 0.1;
 
-    /// <summary>How many other codes each example is pushed away from per step; at least 1, 5 unless set.</summary>
+    /// <summary>How many other codes' worth of push each example gets per step, UMAP's negative sample rate; at least 1, 5 unless set.</summary>
     public int NegativeSamples { get; set; } = 5;
 }
 

@@ -9,7 +9,7 @@ namespace AutoencoderDsl.Parts;
 /// <param name="Code">The code the decoder was given, and the posterior for a variational model.</param>
 /// <param name="Likelihood">How the output is scored.</param>
 /// <param name="LogScale">The learned log σ of a Gaussian likelihood, or null.</param>
-/// <param name="Neighbourhood">The codes of each example's graph neighbour and negatives, for a model with <see cref="NeighbourhoodTerm"/>; null otherwise.</param>
+/// <param name="Neighbourhood">The codes of each example's graph neighbour and the pool its negatives come from, for a model with <see cref="NeighbourhoodTerm"/>; null otherwise.</param>
 public sealed record LossInputs(Tensor Decoded, Tensor Target, LatentCode Code, LikelihoodModel Likelihood, Tensor? LogScale, NeighbourCodes? Neighbourhood = null);
 
 /// <summary>

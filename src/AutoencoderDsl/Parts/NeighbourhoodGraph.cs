@@ -14,30 +14,41 @@ namespace AutoencoderDsl.Parts;
 /// </summary>
 /// <remarks>
 /// As umap-learn's <c>smooth_knn_dist</c> with local connectivity 1 and bandwidth 1: 64 steps of bisection for σᵢ to a
-/// tolerance of 10⁻⁵, and σᵢ at least 10⁻³ of the mean distance (of the row, or of all rows when ρᵢ is 0). One difference,
-/// stated so it surprises no one: k counts other examples, where umap-learn's
-/// <c>n_neighbors</c> counts the example itself, so k here is its n_neighbors − 1.
+/// tolerance of 10⁻⁵, and σᵢ at least 10⁻³ of the mean distance (of the row, or of all rows when ρᵢ is 0). One
+/// difference, stated so it surprises no one: k counts other examples, where umap-learn's <c>n_neighbors</c> counts the
+/// example itself; a row's k weights sum to log₂ k here, and to log₂ n_neighbors over its n_neighbors − 1 there.
 /// </remarks>
 public sealed class NeighbourhoodGraph : IDisposable
 {
-    private NeighbourhoodGraph(Tensor neighbours, Tensor weights, int k)
+    /// <summary>The running sum of <see cref="Weights"/> in float64, which a draw searches.</summary>
+    private readonly Tensor cumulative;
+
+    private NeighbourhoodGraph(Tensor rowStarts, Tensor columns, Tensor weights, int k)
     {
-        Neighbours = neighbours;
+        RowStarts = rowStarts;
+        Columns = columns;
         Weights = weights;
         K = k;
+        cumulative = weights.to(ScalarType.Float64).cumsum(0);
     }
 
-    /// <summary>The neighbours of each example in the symmetrised graph, <c>Int64 [N, M]</c>: the k nearest and those that have it among theirs; padded with 0.</summary>
-    public Tensor Neighbours { get; }
+    /// <summary>Where each example's edges start in <see cref="Columns"/>, <c>Int64 [N + 1]</c>; row i is <c>[RowStarts[i], RowStarts[i + 1])</c>.</summary>
+    public Tensor RowStarts { get; }
 
-    /// <summary>The weight of each edge in (0, 1], <c>Float32 [N, M]</c>; 0 in the padding.</summary>
+    /// <summary>
+    /// The other end of every edge, <c>Int64 [E]</c>, row by row in increasing order: each example's k nearest and the
+    /// examples that have it among theirs.
+    /// </summary>
+    public Tensor Columns { get; }
+
+    /// <summary>The weight of every edge, in (0, 1], <c>Float32 [E]</c>.</summary>
     public Tensor Weights { get; }
 
     /// <summary>k, the nearest other examples each row's edges were built from.</summary>
     public int K { get; }
 
     /// <summary>The examples the graph is of.</summary>
-    public long Count => Neighbours.shape[0];
+    public long Count => RowStarts.shape[0] - 1;
 
     /// <summary>The fuzzy graph of <paramref name="examples"/> <c>[N, ...]</c> (each flattened) over its <paramref name="neighbours"/> nearest others.</summary>
     public static NeighbourhoodGraph Build(Tensor examples, int neighbours)
@@ -57,12 +68,22 @@ public sealed class NeighbourhoodGraph : IDisposable
     /// One neighbour of each example at <paramref name="rows"/> (<c>Int64 [B]</c>), drawn with probability proportional
     /// to the edge weights by <paramref name="generator"/>: <c>Int64 [B]</c>, on the CPU.
     /// </summary>
+    /// <remarks>
+    /// A uniform draw scaled to the row's total weight, found by binary search in the running sum of all weights: rows
+    /// kept edge by edge rather than padded to the longest, whose length follows the most popular example's (267 edges
+    /// against a mean of 24 for Fashion-MNIST's k = 15).
+    /// </remarks>
     public Tensor Sample(Tensor rows, Generator generator)
     {
         using var scope = NewDisposeScope();
         var cpuRows = rows.cpu();
-        var choice = multinomial(Weights.index_select(0, cpuRows), 1, generator: generator);
-        return Neighbours.index_select(0, cpuRows).gather(1, choice).squeeze(1).MoveToOuterDisposeScope();
+        var first = RowStarts.index_select(0, cpuRows);
+        var last = RowStarts.index_select(0, cpuRows + 1) - 1;
+        var before = cumulative.index_select(0, first) - Weights.index_select(0, first).to(ScalarType.Float64);
+        var total = cumulative.index_select(0, last) - before;
+        var target = before + (rand(cpuRows.shape[0], dtype: ScalarType.Float64, generator: generator) * total);
+        var edge = searchsorted(cumulative, target, right: true).minimum(last).maximum(first);
+        return Columns.index_select(0, edge).MoveToOuterDisposeScope();
     }
 
     /// <summary>The membership of each of row i's k edges, row by row: exp(−max(0, d − ρᵢ) / σᵢ).</summary>
@@ -129,7 +150,7 @@ public sealed class NeighbourhoodGraph : IDisposable
         return weights;
     }
 
-    /// <summary>w + wᵀ − w ∘ wᵀ over the directed k-NN edges, each row's edges in column order, padded to the longest row.</summary>
+    /// <summary>w + wᵀ − w ∘ wᵀ over the directed k-NN edges, each row's edges in column order.</summary>
     private static NeighbourhoodGraph Symmetrised(long[] indices, double[] memberships, int n, int k)
     {
         // Both directions of every edge, keyed by (row, column) so a sort brings the two halves of a pair together.
@@ -145,7 +166,6 @@ public sealed class NeighbourhoodGraph : IDisposable
         }
 
         Array.Sort(keys, values);
-        var rowOf = new int[keys.Length];
         var columnOf = new long[keys.Length];
         var weightOf = new double[keys.Length];
         var degree = new int[n];
@@ -163,31 +183,30 @@ public sealed class NeighbourhoodGraph : IDisposable
                 weightOf[count] = values[i];
             }
 
-            rowOf[count] = (int)(keys[i] / n);
             columnOf[count] = keys[i] % n;
-            degree[rowOf[count]]++;
+            degree[keys[i] / n]++;
             count++;
         }
 
-        int width = degree.Max();
-        var neighbours = new long[(long)n * width];
-        var weights = new float[(long)n * width];
-        var filled = new int[n];
-        for (int i = 0; i < count; i++)
+        var rowStarts = new long[n + 1];
+        for (int row = 0; row < n; row++)
         {
-            int row = rowOf[i];
-            long at = ((long)row * width) + filled[row]++;
-            neighbours[at] = columnOf[i];
-            weights[at] = (float)weightOf[i];
+            rowStarts[row + 1] = rowStarts[row] + degree[row];
         }
 
-        return new NeighbourhoodGraph(tensor(neighbours, [n, width]), tensor(weights, [n, width]), k);
+        return new NeighbourhoodGraph(
+            tensor(rowStarts),
+            tensor(columnOf.AsSpan(0, count).ToArray()),
+            tensor(weightOf.AsSpan(0, count).ToArray().Select(weight => (float)weight).ToArray()),
+            k);
     }
 
     /// <summary>Releases the tensors.</summary>
     public void Dispose()
     {
-        Neighbours.Dispose();
+        RowStarts.Dispose();
+        Columns.Dispose();
         Weights.Dispose();
+        cumulative.Dispose();
     }
 }

@@ -27,8 +27,7 @@ public sealed record NeighbourCodes(Tensor Tails, Tensor Pool);
 /// <remarks>
 /// <para>The negatives' part is computed as its expectation over the draw rather than from m draws: every code of the
 /// pool pushes with weight m / P. A code is two-dimensional or little more, so all B × P distances cost less than the
-/// encoder, and the gradient loses the draws' noise; on Fashion-MNIST the maps it trains separate classes better at
-/// equal epochs (docs/neighbours.md).</para>
+/// encoder, and the gradient is the same loss's without the draws' noise.</para>
 /// <para>With t = log a + b log(d² + ε), −log q = softplus(t) and −log(1 − q) = softplus(−t): both are computed in that
 /// form, which stays finite when codes meet or fly apart. ε = 10⁻³ is UMAP's own guard in its repulsive gradient.</para>
 /// </remarks>

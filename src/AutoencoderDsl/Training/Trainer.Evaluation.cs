@@ -72,10 +72,10 @@ public static partial class Trainer
     /// <summary>The seed of <see cref="EvaluationDraws"/>.</summary>
     private const ulong EvaluationSeed = 0x5EED;
 
-    /// <summary>Holds out the last <paramref name="share"/> of a seeded permutation of the data as validation data.</summary>
     /// <summary>How many of <paramref name="count"/> examples a validation split of <paramref name="share"/> holds out: at least one.</summary>
     internal static long HeldOut(long count, double share) => Math.Max(1, (long)Math.Round(count * share));
 
+    /// <summary>Holds out the last <paramref name="share"/> of a seeded permutation of the data as validation data.</summary>
     private static (TrainingData Train, TrainingData Validation) Split(TrainingData data, double share, long seed)
     {
         long count = data.Count;

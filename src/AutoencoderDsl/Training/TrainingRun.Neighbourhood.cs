@@ -110,12 +110,14 @@ internal sealed class NeighbourhoodData : IDisposable
     public NeighbourhoodGraph Graph { get; }
 
     /// <summary>
-    /// Whether this is the graph of <paramref name="train"/> over <paramref name="k"/> neighbours: the same tensor object,
-    /// or a data set with the same fingerprint.
+    /// Whether this is the graph of <paramref name="train"/> over <paramref name="k"/> neighbours: the same tensor objects
+    /// (examples and labels), or a data set with the same fingerprint.
     /// </summary>
     public bool IsFor(TrainingData train, int k) =>
         Graph.K == k && Graph.Count == train.Count
-        && (train.Examples is { } examples ? ReferenceEquals(examples, Examples) : fingerprint is not null && train.Source?.Fingerprint == fingerprint);
+        && (train.Examples is { } examples
+            ? ReferenceEquals(examples, Examples) && ReferenceEquals(train.Labels, Labels)
+            : fingerprint is not null && train.Source?.Fingerprint == fingerprint);
 
     /// <summary>Reads <paramref name="train"/> into memory if it is a data set, and builds its graph.</summary>
     public static NeighbourhoodData Build(TrainingData train, int k, ExampleRules rules, DataLoading loading, CancellationToken cancellationToken)
@@ -169,9 +171,11 @@ internal sealed class NeighbourhoodData : IDisposable
     public void Dispose()
     {
         Graph.Dispose();
-        heldExamples?.Dispose();
+
+        // Examples read from a data set are this object's; a caller's tensors stay theirs.
         if (heldExamples is not null)
         {
+            heldExamples.Dispose();
             Labels?.Dispose();
         }
     }
