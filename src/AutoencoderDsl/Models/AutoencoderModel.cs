@@ -303,7 +303,7 @@ public abstract partial class AutoencoderModel : nn.Module<Tensor, ModelOutput>,
     /// </summary>
     private (LatentCode Code, NeighbourCodes? Neighbourhood) EncodeWithNeighbours(Tensor input, Tensor target, Tensor? condition, NeighbourExamples? neighbours)
     {
-        if (!Spec.LossTerms.OfType<NeighbourhoodTerm>().Any())
+        if (Spec.Neighbourhood is null)
         {
             return (EncodeLatent(input, condition), null);
         }

@@ -52,8 +52,12 @@ public sealed record ModelSpec
             }
 
             lossTerms = terms;
+            Neighbourhood = terms.OfType<NeighbourhoodTerm>().FirstOrDefault();
         }
     }
+
+    /// <summary>The neighbourhood term among <see cref="LossTerms"/>, for which the trainer builds a graph and draws neighbours; null without one.</summary>
+    public NeighbourhoodTerm? Neighbourhood { get; private init; }
 
     /// <summary>The declared encoder's layers, which end in the features the latent heads read.</summary>
     public required IReadOnlyList<Export.Layer> Encoder { get; init; }

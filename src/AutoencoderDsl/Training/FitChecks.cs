@@ -45,7 +45,7 @@ internal static class FitChecks
         }
 
         long trained = split ? train.Count - Trainer.HeldOut(train.Count, options.ValidationSplit) : train.Count;
-        if (model.Spec.LossTerms.OfType<Parts.NeighbourhoodTerm>().FirstOrDefault() is { Neighbours: var k } && trained <= k)
+        if (model.Spec.Neighbourhood is { Neighbours: var k } && trained <= k)
         {
             throw new ArgumentException(
                 $"The neighbourhood part links each training example to its {k} nearest others, but there are only {trained} examples to train on; give at least {k + 1}, or declare fewer Neighbours.",

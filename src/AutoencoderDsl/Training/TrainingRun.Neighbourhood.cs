@@ -13,7 +13,6 @@ namespace AutoencoderDsl.Training;
 internal sealed partial class TrainingRun
 {
     /// <summary>The model's neighbourhood term, or null without the part.</summary>
-    private NeighbourhoodTerm? NeighbourhoodTerm => model.Spec.LossTerms.OfType<NeighbourhoodTerm>().FirstOrDefault();
 
     /// <summary>The graph and the examples it indexes, for a model with the neighbourhood part; null otherwise.</summary>
     private NeighbourhoodData? neighbourhood;
@@ -24,7 +23,7 @@ internal sealed partial class TrainingRun
     /// </summary>
     private void PrepareNeighbourhood()
     {
-        if (NeighbourhoodTerm is not { } term)
+        if (model.Spec.Neighbourhood is not { } term)
         {
             return;
         }
