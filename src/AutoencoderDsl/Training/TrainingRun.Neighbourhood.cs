@@ -12,8 +12,6 @@ namespace AutoencoderDsl.Training;
 // The neighbourhood part's side of a run: the graph of the training examples, and each batch's neighbours drawn from it.
 internal sealed partial class TrainingRun
 {
-    /// <summary>The model's neighbourhood term, or null without the part.</summary>
-
     /// <summary>The graph and the examples it indexes, for a model with the neighbourhood part; null otherwise.</summary>
     private NeighbourhoodData? neighbourhood;
 
