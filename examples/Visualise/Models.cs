@@ -32,6 +32,22 @@ public partial class FashionMap
     public partial Sequential Decoder { get; }
 }
 
+/// <summary>
+/// The same with the contrastive form of the neighbourhood part (InfoNCE): each image and its drawn neighbour are told
+/// apart from every other image of the batch and its neighbours, which needs a large batch (1024 here).
+/// </summary>
+[Autoencoder(LatentDim = 2)]
+[Neighbourhood(Neighbours = 15, Weight = 1000, Loss = NeighbourhoodLoss.Contrastive)]
+[Input(1, 28, 28)]
+public partial class FashionContrastiveMap
+{
+    [Flatten, Dense(512), ReLU, Dense(256), ReLU]
+    public partial Sequential Encoder { get; }
+
+    [Dense(256), ReLU, Dense(512), ReLU, Dense(784), Sigmoid, Unflatten(1, 28, 28)]
+    public partial Sequential Decoder { get; }
+}
+
 /// <summary>What the map is measured against: the main example's 2-D VAE (examples/FashionVae), the same layers.</summary>
 [Variational(LatentDim = 2)]
 [Input(1, 28, 28)]

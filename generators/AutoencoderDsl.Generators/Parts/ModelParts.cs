@@ -64,7 +64,7 @@ public static class ModelParts
 
         if (reading.Part<NeighbourhoodAttribute>() is { } neighbourhood)
         {
-            parts.Add(new NeighbourhoodPart(neighbourhood.Weight, neighbourhood.Neighbours, neighbourhood.MinDistance, neighbourhood.NegativeSamples));
+            parts.Add(new NeighbourhoodPart(neighbourhood.Weight, neighbourhood.Neighbours, neighbourhood.MinDistance, neighbourhood.NegativeSamples, neighbourhood.Loss));
         }
 
         return parts.ToEquatableArray();

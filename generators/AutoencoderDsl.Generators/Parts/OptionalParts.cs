@@ -345,28 +345,31 @@ public sealed record SparsityPart(double Weight, double? Target) : Part
 }
 
 /// <summary>
-/// <c>[Neighbourhood]</c>: UMAP's fuzzy-graph cross-entropy between the code and the k-nearest-neighbour graph of the
-/// training inputs, weighted by <paramref name="Weight"/>, on a deterministic code or a posterior mean.
+/// <c>[Neighbourhood]</c>: UMAP's fuzzy-graph cross-entropy, or InfoNCE, between the code and the k-nearest-neighbour
+/// graph of the training inputs, weighted by <paramref name="Weight"/>, on a deterministic code or a posterior mean.
 /// </summary>
-public sealed record NeighbourhoodPart(double Weight, int Neighbours, double MinDistance, int NegativeSamples) : Part
+public sealed record NeighbourhoodPart(double Weight, int Neighbours, double MinDistance, int NegativeSamples, NeighbourhoodLoss Loss) : Part
 {
     // A reader of the class wants the term's weight and k, as β and the class count before them; the curve's minimum
-    // distance and the negatives per step are the term's own settings, in its spec entry.
+    // distance, the negatives per step and the loss are the term's own settings, in its spec entry.
     private const string WeightName = "NeighbourhoodWeight";
     private const string NeighboursName = "Neighbours";
 
     public override string DeclaredBy => "[Neighbourhood]";
 
-    public override string? Summary => $"{Literals.Of(Neighbours)}-nearest-neighbour graph kept in the code (weight {Literals.Of(Weight)}, minimum distance {Literals.Of(MinDistance)})";
+    public override string? Summary => $"{Literals.Of(Neighbours)}-nearest-neighbour graph kept in the code by {(Loss == NeighbourhoodLoss.Contrastive ? "InfoNCE" : "UMAP's loss")} (weight {Literals.Of(Weight)}, minimum distance {Literals.Of(MinDistance)})";
 
     public override IEnumerable<string> LossTerms =>
     [
-        $"new global::AutoencoderDsl.Parts.NeighbourhoodTerm(Weight: {WeightName}, Neighbours: {NeighboursName}, MinDistance: {Literals.Of(MinDistance)}, NegativeSamples: {Literals.Of(NegativeSamples)})",
+        $"new global::AutoencoderDsl.Parts.NeighbourhoodTerm(Weight: {WeightName}, Neighbours: {NeighboursName}, MinDistance: {Literals.Of(MinDistance)}, NegativeSamples: {Literals.Of(NegativeSamples)}, Loss: global::AutoencoderDsl.NeighbourhoodLoss.{Loss})",
     ];
 
     public override IEnumerable<GeneratedMember> Members(ModelDescription model) => [new(WeightName), new(NeighboursName)];
 
-    /// <summary>The runtime term's ranges: a positive finite weight, k of at least 2, a minimum distance in [0, 1) and at least one negative.</summary>
+    /// <summary>
+    /// The runtime term's ranges: a positive finite weight, k of at least 2, a minimum distance in [0, 1), at least one
+    /// negative, a defined loss, and no negative count written beside the loss that does not read it.
+    /// </summary>
     public static void FindProblems(NeighbourhoodAttribute neighbourhood, AttributeProblems report)
     {
         void Report(string argument, string message) => report.Report(DiagnosticDescriptors.InvalidNeighbourhood, argument, message);
@@ -389,6 +392,15 @@ public sealed record NeighbourhoodPart(double Weight, int Neighbours, double Min
         if (neighbourhood.NegativeSamples < 1)
         {
             Report(nameof(NeighbourhoodAttribute.NegativeSamples), $"NegativeSamples is {ModelProblems.Number(neighbourhood.NegativeSamples)}, but each example needs at least 1 code to be pushed away from, such as NegativeSamples = 5");
+        }
+
+        if (!Enum.IsDefined(typeof(NeighbourhoodLoss), neighbourhood.Loss))
+        {
+            Report(nameof(NeighbourhoodAttribute.Loss), $"Loss is {(int)neighbourhood.Loss}, which is neither NeighbourhoodLoss.Umap nor NeighbourhoodLoss.Contrastive");
+        }
+        else if (neighbourhood.Loss == NeighbourhoodLoss.Contrastive && report.IsWritten(nameof(NeighbourhoodAttribute.NegativeSamples)))
+        {
+            Report(nameof(NeighbourhoodAttribute.NegativeSamples), "NegativeSamples is UMAP's negative sample rate, but the contrastive loss pushes each example from every other code of the batch and reads no such count; remove NegativeSamples, or declare Loss = NeighbourhoodLoss.Umap");
         }
     }
 

@@ -76,7 +76,8 @@ public sealed class SparseAttribute : ModelPartAttribute
 /// A neighbourhood-preserving code: alongside the reconstruction, the loss trains the code to keep each training
 /// example's <see cref="Neighbours"/> nearest neighbours in the input space close and other examples apart. The term is
 /// UMAP's fuzzy-graph cross-entropy with negative sampling (McInnes, Healy and Melville 2018) in its parametric form
-/// (Sainburg, McInnes and Gentner 2021), its own term <c>neighbourhood</c> in the loss and the history. It composes
+/// (Sainburg, McInnes and Gentner 2021), or with <see cref="Loss"/> = <see cref="NeighbourhoodLoss.Contrastive"/> its
+/// contrastive kin InfoNCE; its own term <c>neighbourhood</c> in the loss and the history. It composes
 /// with <see cref="AutoencoderAttribute"/> and with <see cref="VariationalAttribute"/>, where it reads the posterior
 /// mean; a vector-quantized code does not take it. The k-nearest-neighbour graph is built once per <c>Fit</c> from the
 /// training examples.
@@ -96,8 +97,35 @@ public sealed class NeighbourhoodAttribute : ModelPartAttribute
     /// <summary>How close neighbours may sit in the code, UMAP's <c>min_dist</c>; in [0, 1), 0.1 unless set.</summary>
     public double MinDistance { get; set; } = 0.1;
 
-    /// <summary>How many other codes' worth of push each example gets per step, UMAP's negative sample rate; at least 1, 5 unless set.</summary>
+    /// <summary>
+    /// How many other codes' worth of push each example gets per step, UMAP's negative sample rate; at least 1, 5 unless
+    /// set. Read by <see cref="NeighbourhoodLoss.Umap"/> only: the contrastive loss pushes from the whole batch.
+    /// </summary>
     public int NegativeSamples { get; set; } = 5;
+
+    /// <summary>Which loss lays the code out; <see cref="NeighbourhoodLoss.Umap"/> unless set.</summary>
+    public NeighbourhoodLoss Loss { get; set; } = NeighbourhoodLoss.Umap;
+}
+
+/// <summary>
+/// The loss <see cref="NeighbourhoodAttribute"/> trains the code with. Both pull each example towards a graph neighbour
+/// and push it from other codes; they differ in how hard they push, the spectrum from UMAP to t-SNE (Damrich, Böhm,
+/// Hamprecht and Kobak 2023).
+/// </summary>
+public enum NeighbourhoodLoss
+{
+    /// <summary>
+    /// UMAP's fuzzy-graph cross-entropy with <see cref="NeighbourhoodAttribute.NegativeSamples"/> negatives per example:
+    /// tight, well separated clusters.
+    /// </summary>
+    Umap,
+
+    /// <summary>
+    /// InfoNCE: each example and its neighbour are told apart from every other code of the batch and its neighbours, so
+    /// the push grows with the batch and the map moves towards t-SNE's, which keeps neighbourhoods better. Wants large
+    /// batches (1024 in examples/Visualise).
+    /// </summary>
+    Contrastive,
 }
 
 /// <summary>

@@ -13,19 +13,25 @@ public sealed record NeighbourExamples(Tensor Examples, Tensor? Labels);
 /// and the codes negatives are drawn from.
 /// </summary>
 /// <param name="Tails">The code of each head's neighbour, <c>[B, D]</c>.</param>
-/// <param name="Pool">The codes negatives are drawn from, uniformly, <c>[P, D]</c>: the heads and tails in training, the heads in evaluation.</param>
+/// <param name="Pool">The codes negatives are drawn from, <c>[P, D]</c>: the heads, then the tails in training; the heads alone in evaluation.</param>
 public sealed record NeighbourCodes(Tensor Tails, Tensor Pool);
 
 /// <summary>
-/// UMAP's fuzzy-graph cross-entropy (McInnes, Healy and Melville 2018) in its parametric form (Sainburg, McInnes and
-/// Gentner 2021): each example's code is pulled towards the code of a neighbour drawn, in proportion to the edge
-/// weights, from the k-nearest-neighbour graph of the training inputs, and pushed away from
-/// <see cref="NegativeSamples"/> codes drawn uniformly from the batch and its neighbours. In nats per example:
-/// −log q(‖zᵢ − zⱼ‖) − Σₙ log(1 − q(‖zᵢ − zₙ‖)), with q(d) = 1 / (1 + a d²ᵇ) and a, b fitted to
-/// <see cref="MinDistance"/> as UMAP fits them (<see cref="CurveParameters"/>). Weighted by <see cref="Weight"/>.
+/// Keeps the k-nearest-neighbour graph of the training inputs in the code: each example's code is pulled towards the
+/// code of a neighbour drawn, in proportion to the edge weights, from the graph, and pushed away from other codes of the
+/// batch and its neighbours. Both losses read the similarity q(d) = 1 / (1 + a d²ᵇ) of codes d apart, with a, b fitted
+/// to <see cref="MinDistance"/> as UMAP fits them (<see cref="CurveParameters"/>). Weighted by <see cref="Weight"/>.
+/// <list type="bullet">
+/// <item><see cref="NeighbourhoodLoss.Umap"/>: UMAP's fuzzy-graph cross-entropy (McInnes, Healy and Melville 2018) in its
+/// parametric form (Sainburg, McInnes and Gentner 2021), in nats per example
+/// −log q(‖zᵢ − zⱼ‖) − Σₙ log(1 − q(‖zᵢ − zₙ‖)) over <see cref="NegativeSamples"/> codes zₙ drawn uniformly.</item>
+/// <item><see cref="NeighbourhoodLoss.Contrastive"/>: InfoNCE, −log(q(‖zᵢ − zⱼ‖) / Σₖ q(‖zᵢ − zₖ‖)) over every code zₖ of
+/// the batch and its neighbours but zᵢ itself, with each example and each neighbour an anchor in training; the
+/// negatives are the batch, as in t-SNE's normalisation (Damrich, Böhm, Hamprecht and Kobak 2023).</item>
+/// </list>
 /// </summary>
 /// <remarks>
-/// <para>The negatives' part is computed as its expectation over the draw rather than from m draws: every code of the
+/// <para>UMAP's negatives' part is computed as its expectation over the draw rather than from m draws: every code of the
 /// pool pushes with weight m / P. A code is two-dimensional or little more, so all B × P distances cost less than the
 /// encoder, and the gradient is the same loss's without the draws' noise.</para>
 /// <para>With t = log a + b log(d² + ε), −log q = softplus(t) and −log(1 − q) = softplus(−t): both are computed in that
@@ -34,8 +40,9 @@ public sealed record NeighbourCodes(Tensor Tails, Tensor Pool);
 /// <param name="Weight">The term's weight beside the reconstruction; positive and finite.</param>
 /// <param name="Neighbours">k, the nearest other training examples each example's graph edges go to; at least 2.</param>
 /// <param name="MinDistance">How close neighbours may sit in the code, UMAP's <c>min_dist</c>; in [0, 1).</param>
-/// <param name="NegativeSamples">m, how many codes' worth of push each example gets per step; at least 1.</param>
-public sealed record NeighbourhoodTerm(double Weight, int Neighbours, double MinDistance, int NegativeSamples) : LossTerm
+/// <param name="NegativeSamples">m, how many codes' worth of push each example gets per step under UMAP's loss; at least 1.</param>
+/// <param name="Loss">Which of the two losses.</param>
+public sealed record NeighbourhoodTerm(double Weight, int Neighbours, double MinDistance, int NegativeSamples, NeighbourhoodLoss Loss) : LossTerm
 {
     /// <summary>The name of the neighbourhood term.</summary>
     public const string TermName = "neighbourhood";
@@ -63,6 +70,11 @@ public sealed record NeighbourhoodTerm(double Weight, int Neighbours, double Min
         ? NegativeSamples
         : throw new ArgumentOutOfRangeException(nameof(NegativeSamples), NegativeSamples, "At least 1 negative sample is needed.");
 
+    /// <summary>The checked loss.</summary>
+    public NeighbourhoodLoss Loss { get; init; } = Enum.IsDefined(Loss)
+        ? Loss
+        : throw new ArgumentOutOfRangeException(nameof(Loss), Loss, "The neighbourhood loss must be NeighbourhoodLoss.Umap or NeighbourhoodLoss.Contrastive.");
+
     /// <summary>a and b of q(d) = 1 / (1 + a d²ᵇ) for <see cref="MinDistance"/>.</summary>
     public (double A, double B) Curve => CurveParameters.Fit(MinDistance);
 
@@ -78,7 +90,9 @@ public sealed record NeighbourhoodTerm(double Weight, int Neighbours, double Min
         var neighbourhood = inputs.Neighbourhood
             ?? throw new InvalidOperationException("The neighbourhood term needs the codes of each example's neighbours; the trainer and Evaluate give them.");
         var heads = (inputs.Code.Mean ?? inputs.Code.Z).flatten(1);
-        return CrossEntropy(heads, neighbourhood, Curve, NegativeSamples);
+        return Loss == NeighbourhoodLoss.Contrastive
+            ? InfoNce(heads, neighbourhood, Curve)
+            : CrossEntropy(heads, neighbourhood, Curve, NegativeSamples);
     }
 
     /// <summary>The term's value for codes <paramref name="heads"/> <c>[B, D]</c>, in nats per head.</summary>
@@ -90,6 +104,31 @@ public sealed record NeighbourhoodTerm(double Weight, int Neighbours, double Min
         var pushedByEach = nn.functional.softplus(-LogOdds(heads.unsqueeze(1), neighbourhood.Pool.unsqueeze(0), a, b));
         var repulsion = pushedByEach.sum(1) * (negatives / (double)neighbourhood.Pool.shape[0]);
         return (attraction + repulsion).mean().MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The contrastive term's value for codes <paramref name="heads"/> <c>[B, D]</c>, in nats per anchor: the anchors are
+    /// the pool's rows, the heads and, in training, the tails after them, each partnered with the other end of its edge.
+    /// </summary>
+    internal static Tensor InfoNce(Tensor heads, NeighbourCodes neighbourhood, (double A, double B) curve)
+    {
+        using var scope = NewDisposeScope();
+        var (a, b) = curve;
+        var pool = neighbourhood.Pool;
+        long size = pool.shape[0];
+        if (size < 2)
+        {
+            // A lone example in evaluation is its own neighbour, with nothing to be told apart from.
+            return zeros([], heads.dtype, heads.device).MoveToOuterDisposeScope();
+        }
+
+        var partners = size == heads.shape[0] ? neighbourhood.Tails : cat([neighbourhood.Tails, heads]);
+
+        // log q = −softplus(t); an anchor is no candidate for itself, while its partner is one of the candidates.
+        var attraction = nn.functional.softplus(LogOdds(pool, partners, a, b));
+        var logSimilarity = -nn.functional.softplus(LogOdds(pool.unsqueeze(1), pool.unsqueeze(0), a, b));
+        var candidates = logSimilarity.masked_fill(eye(size, dtype: ScalarType.Bool, device: pool.device), double.NegativeInfinity);
+        return (attraction + candidates.logsumexp(1)).mean().MoveToOuterDisposeScope();
     }
 
     /// <summary>t = log a + b log(d² + ε) between matching rows of <paramref name="x"/> and <paramref name="y"/>, so that q = sigmoid(−t).</summary>

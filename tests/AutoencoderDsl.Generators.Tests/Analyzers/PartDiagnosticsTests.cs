@@ -224,6 +224,10 @@ public sealed class PartDiagnosticsTests
     [InlineData("{|ADSL042:NegativeSamples = 0|}")]
     [InlineData("Neighbours = 2, Weight = 1e-3, MinDistance = 0, NegativeSamples = 1")]
     [InlineData("{|ADSL042:Neighbours = 0|}, Weight = 2, {|ADSL042:MinDistance = 1.5|}, {|ADSL042:NegativeSamples = -1|}")]
+    [InlineData("Loss = NeighbourhoodLoss.Contrastive, MinDistance = 0")]
+    [InlineData("Loss = NeighbourhoodLoss.Umap, NegativeSamples = 8")]
+    [InlineData("Loss = NeighbourhoodLoss.Contrastive, {|ADSL042:NegativeSamples = 5|}")]
+    [InlineData("{|ADSL042:Loss = (NeighbourhoodLoss)7|}")]
     public Task NeighbourhoodOptionsOutOfRange(string arguments) => VerifyAsync($$"""
         [Autoencoder(LatentDim = 2)]
         [Neighbourhood({{arguments}})]
@@ -248,6 +252,18 @@ public sealed class PartDiagnosticsTests
             "MinDistance is 1, but UMAP's minimum distance between neighbours' codes must lie in [0, 1), such as MinDistance = 0.1"),
         new DiagnosticResult(DiagnosticDescriptors.InvalidNeighbourhood).WithLocation(3).WithArguments(
             "NegativeSamples is 0, but each example needs at least 1 code to be pushed away from, such as NegativeSamples = 5"));
+
+    /// <summary>A negative count written beside the contrastive loss would be ignored, so it is refused, saying why.</summary>
+    [Fact]
+    public Task TheContrastiveLossTakesNoNegativeCount() => VerifyAsync(
+        """
+        [Autoencoder(LatentDim = 2)]
+        [Neighbourhood(Loss = NeighbourhoodLoss.Contrastive, {|#0:NegativeSamples = 10|})]
+        [Input(16)]
+        public partial class Model
+        """ + Stacks,
+        new DiagnosticResult(DiagnosticDescriptors.InvalidNeighbourhood).WithLocation(0).WithArguments(
+            "NegativeSamples is UMAP's negative sample rate, but the contrastive loss pushes each example from every other code of the batch and reads no such count; remove NegativeSamples, or declare Loss = NeighbourhoodLoss.Umap"));
 
     [Fact]
     public Task ANeighbourhoodTermComposesWithAVariationalModelAndEveryOtherPart() => VerifyAsync("""

@@ -7,7 +7,7 @@ using static global::TorchSharp.torch;
 namespace Examples;
 
 /// <summary>
-/// An autoencoder: input [1, 28, 28], latent code [2], Bernoulli likelihood, 10-nearest-neighbour graph kept in the code (weight 0.5, minimum distance 0.05).
+/// An autoencoder: input [1, 28, 28], latent code [2], Bernoulli likelihood, 10-nearest-neighbour graph kept in the code by UMAP's loss (weight 0.5, minimum distance 0.05).
 /// </summary>
 /// <remarks>
 /// State-dict names: <c>encoder.i</c> (the i-th declared encoder layer), <c>code</c> (the latent head), <c>decoder.i</c> (the i-th declared decoder layer).
@@ -98,7 +98,7 @@ partial class FashionMap : global::AutoencoderDsl.AutoencoderModule
         Latent = new global::AutoencoderDsl.Parts.DeterministicLatent(LatentDim),
         Decoder = DecoderLayers,
         Likelihood = new global::AutoencoderDsl.Parts.BernoulliLikelihood(FromLogits: true),
-        LossTerms = [new global::AutoencoderDsl.Parts.ReconstructionTerm(), new global::AutoencoderDsl.Parts.NeighbourhoodTerm(Weight: NeighbourhoodWeight, Neighbours: Neighbours, MinDistance: 0.05, NegativeSamples: 8)],
+        LossTerms = [new global::AutoencoderDsl.Parts.ReconstructionTerm(), new global::AutoencoderDsl.Parts.NeighbourhoodTerm(Weight: NeighbourhoodWeight, Neighbours: Neighbours, MinDistance: 0.05, NegativeSamples: 8, Loss: global::AutoencoderDsl.NeighbourhoodLoss.Umap)],
     };
 
     /// <summary>Builds a FashionMap and loads parameters written by <c>Save</c>, with the threshold, standardizer and sampler saved beside them.</summary>

@@ -7,7 +7,7 @@ using static global::TorchSharp.torch;
 namespace Examples;
 
 /// <summary>
-/// A variational autoencoder: input [784], latent code [2], Bernoulli likelihood, β = 1, 15-nearest-neighbour graph kept in the code (weight 1, minimum distance 0.1).
+/// A variational autoencoder: input [784], latent code [2], Bernoulli likelihood, β = 1, 15-nearest-neighbour graph kept in the code by InfoNCE (weight 1, minimum distance 0.1).
 /// </summary>
 /// <remarks>
 /// State-dict names: <c>encoder.i</c> (the i-th declared encoder layer), <c>mean</c> and <c>log_var</c> (the latent heads), <c>decoder.i</c> (the i-th declared decoder layer).
@@ -100,7 +100,7 @@ partial class NeighbourVae : global::AutoencoderDsl.VariationalAutoencoderModule
         Latent = new global::AutoencoderDsl.Parts.GaussianLatent(LatentDim),
         Decoder = DecoderLayers,
         Likelihood = new global::AutoencoderDsl.Parts.BernoulliLikelihood(FromLogits: true),
-        LossTerms = [new global::AutoencoderDsl.Parts.ReconstructionTerm(), new global::AutoencoderDsl.Parts.KlTerm(Beta), new global::AutoencoderDsl.Parts.NeighbourhoodTerm(Weight: NeighbourhoodWeight, Neighbours: Neighbours, MinDistance: 0.1, NegativeSamples: 5)],
+        LossTerms = [new global::AutoencoderDsl.Parts.ReconstructionTerm(), new global::AutoencoderDsl.Parts.KlTerm(Beta), new global::AutoencoderDsl.Parts.NeighbourhoodTerm(Weight: NeighbourhoodWeight, Neighbours: Neighbours, MinDistance: 0.1, NegativeSamples: 5, Loss: global::AutoencoderDsl.NeighbourhoodLoss.Contrastive)],
     };
 
     /// <summary>Builds a NeighbourVae and loads parameters written by <c>Save</c>, with the threshold, standardizer and sampler saved beside them.</summary>

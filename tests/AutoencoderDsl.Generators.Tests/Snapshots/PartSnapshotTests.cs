@@ -134,7 +134,7 @@ public sealed class PartSnapshotTests
         namespace Examples;
 
         [Variational(LatentDim = 2)]
-        [Neighbourhood]
+        [Neighbourhood(Loss = NeighbourhoodLoss.Contrastive)]
         [Input(784)]
         public partial class NeighbourVae
         {

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 
 namespace AutoencoderDsl.Tests.Parts;
 
-/// <summary>The neighbourhood part's pieces: UMAP's curve against SciPy, its term and fuzzy graph against hand computations.</summary>
+/// <summary>The neighbourhood part's pieces: UMAP's curve against SciPy, its two losses and fuzzy graph against hand computations.</summary>
 public sealed class NeighbourhoodTermTests(ITestOutputHelper output)
 {
     [Fact]
@@ -58,7 +58,7 @@ public sealed class NeighbourhoodTermTests(ITestOutputHelper output)
         // The pool is the heads and then the tails, as in training, so the gradient reaches a code through every role.
         var headTensor = tensor(heads, requires_grad: true);
         var tailTensor = tensor(tails, requires_grad: true);
-        var term = new NeighbourhoodTerm(Weight: 1, Neighbours: 15, MinDistance, Negatives);
+        var term = new NeighbourhoodTerm(Weight: 1, Neighbours: 15, MinDistance, Negatives, NeighbourhoodLoss.Umap);
         var neighbourhood = new NeighbourCodes(tailTensor, cat([headTensor, tailTensor]));
         var value = term.Compute(new LossInputs(zeros(3), zeros(3), new LatentCode(headTensor), new BernoulliLikelihood(FromLogits: true), null, neighbourhood));
         value.backward();
@@ -145,13 +145,96 @@ public sealed class NeighbourhoodTermTests(ITestOutputHelper output)
         using var scope = NewDisposeScope();
         var heads = tensor(new double[,] { { 0, 0 }, { 1e6, -1e6 } }, requires_grad: true);
         var tails = heads.detach().clone().requires_grad_(true);
-        var term = new NeighbourhoodTerm(Weight: 1, Neighbours: 15, MinDistance: 0, NegativeSamples: 1);
+        var term = new NeighbourhoodTerm(Weight: 1, Neighbours: 15, MinDistance: 0, NegativeSamples: 1, NeighbourhoodLoss.Umap);
         // Each head sits on its tail and on itself in the pool, a million away from the other pair.
         var value = NeighbourhoodTerm.CrossEntropy(heads, new NeighbourCodes(tails, cat([heads, tails])), term.Curve, term.NegativeSamples);
         value.backward();
 
         Assert.True(double.IsFinite(value.item<double>()));
         Assert.True(heads.grad!.isfinite().all().item<bool>());
+    }
+
+    [Fact]
+    public void TheContrastiveTermAndItsGradientAreInfoNceByHand()
+    {
+        using var scope = NewDisposeScope();
+        double[] heads = [0.0, 0.0, 1.0, 0.5, -0.5, 2.0];
+        double[] tails = [0.3, -0.1, 1.0, 0.5, 2.0, 2.0];
+        var curve = CurveParameters.Fit(0.1);
+
+        var headTensor = tensor(heads, [3, 2], requires_grad: true);
+        var tailTensor = tensor(tails, [3, 2], requires_grad: true);
+        var term = new NeighbourhoodTerm(Weight: 1, Neighbours: 15, MinDistance: 0.1, NegativeSamples: 5, NeighbourhoodLoss.Contrastive);
+        var neighbourhood = new NeighbourCodes(tailTensor, cat([headTensor, tailTensor]));
+        var value = term.Compute(new LossInputs(zeros(3), zeros(3), new LatentCode(headTensor), new BernoulliLikelihood(FromLogits: true), null, neighbourhood));
+        value.backward();
+
+        // Each of the 6 codes is an anchor: its partner is the other end of its edge, its candidates the 5 other codes.
+        double InfoNce(double[] codes)
+        {
+            double Similarity(int i, int j)
+            {
+                double dx = codes[2 * i] - codes[2 * j], dy = codes[(2 * i) + 1] - codes[(2 * j) + 1];
+                return 1 / (1 + (curve.A * Math.Pow((dx * dx) + (dy * dy) + NeighbourhoodTerm.Epsilon, curve.B)));
+            }
+
+            double sum = 0;
+            for (int anchor = 0; anchor < 6; anchor++)
+            {
+                double candidates = Enumerable.Range(0, 6).Where(other => other != anchor).Sum(other => Similarity(anchor, other));
+                sum -= Math.Log(Similarity(anchor, (anchor + 3) % 6) / candidates);
+            }
+
+            return sum / 6;
+        }
+
+        double[] all = [.. heads, .. tails];
+        Assert.Equal(InfoNce(all), value.item<double>(), 10);
+
+        // The gradient by central differences of the hand computation.
+        double[] gradient = [.. headTensor.grad!.data<double>(), .. tailTensor.grad!.data<double>()];
+        for (int at = 0; at < all.Length; at++)
+        {
+            const double Step = 1e-6;
+            double[] up = [.. all], down = [.. all];
+            up[at] += Step;
+            down[at] -= Step;
+            Assert.Equal((InfoNce(up) - InfoNce(down)) / (2 * Step), gradient[at], 7);
+        }
+    }
+
+    [Fact]
+    public void InEvaluationTheContrastiveAnchorsAreTheHeadsAndALoneExampleCostsNothing()
+    {
+        using var scope = NewDisposeScope();
+        var curve = CurveParameters.Fit(0.1);
+        var heads = tensor(new double[,] { { 0, 0 }, { 1, 0 }, { 5, 5 } });
+
+        // Evaluation's tails are each head's nearest other head, and its pool the heads alone.
+        var nearest = heads.index_select(0, tensor(new long[] { 1, 0, 1 }));
+        var value = NeighbourhoodTerm.InfoNce(heads, new NeighbourCodes(nearest, heads), curve).item<double>();
+        double Similarity(double squared) => 1 / (1 + (curve.A * Math.Pow(squared + NeighbourhoodTerm.Epsilon, curve.B)));
+        double expected = (-Math.Log(Similarity(1) / (Similarity(1) + Similarity(50)))
+            - Math.Log(Similarity(1) / (Similarity(1) + Similarity(41)))
+            - Math.Log(Similarity(41) / (Similarity(50) + Similarity(41)))) / 3;
+        Assert.Equal(expected, value, 10);
+
+        var lone = heads.narrow(0, 0, 1);
+        Assert.Equal(0.0, NeighbourhoodTerm.InfoNce(lone, new NeighbourCodes(lone, lone), curve).item<double>());
+    }
+
+    [Fact]
+    public void TheContrastiveTermIsFiniteForCoincidentAndDistantCodes()
+    {
+        using var scope = NewDisposeScope();
+        var heads = tensor(new double[,] { { 0, 0 }, { 1e6, -1e6 } }, requires_grad: true);
+        var tails = heads.detach().clone().requires_grad_(true);
+        var value = NeighbourhoodTerm.InfoNce(heads, new NeighbourCodes(tails, cat([heads, tails])), CurveParameters.Fit(0));
+        value.backward();
+
+        Assert.True(double.IsFinite(value.item<double>()));
+        Assert.True(heads.grad!.isfinite().all().item<bool>());
+        Assert.True(tails.grad!.isfinite().all().item<bool>());
     }
 
     [Fact]
