@@ -3,7 +3,7 @@ using TorchSharp.Modules;
 
 namespace VisualiseExample;
 
-/// <summary>The best map measured (docs/neighbours.md): a plain 2-D autoencoder with the main example's layers.</summary>
+/// <summary>A plain 2-D autoencoder with the main example's layers.</summary>
 [Autoencoder(LatentDim = 2)]
 [Input(1, 28, 28)]
 public partial class FashionAe
@@ -33,8 +33,9 @@ public partial class FashionMap
 }
 
 /// <summary>
-/// The same with the contrastive form of the neighbourhood part (InfoNCE): each image and its drawn neighbour are told
-/// apart from every other image of the batch and its neighbours, which needs a large batch (1024 here).
+/// The best map measured (docs/neighbours.md): the same with the contrastive form of the neighbourhood part (InfoNCE),
+/// where each image and its drawn neighbour are told apart from every other image of the batch and its neighbours, so
+/// it trains on large batches (1024 here).
 /// </summary>
 [Autoencoder(LatentDim = 2)]
 [Neighbourhood(Neighbours = 15, Weight = 1000, Loss = NeighbourhoodLoss.Contrastive)]
