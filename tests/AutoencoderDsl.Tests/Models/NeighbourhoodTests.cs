@@ -20,51 +20,34 @@ public sealed class NeighbourhoodTests(ITestOutputHelper output)
 {
     private static readonly FitOptions Quick = new() { Epochs = 2, BatchSize = 64, LearningRate = 3e-3, Seed = 5 };
 
-    [Fact]
-    public void OnClusteredDataTheMapKeepsNeighbourhoodsBetterThanThePlainAutoencoders()
+    /// <summary>
+    /// Measured here, trustworthiness(10) of the held-out map against the plain autoencoder's 0.9696: UMAP's loss 0.9828,
+    /// the contrastive loss 0.9826, each cutting the shortfall from 1 about in half for 5 % more reconstruction loss.
+    /// </summary>
+    [Theory]
+    [InlineData(NeighbourhoodLoss.Umap)]
+    [InlineData(NeighbourhoodLoss.Contrastive)]
+    public void OnClusteredDataTheMapKeepsNeighbourhoodsBetterThanThePlainAutoencoder(NeighbourhoodLoss loss)
     {
         using var scope = NewDisposeScope();
         var (train, test) = (Clusters.Create(1200, seed: 1), Clusters.Create(300, seed: 2));
         var options = Quick with { Epochs = 20 };
         using var plain = new ClusterPlainAe(seed: 3);
-        using var mapped = new ClusterMapAe(seed: 3);
+        using AutoencoderModel mapped = loss == NeighbourhoodLoss.Contrastive ? new ClusterContrastiveAe(seed: 3) : new ClusterMapAe(seed: 3);
         plain.Fit(train, options);
-        var history = mapped.Fit(train, options);
+        var history = Trainer.Fit((ITrainableAutoencoder)mapped, new TrainingData(train), options, validation: null, progress: null, default);
 
         double plainTrust = NearestNeighbours.Trustworthiness(test, plain.Embed(test), neighbours: 10);
         double mappedTrust = NearestNeighbours.Trustworthiness(test, mapped.Embed(test), neighbours: 10);
         double plainError = plain.Evaluate(test).Reconstruction, mappedError = mapped.Evaluate(test).Reconstruction;
-        output.WriteLine($"trustworthiness(10) of the held-out map: plain {plainTrust:F4}, with the neighbourhood part {mappedTrust:F4}");
-        output.WriteLine($"held-out reconstruction (nats): plain {plainError:F3}, with the part {mappedError:F3}");
-        output.WriteLine($"neighbourhood term per epoch: {string.Join(", ", history.Epochs.Select(epoch => epoch.Train.Terms[AutoencoderDsl.Parts.NeighbourhoodTerm.TermName].ToString("F3")))}");
+        var term = history.Epochs.Select(epoch => epoch.Train.Terms[AutoencoderDsl.Parts.NeighbourhoodTerm.TermName]).ToList();
+        output.WriteLine($"trustworthiness(10) of the held-out map: plain {plainTrust:F4}, with {loss} {mappedTrust:F4}");
+        output.WriteLine($"held-out reconstruction (nats): plain {plainError:F3}, with {loss} {mappedError:F3}");
+        output.WriteLine($"neighbourhood term per epoch: {string.Join(", ", term.Select(value => value.ToString("F3")))}");
 
-        // Measured here: 0.9828 against 0.9696, half the plain map's shortfall from 1, for 5 % more reconstruction loss.
         Assert.True(1 - mappedTrust < 0.7 * (1 - plainTrust), $"the part should cut the shortfall of trustworthiness clearly: {mappedTrust:F4} against {plainTrust:F4}");
         Assert.True(mappedError < 1.15 * plainError, $"the map should still decode: {mappedError:F3} nats against {plainError:F3}");
-        Assert.True(history.Epochs[^1].Train.Terms[AutoencoderDsl.Parts.NeighbourhoodTerm.TermName] < history.Epochs[0].Train.Terms[AutoencoderDsl.Parts.NeighbourhoodTerm.TermName]);
-    }
-
-    [Fact]
-    public void TheContrastiveLossAlsoKeepsNeighbourhoodsBetterThanThePlainAutoencoder()
-    {
-        using var scope = NewDisposeScope();
-        var (train, test) = (Clusters.Create(1200, seed: 1), Clusters.Create(300, seed: 2));
-        var options = Quick with { Epochs = 20 };
-        using var plain = new ClusterPlainAe(seed: 3);
-        using var mapped = new ClusterContrastiveAe(seed: 3);
-        plain.Fit(train, options);
-        var history = mapped.Fit(train, options);
-
-        double plainTrust = NearestNeighbours.Trustworthiness(test, plain.Embed(test), neighbours: 10);
-        double mappedTrust = NearestNeighbours.Trustworthiness(test, mapped.Embed(test), neighbours: 10);
-        double plainError = plain.Evaluate(test).Reconstruction, mappedError = mapped.Evaluate(test).Reconstruction;
-        output.WriteLine($"trustworthiness(10) of the held-out map: plain {plainTrust:F4}, with the contrastive loss {mappedTrust:F4}");
-        output.WriteLine($"held-out reconstruction (nats): plain {plainError:F3}, with the loss {mappedError:F3}");
-
-        // Measured here: 0.9826 against 0.9696, for 5 % more reconstruction loss.
-        Assert.True(1 - mappedTrust < 0.7 * (1 - plainTrust), $"the contrastive loss should cut the shortfall of trustworthiness clearly: {mappedTrust:F4} against {plainTrust:F4}");
-        Assert.True(mappedError < 1.15 * plainError, $"the map should still decode: {mappedError:F3} nats against {plainError:F3}");
-        Assert.True(history.Epochs[^1].Train.Terms[AutoencoderDsl.Parts.NeighbourhoodTerm.TermName] < history.Epochs[0].Train.Terms[AutoencoderDsl.Parts.NeighbourhoodTerm.TermName]);
+        Assert.True(term[^1] < term[0], "the neighbourhood term should fall as the map trains");
     }
 
     [Fact]
