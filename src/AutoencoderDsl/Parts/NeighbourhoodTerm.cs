@@ -134,9 +134,8 @@ public sealed record NeighbourhoodTerm(double Weight, int Neighbours, double Min
     /// <summary>
     /// ‖xᵢ − xⱼ‖² between all rows of <paramref name="x"/> <c>[P, D]</c> as ‖xᵢ‖² + ‖xⱼ‖² − 2 xᵢ·xⱼ: the term's forward
     /// and backward pass at P = 2048 take half the time they take through the [P, P, D] differences, whose memory
-    /// traffic, not arithmetic, is the cost. The rows are
-    /// centred first so that the cancellation loses no more than the map's own spread allows; rounding below zero is
-    /// clipped.
+    /// traffic, not arithmetic, is the cost. The rows are centred first so that the cancellation loses no more than the
+    /// map's own spread allows; rounding below zero is clipped.
     /// </summary>
     private static Tensor SquaredDistances(Tensor x)
     {
