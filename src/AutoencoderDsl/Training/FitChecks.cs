@@ -51,6 +51,13 @@ internal static class FitChecks
                 $"The neighbourhood part links each training example to its {k} nearest others, but there are only {trained} examples to train on; give at least {k + 1}, or declare fewer Neighbours.",
                 nameof(train));
         }
+
+        if (model.Spec.Neighbourhood is { Loss: NeighbourhoodLoss.Contrastive } && options.BatchSize < 2)
+        {
+            throw new ArgumentException(
+                $"The contrastive neighbourhood loss tells each example's drawn neighbour apart from the other examples of its batch, so a batch of {options.BatchSize} leaves it nothing to tell apart and it would learn nothing; set BatchSize to 2 or more (hundreds suit it), or declare Loss = NeighbourhoodLoss.Umap.",
+                nameof(options));
+        }
     }
 
     /// <summary>Refuses a model that <see cref="TrainingPrecision.BFloat16"/> cannot keep float32 masters of in the flat Adam buffer.</summary>

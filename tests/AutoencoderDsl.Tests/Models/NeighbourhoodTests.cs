@@ -147,6 +147,19 @@ public sealed class NeighbourhoodTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ABatchOfOneIsRefusedForTheContrastiveLossBeforeAnyWork()
+    {
+        using var model = new ClusterContrastiveAe(seed: 15);
+        using var probe = Clusters.Create(20, seed: 16);
+        using var before = model.Embed(probe);
+        var error = Assert.Throws<ArgumentException>(() => model.Fit(Clusters.Create(100, seed: 16), Quick with { BatchSize = 1 }));
+        Assert.Contains("a batch of 1 leaves it nothing to tell apart", error.Message);
+        Assert.Equal("options", error.ParamName);
+        using var after = model.Embed(probe);
+        Assert.True(before.eq(after).all().item<bool>());
+    }
+
+    [Fact]
     public void ThePyTorchTwinRefusesTheTermAndWritesNothingWhileTheWeightsStillLoadInPyTorch()
     {
         using var model = new ClusterMapAe(seed: 17);
