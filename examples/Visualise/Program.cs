@@ -12,7 +12,8 @@ using VisualiseExample;
 using static TorchSharp.torch;
 
 // Trains a 2-D map of the images and measures it as the Parametric UMAP paper measures maps (5-NN and 1-NN accuracy,
-// trustworthiness on held-out images and, as the paper measures it, on training images, beside 2-D PCA), then draws it: the scatter, the thumbnails, the decoded manifold and the explorer.
+// trustworthiness on held-out images and, as the paper measures it, on training images, beside 2-D PCA), then draws
+// it: the scatter, the thumbnails, the decoded manifold and the explorer.
 // --model chooses the declaration: the autoencoder with the neighbourhood part's contrastive loss (the best measured),
 // the same with UMAP's loss, the plain autoencoder, or the main example's 2-D VAE; each run prints its row of the
 // table in docs/neighbours.md.
