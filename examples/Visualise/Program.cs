@@ -14,9 +14,9 @@ using static TorchSharp.torch;
 // Trains a 2-D map of the images and measures it as the Parametric UMAP paper measures maps (5-NN and 1-NN accuracy,
 // trustworthiness on held-out images and, as the paper measures it, on training images, beside 2-D PCA), then draws
 // it: the scatter, the thumbnails, the decoded manifold and the explorer.
-// --model chooses the declaration: the autoencoder with the neighbourhood part's contrastive loss (the best measured),
-// the same with UMAP's loss, the plain autoencoder, or the main example's 2-D VAE; each run prints its row of the
-// table in docs/neighbours.md.
+// --model chooses the declaration: the autoencoder with the neighbourhood part's contrastive loss (the best measured,
+// its encoder wider), one with UMAP's loss on the main example's layers, the plain autoencoder, or the main example's
+// 2-D VAE; each run prints its row of the table in docs/neighbours.md.
 var modelOption = new Option<string>("--model") { Description = "contrastive: a 2-D autoencoder with the neighbourhood part's contrastive loss (the best measured); map: the same with UMAP's loss; ae: the plain 2-D autoencoder; vae: the main example's 2-D VAE.", DefaultValueFactory = _ => "contrastive" };
 modelOption.AcceptOnlyFromAmong("contrastive", "map", "ae", "vae");
 var batchOption = new Option<int?>("--batch") { Description = "Examples per step (default: 1024 for contrastive, 256 for the others)." };
