@@ -17,7 +17,7 @@ using static TorchSharp.torch;
 // --model chooses the declaration: the autoencoder with the neighbourhood part's contrastive loss (the best measured,
 // its encoder wider), one with UMAP's loss on the main example's layers, the plain autoencoder, or the main example's
 // 2-D VAE; each run prints its row of the table in docs/neighbours.md.
-var modelOption = new Option<string>("--model") { Description = "contrastive: a 2-D autoencoder with the neighbourhood part's contrastive loss (the best measured); map: the same with UMAP's loss; ae: the plain 2-D autoencoder; vae: the main example's 2-D VAE.", DefaultValueFactory = _ => "contrastive" };
+var modelOption = new Option<string>("--model") { Description = "contrastive: a 2-D autoencoder with the neighbourhood part's contrastive loss and a wider encoder (the best measured); map: one with UMAP's loss on the main example's layers; ae: the plain 2-D autoencoder; vae: the main example's 2-D VAE.", DefaultValueFactory = _ => "contrastive" };
 modelOption.AcceptOnlyFromAmong("contrastive", "map", "ae", "vae");
 var batchOption = new Option<int?>("--batch") { Description = "Examples per step (default: 1024 for contrastive, 256 for the others)." };
 var rateOption = new Option<double?>("--lr") { Description = "Adam's learning rate (default: 3e-3 for contrastive, falling to 0 by a cosine schedule; 1e-3, constant, for the others)." };
